@@ -1,0 +1,311 @@
+"""The records every part of kb speaks.
+
+Ingest produces :class:`Document` and :class:`Passage`; the index stores them and answers a
+:class:`SearchRequest` with a :class:`SearchResult`; the CLI and the web only format these. Each
+record has one ``to_dict()`` so that the CLI's JSON, the web API and the templates share a single
+shape: that shape is a public interface (see the README), so fields are only ever added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Document types, in the order facets list them. Ingest assigns one of these to every document.
+DOC_TYPES: dict[str, str] = {
+    "session-page": "Session page",
+    "news": "News",
+    "transcript": "Transcript",
+    "summary": "Summary",
+    "paper": "Paper",
+    "report": "Report",
+    "third-party-report": "Third-party report",
+    "page": "Web page",
+}
+
+#: Language codes kb recognises, with the label shown in facets.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "fr": "French",
+    "es": "Spanish",
+    "ru": "Russian",
+    "ar": "Arabic",
+    "zh": "Chinese",
+    "und": "Undetermined",
+}
+
+#: Facet names in display order, with their labels.
+FACETS: dict[str, str] = {
+    "session": "Session",
+    "topic": "Topic",
+    "type": "Type",
+    "year": "Year",
+    "speaker": "Speaker",
+    "language": "Language",
+    "source": "Source",
+}
+
+
+@dataclass
+class Passage:
+    """A bounded, citable unit of a document: a section, a few paragraphs, a speaker turn.
+
+    ``passage_id`` is derived from the document id and the passage's own text, so it survives a
+    re-ingest as long as the text does (permalinks and citations depend on that).
+    """
+
+    passage_id: str
+    doc_id: str
+    position: int
+    text: str
+    heading: str = ""
+    speaker: str = ""
+    #: Seconds from the start of the recording, for captions; None elsewhere.
+    start: float | None = None
+    sessions: list[int] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Document:
+    """One source file (or one JSON Lines record) after cleaning, structuring and enrichment."""
+
+    doc_id: str
+    #: The file's path relative to the folder that was ingested, with forward slashes.
+    source: str
+    title: str
+    doc_type: str = "page"
+    #: ISO date (YYYY-MM-DD) or "" when unknown.
+    date: str = ""
+    language: str = "und"
+    sessions: list[int] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    key_phrases: list[str] = field(default_factory=list)
+    #: Site or corpus folder the document came from ("www.wipo.int", "corpus").
+    site: str = ""
+    url: str = ""
+    #: Sources of near-duplicate copies collapsed into this document ("also at").
+    duplicates: list[str] = field(default_factory=list)
+    content_hash: str = ""
+    passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if len(self.date) >= 4 and self.date[:4].isdigit() else None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.passages)
+
+    def to_dict(self, *, passages: bool = True) -> dict[str, Any]:
+        data = asdict(self)
+        data["type"] = data.pop("doc_type")
+        if not passages:
+            data.pop("passages")
+        return data
+
+
+@dataclass
+class ManifestEntry:
+    """What the index remembers about one ingested file, so a re-ingest touches only changes.
+
+    It is stored inside the index and committed with it, so the manifest and the index can never
+    disagree after a crash.
+    """
+
+    source: str
+    doc_id: str
+    content_hash: str
+    #: Absolute path of the folder the file was ingested from.
+    root: str = ""
+    #: doc_id of the canonical document when this file is a near-duplicate, else "".
+    duplicate_of: str = ""
+    #: Similarity fingerprint (ingest's choice of scheme) for near-duplicate detection.
+    fingerprint: str = ""
+    #: Hashes of the file's text blocks, for site-level boilerplate statistics.
+    block_hashes: list[str] = field(default_factory=list)
+    site: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ChangeSet:
+    """Everything one ingest run changes, applied by the index in a single commit."""
+
+    upserts: list[Document] = field(default_factory=list)
+    #: doc_ids whose documents (and passages) leave the index.
+    deletes: list[str] = field(default_factory=list)
+    manifest: list[ManifestEntry] = field(default_factory=list)
+    #: Sources whose manifest entries are dropped.
+    manifest_deletes: list[str] = field(default_factory=list)
+    #: Free-form facts the index keeps beside the manifest (e.g. the registries' hash).
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.upserts or self.deletes or self.manifest or self.manifest_deletes)
+
+
+@dataclass
+class Failure:
+    """A file that could not be ingested: reported, never fatal to the batch."""
+
+    source: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did (or, with --dry-run, would do), file by file."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    #: source -> source of the canonical copy it was collapsed into.
+    duplicates: dict[str, str] = field(default_factory=dict)
+    failed: list[Failure] = field(default_factory=list)
+    passages_added: int = 0
+    passages_removed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged, {len(self.duplicates)} duplicates, "
+            f"{len(self.failed)} failed; passages: {self.passages_added} added, "
+            f"{self.passages_removed} removed"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["summary"] = self.summary()
+        return data
+
+
+@dataclass
+class SearchRequest:
+    """A search as the user asked it. Values of one facet combine with OR, facets with AND."""
+
+    query: str = ""
+    sessions: list[int] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    #: "relevance", "date" (newest first) or "date-asc".
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 10
+    #: "document": best passage per document plus up to ``more_per_document`` more; "flat".
+    group: str = "document"
+    more_per_document: int = 2
+
+    def filters(self) -> dict[str, list[Any]]:
+        """The selected facet values keyed by facet name (see FACETS)."""
+        return {
+            "session": self.sessions,
+            "topic": self.topics,
+            "type": self.types,
+            "year": self.years,
+            "speaker": self.speakers,
+            "language": self.languages,
+            "source": self.sources,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Hit:
+    """One result: a passage, and in grouped mode further matching passages of its document."""
+
+    doc_id: str
+    passage_id: str
+    source: str
+    title: str
+    type: str
+    date: str
+    sessions: list[int]
+    topics: list[str]
+    score: float
+    #: HTML-escaped passage excerpt in which matched words are wrapped in <mark>...</mark>.
+    snippet: str
+    speaker: str = ""
+    heading: str = ""
+    start: float | None = None
+    language: str = "und"
+    position: int = 0
+    also_at: list[str] = field(default_factory=list)
+    more: list[Hit] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["more"] = [m.to_dict() for m in self.more]
+        return data
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    """The answer to a SearchRequest; ``to_dict()`` is the documented JSON shape."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    #: facet name -> values with counts over the whole result set (not the page).
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    #: The query as kb understood it (after parsing, fields, fallbacks).
+    understood: str = ""
+    suggestion: str = ""
+    notes: list[str] = field(default_factory=list)
+    page: int = 1
+    page_size: int = 10
+    #: What ``total`` and facet counts count: "documents" (grouped) or "passages" (flat).
+    unit: str = "documents"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size)) if self.page_size else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "understood": self.understood,
+            "total": self.total,
+            "unit": self.unit,
+            "page": self.page,
+            "page_size": self.page_size,
+            "pages": self.pages,
+            "suggestion": self.suggestion,
+            "notes": list(self.notes),
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {
+                name: [v.to_dict() for v in values] for name, values in self.facets.items()
+            },
+        }
