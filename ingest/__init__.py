@@ -1,0 +1,34 @@
+"""Turn files into :class:`kb.model.Document` records: discover, read, clean, structure, enrich.
+
+The stages, each a module that can be tested on a string:
+
+1. :mod:`~ingest.discover` lists the files (sidecars, registries and hidden files skipped).
+2. :mod:`~ingest.readers` parse one format each (.txt, .md, .html, .pdf, .docx, .vtt, .srt,
+   .jsonl) into typed blocks, after :mod:`~ingest.encoding` has decoded the bytes; plain text
+   that is a transcript (speaker labels, a speech-to-text stream, a formal report) is parsed
+   into speaker turns.
+3. :mod:`~ingest.boilerplate` drops what one page shows to be furniture (menus, "Watch the
+   event", newsletter lines, photo credits, alt captions); :mod:`~ingest.sitewide` drops blocks
+   that recur across documents of the same site or folder.
+4. :mod:`~ingest.passages` groups blocks into passages (40-250 words, a speaker turn, never
+   cutting a sentence); :mod:`~ingest.document` enriches them (sessions, topics, date, type,
+   language, speakers, key phrases) and applies the metadata sidecar (:mod:`~ingest.sidecar`).
+5. :mod:`~ingest.dedupe` collapses near-duplicate copies into the richest one.
+
+:mod:`~ingest.pipeline` runs them in two sweeps: :mod:`~ingest.staging` reads and page-cleans
+the files whose content hash differs from the manifest's (unchanged files are not parsed),
+:mod:`~ingest.assembly` applies the site-level layer across the batch and builds documents,
+and :mod:`~ingest.changes` turns them and their duplicate groups into a ChangeSet.
+
+The public surface is small on purpose: the CLI asks for the changes a re-ingest must make
+(:func:`build_changes`) or for what the pipeline derives from files (:func:`extract`).
+"""
+
+from __future__ import annotations
+
+from .discover import SourceFile as SourceFile
+from .discover import discover as discover
+from .pipeline import build_changes as build_changes
+from .pipeline import extract as extract
+
+__all__ = ["SourceFile", "build_changes", "discover", "extract"]

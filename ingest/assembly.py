@@ -1,0 +1,138 @@
+"""Assembly: site-level cleaning across a batch, then one Document per staged document.
+
+Site statistics need every document of the batch (and the manifest's block signatures of pages
+ingested before), so this runs after all changed files are staged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from kb.model import Document, Failure, ManifestEntry
+from kb.registry import Registry
+
+from . import dedupe, sitewide
+from .document import Origin, assemble
+from .errors import IngestError
+from .readers.base import Block
+from .sidecar import Metadata, validate
+from .staging import Staged
+
+
+@dataclass
+class Outcome:
+    staged: Staged
+    document: Document | None = None
+    failure: Failure | None = None
+    fingerprint: dedupe.Fingerprint | None = None
+
+
+def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], registry: Registry,
+                   sitewide_layer: bool) -> list[Outcome]:
+    """Site-level cleaning over the batch (and the manifest), then one Document per staged."""
+    if not staged:
+        return []
+    if sitewide_layer:
+        groups = _group_copies(staged, manifest)
+        site_index = sitewide.SiteIndex(_site_members(staged, manifest, groups))
+    outcomes = []
+    for item in staged:
+        if item.raw.error:
+            outcomes.append(Outcome(item, failure=Failure(item.source, item.raw.error)))
+            continue
+        blocks = item.blocks
+        if sitewide_layer and item.raw.web:
+            blocks = sitewide.strip_site_boilerplate(blocks, item.signatures, item.site,
+                                                     item.group, site_index)
+        origin = Origin(item.source, item.file.path.name, item.site, item.content_hash)
+        try:
+            meta = _record_metadata(item, registry)
+            document = assemble(blocks, item.raw, meta, origin, registry)
+        except IngestError as exc:
+            outcomes.append(Outcome(item, failure=Failure(item.source, str(exc))))
+            continue
+        except Exception as exc:  # a bug on odd input must cost one file, not the whole batch
+            reason = f"could not be processed ({type(exc).__name__}: {exc}); please report it"
+            outcomes.append(Outcome(item, failure=Failure(item.source, reason)))
+            continue
+        if item.page_print is not None and len(blocks) == len(item.blocks):
+            fp = replace(item.page_print, passages=len(document.passages))
+        else:
+            fp = dedupe.fingerprint(_block_text(blocks), len(document.passages))
+        outcomes.append(Outcome(item, document=document, fingerprint=fp))
+    return outcomes
+
+
+def _record_metadata(item: Staged, registry: Registry) -> Metadata:
+    """A record's own metadata (JSON Lines) over the file's sidecar, field by field."""
+    if not item.raw.metadata:
+        return item.meta
+    own = validate(item.raw.metadata, f"record {item.raw.record_id!r}", registry)
+    merged = replace(item.meta)
+    for name in ("title", "sessions", "date", "doc_type", "language", "speakers", "url"):
+        value = getattr(own, name)
+        if value:
+            setattr(merged, name, value)
+    return merged
+
+
+def _group_copies(staged: list[Staged], manifest: dict[str, ManifestEntry]) -> dict[str, str]:
+    """Copies of one page count once in site statistics, or they would erase each other.
+
+    Pages of this batch are compared by their page-level text, with each other and with the
+    manifest's fingerprints of pages ingested before.
+    """
+    for item in staged:
+        if item.raw.web and item.page_print is None:
+            item.page_print = dedupe.fingerprint(_block_text(item.blocks))
+    prints = {s.source: s.page_print for s in staged if s.page_print is not None}
+    focus = set(prints)
+    sites = {s.site for s in staged if s.raw.web}
+    earlier = manifest_prints({s: e for s, e in manifest.items() if e.site in sites},
+                               exclude=focus)
+    prints.update(earlier)
+    group_of = {source: source for source in prints}
+    for group in dedupe.clusters(prints, focus):
+        for member in group:
+            group_of[member] = group[0]
+    for item in staged:
+        item.group = group_of.get(item.source, item.source)
+    return group_of
+
+
+def _block_text(blocks: list[Block]) -> str:
+    """The text fingerprints are taken of: every block, headings included."""
+    return "\n".join(b.text for b in blocks)
+
+
+def _site_members(staged: list[Staged], manifest: dict[str, ManifestEntry],
+                  groups: dict[str, str]
+                  ) -> Iterator[tuple[str, str, list[sitewide.Signature]]]:
+    batch = {s.source for s in staged}
+    for item in staged:
+        if item.raw.web:
+            yield item.site, item.group, item.signatures
+    for source, entry in manifest.items():
+        if source not in batch and not entry.duplicate_of and entry.block_hashes:
+            yield entry.site, groups.get(source, source), sitewide.loads(entry.block_hashes)
+
+
+def manifest_prints(manifest: dict[str, ManifestEntry], exclude: set[str]
+                     ) -> dict[str, dedupe.Fingerprint]:
+    prints = {}
+    for source, entry in manifest.items():
+        if source in exclude or entry.duplicate_of:
+            continue
+        fp = dedupe.Fingerprint.loads(entry.fingerprint)
+        if fp is not None:
+            prints[source] = fp
+    return prints
+
+
+def mark_duplicates(outcomes: list[Outcome]) -> None:
+    prints = {o.staged.source: o.fingerprint for o in outcomes if o.fingerprint is not None}
+    docs = {o.staged.source: o.document for o in outcomes if o.document is not None}
+    for group in dedupe.clusters(prints, prints):
+        canonical = dedupe.richest(group, prints)
+        docs[canonical].duplicates = [s for s in group if s != canonical]

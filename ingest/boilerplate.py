@@ -1,0 +1,124 @@
+"""Page-level boilerplate: what one page alone shows to be furniture rather than content.
+
+Two shapes matter for text pulled out of web pages. Menus: a run of link labels, either one very
+long line of Title-Case labels without sentences (the WIPO menu is ~200 labels on one line) or
+many consecutive short label lines. Trailing furniture: "Watch the event", newsletter
+invitations, "(Photo: WIPO)" credits, "Video: ..." teasers, share bars, cookie notices, and
+image alt captions (a short lower-case line on its own, which no heading or sentence starts
+with), and rows of links between separators ("Contact us · Terms of use"). Content recurring
+across pages of one site is the job of :mod:`ingest.sitewide`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .readers.base import Block
+
+_FURNITURE = re.compile(
+    r"""^(?:
+        watch\ (?:the\ )?(?:event|video|webcast|recording|replay|session|livestream)s?\b.{0,60}
+      | (?:\(\s*)?(?:photos?|images?|pictures?|credits?|photo\ credit)\s*:.{0,100}
+      | videos?\s*:.{0,200}
+      | (?:share|share\ this(?:\ page|\ article)?|print(?:\ this\ page)?|tweet|e-?mail\ this
+         |back\ to\ top|top\ of\ page|read\ more|learn\ more|related\ links|related\ content
+         |follow\ us(?:\ on\ .{0,40})?|skip\ to\ (?:main\ )?content)[.!:]?
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_NEWSLETTER = re.compile(r"\b(?:subscribe|sign\ up|register)\b.{0,40}\bnewsletters?\b",
+                         re.IGNORECASE | re.VERBOSE)
+_COOKIES = re.compile(r"\bcookies?\b.{0,200}\b(?:accept|consent|agree|settings|policy)\b",
+                      re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<!\.)[.!?](?:['\"”’)]*)(?=\s|$)")
+_SEPARATORS = re.compile(r"\s[·|•]\s")
+_TERMINAL = re.compile(r"[.!?:;,]['\"”’)]*$")
+_MENU_MIN_WORDS = 30
+_RUN_MIN_LINES = 6
+_LABEL_MAX_WORDS = 5
+_CAPTION_MAX_WORDS = 15
+
+
+def clean_page(blocks: list[Block], *, web_text: bool = True) -> list[Block]:
+    """Drop furniture and menus from one page's blocks.
+
+    :param web_text: the blocks came from plain text without markup, so line shapes (menu
+        lines, label runs, lower-case alt captions) are the only evidence; HTML has already
+        been cut to its main content, where such shapes are usually content (job listings,
+        lists of short items).
+    """
+    kept = [b for b in blocks if not is_furniture(b.text)]
+    if web_text:
+        kept = [b for b in _drop_label_runs(kept)
+                if not is_menu_line(b.text) and not _is_alt_caption(b.text)]
+    return kept
+
+
+def is_furniture(text: str) -> bool:
+    """Lines that only point elsewhere: watch, subscribe, credits, teasers, share, cookies."""
+    if _FURNITURE.match(text) or _is_link_row(text):
+        return True
+    n_words = len(text.split())
+    if n_words <= 40 and _NEWSLETTER.search(text):
+        return True
+    return n_words <= 80 and bool(_COOKIES.search(text)) and "cookie" in text.lower()
+
+
+def _is_link_row(text: str) -> bool:
+    """A row of short labels between separators: "Contact us · Terms of use · Privacy"."""
+    parts = [p.strip() for p in _SEPARATORS.split(text)]
+    return (len(parts) >= 3 and all(p and len(p.split()) <= 4 for p in parts)
+            and not _SENTENCE_END.search(text))
+
+
+def is_menu_line(text: str) -> bool:
+    """One long run of Title-Case link labels with (almost) no sentence endings."""
+    tokens = text.split()
+    if len(tokens) < _MENU_MIN_WORDS:
+        return False
+    sentences = len(_SENTENCE_END.findall(text))
+    if sentences > len(tokens) / 40:
+        return False
+    long_words = [t for t in tokens if len(t) > 3 and t[0].isalpha()]
+    if not long_words:
+        return False
+    capitalised = sum(1 for t in long_words if t[0].isupper())
+    return capitalised / len(long_words) >= 0.6
+
+
+def _is_label(text: str) -> bool:
+    return len(text.split()) <= _LABEL_MAX_WORDS and not _TERMINAL.search(text)
+
+
+def _drop_label_runs(blocks: list[Block]) -> list[Block]:
+    """Remove runs of many consecutive short label lines (a menu with one label per line).
+
+    The last label of a run is kept when a blank line sets it apart from the menu and content
+    follows: that is the page's title.
+    """
+    out: list[Block] = []
+    run: list[Block] = []
+    for block in blocks:
+        if _is_label(block.text):
+            run.append(block)
+            continue
+        out.extend(_survivors(run))
+        run = []
+        out.append(block)
+    if len(run) < _RUN_MIN_LINES:
+        out.extend(run)
+    return out
+
+
+def _survivors(run: list[Block]) -> list[Block]:
+    if len(run) < _RUN_MIN_LINES:
+        return run
+    if run[-1].group != run[-2].group:
+        return run[-1:]
+    return []
+
+
+def _is_alt_caption(text: str) -> bool:
+    """An image's alt text left on its own line: starts lower-case, short, no sentence end."""
+    return (text[:1].islower() and len(text.split()) <= _CAPTION_MAX_WORDS
+            and not _TERMINAL.search(text))

@@ -1,0 +1,110 @@
+"""Changes: duplicate groups and manifest rows turned into upserts, deletes and a report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kb.model import ChangeSet, IngestReport, ManifestEntry
+
+from . import dedupe, sitewide
+from .assembly import Outcome, manifest_prints
+from .staging import file_key
+
+
+def cluster_refresh(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
+                    touched: set[str]) -> tuple[set[str], list[tuple[list[str], str]]]:
+    """Manifest sources that must be assembled again because a copy of theirs changed, and the
+    groups of copies (with their canonical member) that this run's documents belong to."""
+    if not outcomes and not touched:
+        return set(), []
+    extra: set[str] = set()
+    touched_ids = {manifest[s].doc_id for s in touched if s in manifest}
+    touched_ids |= {o.document.doc_id for o in outcomes if o.document is not None}
+    by_id = {e.doc_id: s for s, e in manifest.items() if not e.duplicate_of}
+    for source, entry in manifest.items():
+        if source in touched:
+            continue
+        if entry.duplicate_of and entry.duplicate_of in touched_ids:
+            extra.add(source)  # its canonical copy changed or left
+    for source in touched:
+        entry = manifest.get(source)
+        if entry is not None and entry.duplicate_of in by_id:
+            extra.add(by_id[entry.duplicate_of])  # the canonical copy's "also at" changes
+    prints = manifest_prints(manifest, exclude=touched)
+    fresh = {o.staged.source: o.fingerprint for o in outcomes if o.fingerprint is not None}
+    prints.update(fresh)
+    groups = [(group, dedupe.richest(group, prints)) for group in dedupe.clusters(prints, fresh)]
+    for group, _ in groups:
+        extra.update(m for m in group if m not in fresh)
+    return extra - touched, groups
+
+
+def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
+            groups: list[tuple[list[str], str]], changes: ChangeSet, report: IngestReport
+             ) -> None:
+    """Turn assembled documents and duplicate groups into upserts, deletes and manifest rows."""
+    if not outcomes:
+        return
+    fresh = {o.staged.source: o for o in outcomes if o.fingerprint is not None}
+    canonical_of: dict[str, str] = {}
+    for group, canonical in groups:
+        for member in group:
+            if member != canonical:
+                canonical_of[member] = canonical
+        if canonical in fresh:
+            document = fresh[canonical].document
+            assert document is not None
+            document.duplicates = [m for m in group if m != canonical]
+    doc_ids = {s: o.document.doc_id for s, o in fresh.items() if o.document is not None}
+    doc_ids.update({s: e.doc_id for s, e in manifest.items() if s not in doc_ids})
+    # A file with a failed record is never "unchanged": the next run reports the failure again.
+    partial = {file_key(o.staged.file) for o in outcomes if o.failure is not None}
+
+    for outcome in outcomes:
+        source = outcome.staged.source
+        old = manifest.get(source)
+        if outcome.failure is not None:
+            report.failed.append(outcome.failure)
+            continue
+        document = outcome.document
+        assert document is not None and outcome.fingerprint is not None
+        canonical = canonical_of.get(source, "")
+        content_hash = outcome.staged.content_hash
+        if file_key(outcome.staged.file) in partial:
+            content_hash = f"partial:{content_hash}"
+        entry = ManifestEntry(
+            source=source, doc_id=document.doc_id, content_hash=content_hash,
+            root=str(outcome.staged.file.root),
+            duplicate_of=doc_ids[canonical] if canonical else "",
+            fingerprint=outcome.fingerprint.dumps(),
+            block_hashes=sitewide.dumps(outcome.staged.signatures),
+            site=outcome.staged.site,
+        )
+        changes.manifest.append(entry)
+        if not canonical:  # a copy is reported as a duplicate, not as added or updated
+            (report.updated if old is not None else report.added).append(source)
+        if old is not None and not old.duplicate_of:
+            report.passages_removed += passage_count(old)
+            if old.doc_id != document.doc_id or canonical:
+                changes.deletes.append(old.doc_id)
+        if canonical:
+            report.duplicates[source] = canonical
+        else:
+            changes.upserts.append(document)
+            report.passages_added += len(document.passages)
+
+    # Copies ingested earlier that a new, richer copy now replaces as canonical.
+    for source, canonical in sorted(canonical_of.items()):
+        if source in fresh:
+            continue
+        old = manifest[source]
+        changes.manifest.append(replace(old, duplicate_of=doc_ids[canonical]))
+        report.duplicates[source] = canonical
+        if not old.duplicate_of:
+            changes.deletes.append(old.doc_id)
+            report.passages_removed += passage_count(old)
+
+
+def passage_count(entry: ManifestEntry) -> int:
+    fp = dedupe.Fingerprint.loads(entry.fingerprint)
+    return fp.passages if fp is not None else 0

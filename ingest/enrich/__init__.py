@@ -1,0 +1,1 @@
+"""Enrichment: what a document and each passage are about, who speaks, when, in what language."""

@@ -1,0 +1,48 @@
+"""Language of a text among the six UN languages, with no model download.
+
+Scripts settle Arabic, Russian (Cyrillic) and Chinese (Han); among Latin-script texts, the share
+of very common function words of English, French and Spanish decides. Too little evidence gives
+"und" rather than a guess: a wrong language facet is worse than an undetermined one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..textutil import wordset
+
+_STOPWORDS = {
+    "en": wordset("the of and to in is that for on with as by this are be was it an at from "
+                    "which have has will or not their its been were they we our would"),
+    "fr": wordset("le la les des de du et est un une que qui dans pour sur au aux par pas "
+                    "ne ce cette sont avec ont il elle nous leur été être plus"),
+    "es": wordset("el la los las de del y en que es un una por para con se su sus al como "
+                    "más pero lo fue son ha este esta entre sobre"),
+}
+_SCRIPTS = {
+    "ar": re.compile(r"[\u0600-\u06FF\u0750-\u077F]"),
+    "ru": re.compile(r"[\u0400-\u04FF]"),
+    "zh": re.compile(r"[\u4E00-\u9FFF\u3400-\u4DBF]"),
+    "latin": re.compile(r"[A-Za-z\u00C0-\u024F]"),
+}
+_LATIN_WORD = re.compile(r"[a-zA-ZÀ-ÿ]+")
+_MIN_HITS = 3
+
+
+def detect_language(text: str, sample: int = 5000) -> str:
+    """An ISO 639-1 code from kb.model.LANGUAGES, "und" when unsure."""
+    text = text[:sample]
+    counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
+    counts["zh"] *= 3  # one Han character carries about a word's worth of text
+    script = max(counts, key=counts.__getitem__)
+    if counts[script] == 0:
+        return "und"
+    if script != "latin":
+        return script
+    words = _LATIN_WORD.findall(text.lower())
+    hits = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(hits, key=hits.__getitem__)
+    ranked = sorted(hits.values(), reverse=True)
+    if hits[best] < _MIN_HITS or ranked[0] == ranked[1]:
+        return "und"
+    return best

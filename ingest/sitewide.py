@@ -1,0 +1,142 @@
+"""Site-level boilerplate: blocks that recur across documents of one site are not content.
+
+Menus, footers and teasers repeat on every page of a site even when no markup is left to say so.
+Each block near the top or bottom of a page gets a signature: the hash of the whole block when
+it is short (exact repeats only), else the set of its word-trigram hashes (sampled for long
+blocks). A block is boilerplate when enough *other* documents of the same site carry a similar
+block (trigram Jaccard >= 0.7): at least two documents in all, and at least a tenth of the site
+(three for blocks of under four words, which repeat by chance: "Background", "Thank you.").
+Comparing whole blocks, not loose shingles, is what tells a footer with one more link (still
+~0.8 similar) from a page title that quotes a session's name (~0.5).
+
+Copies of one page count once, otherwise a clean and a menu-laden copy would erase each other.
+Signatures are kept in the manifest (``block_hashes``, one string per block) so a page ingested
+later is judged against pages ingested before. Candidate blocks are found through the three
+smallest hashes of each signature (a min-hash sketch), so the cost does not grow with the
+square of the site.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .readers.base import Block
+from .textutil import normalise, words
+
+EDGE_BLOCKS = 30
+SIMILAR = 0.7
+_SHORT_BLOCK = 8
+_TINY_BLOCK = 4
+_SHINGLE = 3
+_SAMPLE_ABOVE = 40
+_SAMPLE_MOD = 2
+_MIN_SHARE = 0.1
+_SKETCH = 3
+_EXACT = 1 << 40
+
+Signature = frozenset[int]
+
+
+def block_signature(block: Block) -> Signature:
+    tokens = words(normalise(block.text))
+    if not tokens:
+        return frozenset()
+    if len(tokens) <= _SHORT_BLOCK:
+        return frozenset({_EXACT | zlib.crc32(" ".join(tokens).encode("utf-8"))})
+    hashes = {zlib.crc32(" ".join(tokens[i:i + _SHINGLE]).encode("utf-8")) & 0xFFFFFF
+              for i in range(len(tokens) - _SHINGLE + 1)}
+    if len(tokens) > _SAMPLE_ABOVE:
+        hashes = {h for h in hashes if h % _SAMPLE_MOD == 0} or {min(hashes)}
+    return frozenset(hashes)
+
+
+def document_signatures(blocks: list[Block]) -> list[Signature]:
+    """A signature per block; blocks in the middle of long documents get none."""
+    count = len(blocks)
+    edge = range(count) if count <= 2 * EDGE_BLOCKS else \
+        [*range(EDGE_BLOCKS), *range(count - EDGE_BLOCKS, count)]
+    signatures: list[Signature] = [frozenset() for _ in blocks]
+    for i in edge:
+        signatures[i] = block_signature(blocks[i])
+    return signatures
+
+
+def dumps(signatures: list[Signature]) -> list[str]:
+    """Signatures as manifest strings ("h.h.h" in hex), empty ones left out."""
+    return [".".join(f"{h:x}" for h in sorted(s)) for s in signatures if s]
+
+
+def loads(strings: Iterable[str]) -> list[Signature]:
+    signatures = []
+    for text in strings:
+        try:
+            signatures.append(frozenset(int(h, 16) for h in text.split(".") if h))
+        except ValueError:
+            continue  # a manifest written by another scheme: ignore, do not fail the ingest
+    return signatures
+
+
+@dataclass
+class _Site:
+    groups: set[str] = field(default_factory=set)
+    blocks: list[tuple[str, Signature]] = field(default_factory=list)
+    sketch: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+
+class SiteIndex:
+    """The blocks of every document of each site, searchable by similarity."""
+
+    def __init__(self, members: Iterable[tuple[str, str, list[Signature]]]) -> None:
+        self._sites: dict[str, _Site] = defaultdict(_Site)
+        for site, group, signatures in members:
+            entry = self._sites[site]
+            entry.groups.add(group)
+            for signature in signatures:
+                if not signature:
+                    continue
+                index = len(entry.blocks)
+                entry.blocks.append((group, signature))
+                for h in sorted(signature)[:_SKETCH]:
+                    entry.sketch[h].append(index)
+
+    def threshold(self, site: str, tiny: bool) -> int:
+        groups = len(self._sites[site].groups) if site in self._sites else 0
+        base = max(2, math.ceil(_MIN_SHARE * groups))
+        return max(3, base) if tiny else base
+
+    def recurrence(self, site: str, group: str, signature: Signature) -> int:
+        """In how many documents (copies counted once) of ``site`` the block occurs."""
+        entry = self._sites.get(site)
+        if entry is None or not signature:
+            return 1
+        others: set[str] = set()
+        for h in sorted(signature)[:_SKETCH]:
+            for index in entry.sketch.get(h, ()):
+                other_group, other = entry.blocks[index]
+                if other_group == group or other_group in others:
+                    continue
+                if _jaccard(signature, other) >= SIMILAR:
+                    others.add(other_group)
+        return len(others) + 1
+
+
+def strip_site_boilerplate(blocks: list[Block], signatures: list[Signature], site: str,
+                           group: str, index: SiteIndex) -> list[Block]:
+    """The blocks that are not site furniture; the page is kept whole if nothing would remain."""
+    kept = []
+    for block, signature in zip(blocks, signatures, strict=True):
+        if signature:
+            tiny = len(block.text.split()) < _TINY_BLOCK
+            if index.recurrence(site, group, signature) >= index.threshold(site, tiny):
+                continue
+        kept.append(block)
+    return kept or blocks
+
+
+def _jaccard(a: Signature, b: Signature) -> float:
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared) if shared else 0.0

@@ -1,0 +1,45 @@
+"""Small text helpers shared by the stages, precompiled once because ingest runs them per block."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+WORD = re.compile(r"\w+", re.UNICODE)
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_COUNTED = re.compile(rf"[{_HAN}]|(?:(?![{_HAN}])\w)+")
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+
+
+def clean_line(line: str) -> str:
+    """Collapse runs of spaces (including no-break spaces) and trim, keeping the characters."""
+    return _SPACE.sub(" ", line).strip()
+
+
+def normalise(text: str) -> str:
+    """A comparison key: NFKC, lower case, typographic quotes and dashes folded, one space."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).lower()
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, as the boilerplate and duplicate statistics count them."""
+    return WORD.findall(text.lower())
+
+
+def word_count(text: str) -> int:
+    """Words, with each Han character counted as one: Chinese has no spaces between words,
+    and passage bounds must hold for it too."""
+    return sum(1 for _ in _COUNTED.finditer(text))
+
+
+def short_hash(text: str, size: int = 16) -> str:
+    """A stable hex id: identities must not depend on Python's per-process hash seed."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:size]
+
+
+def wordset(text: str) -> frozenset[str]:
+    """A frozenset from a space-separated word list (readable tables of stop words)."""
+    return frozenset(text.split())

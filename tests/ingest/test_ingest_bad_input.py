@@ -1,0 +1,130 @@
+"""Bad input: each bad file is reported with its source and a clear reason; the rest goes in."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from ingest import build_changes
+from kb.model import Failure, ManifestEntry
+from kb.registry import Registry
+
+from .conftest import SEED_000, SEED_002, SEED_003
+from .pdfmaker import make_pdf
+
+GOOD = "A page about the ninth session.\n\nThe ninth session looked at training data."
+
+
+def _run(folder: Path, registry: Registry, **options: object) -> tuple[list[str], list[Failure]]:
+    changes, report = build_changes([folder], {}, registry, **options)  # type: ignore[arg-type]
+    return sorted(d.source for d in changes.upserts), report.failed
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("empty.txt", b"", "the file is empty"),
+    ("blank.md", b"  \n\n \t\n", "the file is empty"),
+    ("image.txt", bytes(range(256)) * 8, "binary data, not text (NUL bytes found)"),
+    ("truncated.html", b"<html><head><title>T</title></head><body><h1>News</h1><p>The ses",
+     "HTML is truncated: the file ends inside the page, before </body> or </html>; save the "
+     "complete page again"),
+    ("broken.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:0x:03.000\nHello there\n",
+     "line 3: broken cue timing '00:00:01.000 --> 00:0x:03.000'"),
+    ("backwards.srt", b"1\n00:00:05,000 --> 00:00:01,000\nHello there\n",
+     "line 2: cue ends before it starts ('00:00:05,000 --> 00:00:01,000')"),
+    ("notvtt.vtt", b"00:00:01.000 --> 00:00:03.000\nHello\n",
+     "not a WebVTT file: the first line must be WEBVTT"),
+    ("bad.jsonl", b"{not json}\n[1, 2]\n",
+     "not valid JSON Lines: line 1: not valid JSON (Expecting property name enclosed in "
+     "double quotes)"),
+    ("corrupt.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ngarbage",
+     "PDF is corrupt or unreadable"),
+    ("fake.docx", b"PK\x03\x04 not really a zip", "not a valid Word .docx file"),
+    ("data.xyz", b"hello", "unsupported file type"),
+])
+def test_each_bad_file_is_reported_and_the_rest_ingested(
+        tmp_path: Path, registry: Registry, name: str, content: bytes, reason: str) -> None:
+    folder = _folder(tmp_path)
+    bad = folder / name
+    bad.write_bytes(content)
+    target = [folder] if not name.endswith(".xyz") else [folder, bad]
+    changes, report = build_changes(target, {}, registry)
+    assert [d.source for d in changes.upserts] == ["good.txt"]
+    assert [f.source for f in report.failed] == [name]
+    assert report.failed[0].reason.startswith(reason), report.failed[0].reason
+
+
+def test_encrypted_pdf(tmp_path: Path, registry: Registry) -> None:
+    folder = _folder(tmp_path)
+    plain = make_pdf(tmp_path / "plain.pdf", [["Secret minutes of the meeting."]])
+    writer = PdfWriter(clone_from=str(plain))
+    writer.encrypt("secret", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    (folder / "locked.pdf").write_bytes(buffer.getvalue())
+    assert _run(folder, registry) == (["good.txt"], [Failure(
+        "locked.pdf", "PDF is encrypted (password-protected); save an unprotected copy")])
+
+
+def test_a_file_over_the_size_limit_names_the_limit(tmp_path: Path, registry: Registry) -> None:
+    folder = _folder(tmp_path)
+    (folder / "huge.txt").write_text("word " * 300_000, encoding="utf-8")
+    assert _run(folder, registry, max_bytes=1_000_000) == (["good.txt"], [Failure(
+        "huge.txt", "file is 1.5 MB, over the size limit of 1 MB (set KB_MAX_FILE_MB to raise "
+        "it)")])
+
+
+def test_a_file_that_vanishes_mid_run(tmp_path: Path, registry: Registry) -> None:
+    folder = _folder(tmp_path)
+    (folder / "later.txt").write_text(GOOD, encoding="utf-8")
+
+    def vanish(done: int, total: int) -> None:
+        if done == 1:
+            (folder / "later.txt").unlink()
+
+    changes, report = build_changes([folder], {}, registry, progress=vanish)
+    assert [d.source for d in changes.upserts] == ["good.txt"]
+    assert report.failed == [Failure("later.txt", "the file disappeared before it could be read")]
+
+
+def test_an_unreadable_file(tmp_path: Path, registry: Registry) -> None:
+    folder = _folder(tmp_path)
+    locked = folder / "locked.txt"
+    locked.write_text(GOOD, encoding="utf-8")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):
+            pytest.skip("running as root: permissions do not stop reading, so nothing to test")
+        assert _run(folder, registry) == (["good.txt"], [Failure(
+            "locked.txt", "permission denied: the file cannot be read")])
+    finally:
+        locked.chmod(0o644)
+
+
+def test_a_previously_ingested_file_that_now_fails_keeps_its_entry(seeds: Path,
+                                                                   registry: Registry) -> None:
+    first, _ = build_changes([seeds], {}, registry)
+    manifest: dict[str, ManifestEntry] = {e.source: e for e in first.manifest}
+    (seeds / SEED_003).write_bytes(b"\x00\x01\x02binary now" * 50)
+    second, report = build_changes([seeds], manifest, registry)
+    assert report.failed == [Failure(SEED_003, "binary data, not text (NUL bytes found)")]
+    assert second.deletes == [] and second.manifest_deletes == []
+    assert second.upserts == [] and second.manifest == []
+    assert report.unchanged == [SEED_000, "001_c3a6d4861f1c4946.txt", SEED_002]
+
+
+def test_a_page_that_is_all_boilerplate_is_reported(tmp_path: Path, registry: Registry) -> None:
+    folder = _folder(tmp_path)
+    (folder / "furniture.txt").write_text("Watch the event\n\n(Photo: WIPO)\n", encoding="utf-8")
+    assert _run(folder, registry) == (["good.txt"], [Failure(
+        "furniture.txt", "no text left after removing boilerplate")])

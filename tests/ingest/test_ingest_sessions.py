@@ -1,0 +1,64 @@
+"""Session recognition from the registry, on strings."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.enrich.sessions import matcher_for
+from kb.registry import Registry
+
+
+@pytest.mark.parametrize(("text", "sessions"), [
+    ("the ninth session of the Conversation", [9]),
+    ("Second Session of the WIPO Conversation", [2]),
+    ("at the 9th WIPO Conversation on training", [9]),
+    ("the twelfth session", [12]),
+    ("see session 9 for details", [9]),
+    ("the second and third sessions", [2, 3]),
+    ("The first three sessions looked at AI", [1, 2, 3]),
+    ("document WIPO/IP/CONV/GE/24 was issued", [9]),
+    ("document WIPO/IP/CONV/GE/2/24 was issued", [10]),
+    ("file wipo_ip_conv_ge_2_23_summary.pdf", [8]),
+    ("held on March 13 and 14, 2024 in Geneva", [9]),
+    ("held July 7-9, 2020 online", [2]),
+    ("held 7 to 9 July 2020 online", [2]),
+    ("published on 2019-09-27", [1]),
+    ("Training the Machines: Bytes, Rights and the Copyright Conundrum", [9]),
+    ("IP and the Metaverse", [7]),
+    ("the twentieth session", []),
+    ("First of all, the second premise", []),
+    ("In January 2019, WIPO issued a study", []),
+])
+def test_mentions(registry: Registry, text: str, sessions: list[int]) -> None:
+    assert sorted(matcher_for(registry).mentions(text)) == sessions
+
+
+@pytest.mark.parametrize(("paragraph", "lead"), [
+    ("The eighth session covered GenAI.", frozenset({8})),
+    ("The first three sessions of the WIPO Conversation looked at AI.", frozenset({1, 2, 3})),
+    ("Ninth session of the WIPO Conversation", frozenset({9})),
+    ("Mr. Gurry convened the First Session of the WIPO Conversation.", None),
+    ("Previous sessions of the WIPO Conversation", None),
+])
+def test_lead(registry: Registry, paragraph: str, lead: frozenset[int] | None) -> None:
+    assert matcher_for(registry).lead(paragraph) == lead
+
+
+def test_main_sessions_weighs_title_and_dateline(registry: Registry) -> None:
+    matcher = matcher_for(registry)
+    texts = ["The first session was held in 2019.", "The second session met online."]
+    assert matcher.main_sessions("", "notes.txt", "", texts) == [1, 2]
+    assert matcher.main_sessions("Report of the second session", "notes.txt", "", texts) == [2]
+    assert matcher.main_sessions("", "notes.txt", "July 8, 2020", texts) == [2]
+    assert matcher.main_sessions("", "wipo_ip_ai_ge_19.pdf", "", texts) == [1]
+    assert matcher.main_sessions("Notes", "notes.txt", "", ["No session named."]) == []
+
+
+@pytest.mark.parametrize(("text", "sessions"), [
+    ("La neuvième session de la Conversation de l'OMPI", [9]),
+    ("la 9e session", [9]),
+    ("La novena sesión de la Conversación", [9]),
+    ("la segunda y tercera sesiones", [2, 3]),
+])
+def test_french_and_spanish_ordinals(registry: Registry, text: str, sessions: list[int]) -> None:
+    assert sorted(matcher_for(registry).mentions(text)) == sessions

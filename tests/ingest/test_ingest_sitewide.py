@@ -1,0 +1,88 @@
+"""Site-level boilerplate: blocks recurring across pages of one folder, with no list of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest import build_changes
+from kb.model import Document, ManifestEntry
+from kb.registry import Registry
+
+from .conftest import extracted
+
+FOOTER = ("World Intellectual Property Organization, 34 chemin des Colombettes, Geneva. "
+          "Contact us, careers, procurement, terms of use, privacy policy and accessibility "
+          "statements for all WIPO websites and services worldwide.")
+VARIANT = FOOTER.replace("careers, procurement", "careers, job openings, procurement")
+BODIES = [
+    "The ninth session examined how training data is gathered for generative models. "
+    "Delegates compared licensing schemes and collective management of rights.",
+    "The eighth session turned to generative AI and the position of creators. "
+    "Musicians and illustrators described how their work is reused by new tools.",
+    "The seventh session explored the metaverse and non-fungible tokens. "
+    "Speakers debated enforcement across borders and virtual jurisdictions.",
+    "The sixth session considered AI inventions and patent examination. "
+    "Offices shared how examiners assess inventive step for machine outputs.",
+]
+
+
+def _site(folder: Path, footers: list[str]) -> Path:
+    folder.mkdir()
+    for i, (body, footer) in enumerate(zip(BODIES, footers, strict=False)):
+        (folder / f"page{i}.txt").write_text(f"Page {i}\n\n{body}\n\n{footer}\n",
+                                             encoding="utf-8")
+    return folder
+
+
+def _texts(folder: Path, registry: Registry, **options: object) -> dict[str, str]:
+    docs = extracted([folder], registry, **options)
+    assert all(isinstance(d, Document) for d in docs.values())
+    return {s: d.text for s, d in docs.items()}  # type: ignore[union-attr]
+
+
+def test_a_block_recurring_across_pages_is_dropped(tmp_path: Path, registry: Registry) -> None:
+    folder = _site(tmp_path / "site", [FOOTER, FOOTER, FOOTER, VARIANT])
+    texts = _texts(folder, registry)
+    assert texts == {f"page{i}.txt": BODIES[i] for i in range(4)}
+    without = _texts(folder, registry, sitewide_layer=False)
+    assert all(t.endswith("websites and services worldwide.") for t in without.values())
+
+
+def test_a_new_page_with_a_slightly_different_footer_is_judged_against_the_manifest(
+        tmp_path: Path, registry: Registry) -> None:
+    folder = _site(tmp_path / "site", [FOOTER, FOOTER, FOOTER])
+    first, _ = build_changes([folder], {}, registry)
+    manifest: dict[str, ManifestEntry] = {e.source: e for e in first.manifest}
+    (folder / "page3.txt").write_text(f"Page 3\n\n{BODIES[3]}\n\n{VARIANT}\n", encoding="utf-8")
+    second, report = build_changes([folder], manifest, registry)
+    assert report.added == ["page3.txt"]
+    assert [d.text for d in second.upserts] == [BODIES[3]]
+
+
+def test_text_shared_by_two_pages_of_different_folders_is_kept(tmp_path: Path,
+                                                               registry: Registry) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "a" / "one.txt").write_text(f"{BODIES[0]}\n\n{FOOTER}\n", encoding="utf-8")
+    (tmp_path / "b" / "two.txt").write_text(f"{BODIES[1]}\n\n{FOOTER}\n", encoding="utf-8")
+    texts = _texts(tmp_path, registry)
+    assert texts == {"a/one.txt": f"{BODIES[0]}\n\n{FOOTER}",
+                     "b/two.txt": f"{BODIES[1]}\n\n{FOOTER}"}
+
+
+TEASER = ("More about frontier technologies: read how WIPO supports innovators and creators with "
+          "its guides, its IP policy toolkit and clinics for small businesses worldwide.")
+
+
+def test_a_teaser_kept_by_main_content_extraction_is_dropped_across_html_pages(
+        tmp_path: Path, registry: Registry) -> None:
+    folder = tmp_path / "wipo"
+    folder.mkdir()
+    for i, body in enumerate(BODIES[:3]):
+        (folder / f"p{i}.html").write_text(
+            f"<html><body><nav><a href='/'>Home</a></nav><main><h1>Session page {i}</h1>"
+            f"<p>{body}</p><h2>Related</h2><p>{TEASER}</p></main></body></html>",
+            encoding="utf-8")
+    assert _texts(folder, registry) == {f"p{i}.html": BODIES[i] for i in range(3)}
+    without = _texts(folder, registry, sitewide_layer=False)
+    assert without == {f"p{i}.html": f"{BODIES[i]}\n\n{TEASER}" for i in range(3)}
