@@ -1,0 +1,29 @@
+"""kb's search index: the only package that knows Whoosh.
+
+It takes Documents (in a ChangeSet) and answers SearchRequests; if the engine were ever
+swapped, only this package would change.
+"""
+
+from __future__ import annotations
+
+from index.errors import IndexLocked as IndexLocked
+from index.errors import IndexMissing as IndexMissing
+from index.errors import KbIndexError as KbIndexError
+from index.search import KbIndex as KbIndex
+from index.search import open_index as open_index
+from index.store import index_exists as index_exists
+from index.store import read_manifest as read_manifest
+from index.store import read_meta as read_meta
+from index.writer import apply_changes as apply_changes
+
+__all__ = [
+    "IndexLocked",
+    "IndexMissing",
+    "KbIndex",
+    "KbIndexError",
+    "apply_changes",
+    "index_exists",
+    "open_index",
+    "read_manifest",
+    "read_meta",
+]

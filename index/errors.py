@@ -1,0 +1,37 @@
+"""Errors the index raises: each message is written for the person at the keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KbIndexError(Exception):
+    """Base of every index error; ``str(e)`` is a complete, user-facing sentence."""
+
+
+class IndexMissing(KbIndexError):
+    """There is no index at the path: the user has not ingested anything there yet."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        super().__init__(f"No index at {index_dir}: run `kb ingest` first to build it.")
+
+
+class IndexLocked(KbIndexError):
+    """Another process is writing the index; waiting longer is the only remedy."""
+
+    def __init__(self, index_dir: Path, timeout: float) -> None:
+        self.index_dir = index_dir
+        super().__init__(
+            f"The index at {index_dir} is locked by another writer (waited {timeout:g} s); "
+            "wait for the other `kb ingest` to finish and try again."
+        )
+
+
+class IndexCorrupt(KbIndexError):
+    """The folder holds something that is not a kb index (or a damaged one)."""
+
+    def __init__(self, index_dir: Path, reason: str) -> None:
+        self.index_dir = index_dir
+        super().__init__(f"The index at {index_dir} cannot be read ({reason}); "
+                         "rebuild it with `kb ingest --full`.")

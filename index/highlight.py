@@ -1,0 +1,111 @@
+"""Snippets: the best ~300 characters of a passage, HTML-escaped, matched words in <mark>.
+
+kb marks words itself instead of using Whoosh's highlighter, which re-analyses the text and
+silently stops at 32,768 characters. The query's matcher knows every indexed form it matched
+(all the words sharing a query word's stem, a phrase's words, a prefix's expansions), so a
+snippet marks exactly the words that made the passage match, whatever the language.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from index.analysis import fold, word_spans
+
+#: Snippet length in characters, before the ellipses.
+SNIPPET_CHARS = 300
+#: Leading characters of a stem used to find candidate words quickly.
+_PREFIX_CHARS = 4
+
+
+class Highlighter:
+    """Marks the words of one query; reused for every hit of a search."""
+
+    def __init__(self, words: set[str]) -> None:
+        """:param words: the indexed (folded) forms the query matched: every form of each
+        word's stem, the words of phrases and the expansions of prefixes."""
+        self.words = words
+        self._finder = _candidate_finder(words)
+
+    def snippet(self, text: str, width: int = SNIPPET_CHARS) -> str:
+        """An escaped excerpt of ``text`` around its densest run of matches."""
+        spans = self._spans(text) if self.words else []
+        begin, end = _window(text, spans, width)
+        out = ["…"] if begin > 0 else []
+        cursor = begin
+        for start, stop in spans:
+            if start < begin or stop > end:
+                continue
+            out.append(html.escape(text[cursor:start]))
+            out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
+            cursor = stop
+        out.append(html.escape(text[cursor:end]))
+        if end < len(text):
+            out.append("…")
+        return " ".join("".join(out).split())
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        if self._finder is not None and text.isascii():
+            found = ((m.start(), m.end(), m.group().lower()) for m in self._finder.finditer(text))
+        else:
+            found = word_spans(text)
+        words = self.words
+        return [(start, end) for start, end, word in found if _folded(word) in words]
+
+
+def snippet(text: str, words: set[str], width: int = SNIPPET_CHARS) -> str:
+    """One snippet (see :class:`Highlighter` for many)."""
+    return Highlighter(words).snippet(text, width)
+
+
+def _candidate_finder(words: set[str]) -> re.Pattern[str] | None:
+    """A regex finding, in plain-ASCII text, the words that may match (those starting like
+    one): much faster than folding every word. Other text is scanned word by word, since an
+    accented letter may fold to a prefix's letter.
+    """
+    prefixes = frozenset(w[:_PREFIX_CHARS] for w in words)
+    if not prefixes or not all(p.isascii() and p.isalnum() for p in prefixes):
+        return None
+    return _compiled(prefixes)
+
+
+@lru_cache(maxsize=512)
+def _compiled(prefixes: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, prefixes)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*(?:\.?\w+)*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=100_000)
+def _folded(word: str) -> str:
+    return fold(word)
+
+
+def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    if len(text) <= width:
+        return 0, len(text)
+    if not spans:
+        return 0, _word_end(text, width)
+    best, best_count, j = 0, 0, 0
+    for i, (start, _) in enumerate(spans):
+        while j < len(spans) and spans[j][1] - start <= width:
+            j += 1
+        if j - i > best_count:
+            best, best_count = i, j - i
+    first = spans[best][0]
+    begin = max(0, first - width // 4)
+    if begin > 0:
+        space = text.rfind(" ", 0, begin + 1)
+        begin = space + 1 if space >= max(0, first - width // 2) else begin
+    begin = min(begin, first)
+    end = _word_end(text, min(len(text), begin + width))
+    return begin, max(end, spans[best][1])
+
+
+def _word_end(text: str, position: int) -> int:
+    """Extend ``position`` to the end of the word it falls in (at most 30 characters)."""
+    limit = min(len(text), position + 30)
+    while position < limit and not text[position].isspace():
+        position += 1
+    return position

@@ -1,0 +1,200 @@
+"""Turning a parsed query into the passages it matches and the terms that score them.
+
+Matching is exact set algebra over boolean masks (it gives the true total and the facet
+counts); scoring is BM25F over only the positive words, restricted to the matched set.
+Keeping the two apart means a filter or a NOT never changes a score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh import query as wq
+
+from index.analysis import fold, is_stop
+from index.query import (
+    AnyOf,
+    DateRange,
+    Filter,
+    Group,
+    Node,
+    Phrase,
+    Prefix,
+    Word,
+    positive_nodes,
+)
+from index.snapshot import ScoreTerm, Snapshot
+from kb.model import DOC_TYPES, LANGUAGES
+
+#: Most terms a prefix expands to (the most frequent ones are kept).
+MAX_PREFIX_TERMS = 64
+_PREFIX_SCAN = 2000
+
+@dataclass
+class Matched:
+    docs: np.ndarray
+    score_terms: list[ScoreTerm]
+    #: Folded indexed words (every form found) to mark in snippets.
+    highlight_words: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+
+class Matcher:
+    """Evaluates one parsed query against one snapshot."""
+
+    def __init__(self, snapshot: Snapshot, typed_bonus: float) -> None:
+        self.snap = snapshot
+        self.typed_bonus = typed_bonus
+        self.notes: list[str] = []
+        self.highlight: set[str] = set()
+        self._prefixes: dict[str, list[str]] = {}
+
+    def run(self, root: Node | None) -> Matched:
+        positives = positive_nodes(root)
+        words = [n for n in positives if isinstance(n, Word) and n.field != "speaker"]
+        if words and len(words) == len(positives) and all(self.is_stop(w.text) for w in words):
+            self.notes.append("The query has only very common words, which are not indexed; "
+                              "add a more specific word.")
+        docs = self.docs(root) if root is not None else self.snap.passages.copy()
+        terms = [t for node in positives for t in self.score_terms(node)]
+        return Matched(docs, terms, self.highlight, self.notes)
+
+    # -- set algebra ------------------------------------------------------------------------
+    def docs(self, node: Node) -> np.ndarray:
+        if isinstance(node, Word):
+            term = self.word_term(node)
+            return self.snap.union((term.field, f) for f in term.forms) if term else \
+                self.snap.empty()
+        if isinstance(node, Prefix):
+            return self.snap.union(("body", t) for t in self.prefix_terms(node))
+        if isinstance(node, Phrase):
+            return self.phrase_docs(node)
+        if isinstance(node, Filter):
+            return self.filter_docs(node)
+        if isinstance(node, DateRange):
+            return self.date_docs(node)
+        if isinstance(node, AnyOf):
+            mask = self.snap.empty()
+            for item in node.items:
+                mask |= self.docs(item)
+            return mask
+        return self.group_docs(node)
+
+    def group_docs(self, node: Group) -> np.ndarray:
+        if node.any_of:
+            docs = self.snap.empty()
+            for item in node.any_of:
+                docs |= self.docs(item)
+        else:
+            docs = self.snap.passages.copy()
+        for item in sorted(node.all_of, key=_cheap_first):
+            if not docs.any():
+                break
+            docs &= self.docs(item)
+        for item in node.none_of:
+            if not docs.any():
+                break
+            docs &= ~self.docs(item)
+        return docs & self.snap.passages
+
+    def word_term(self, node: Word) -> ScoreTerm | None:
+        """The word's indexed forms in its field; None for a stop word."""
+        lowered = node.text.lower()
+        if node.field == "speaker":
+            return ScoreTerm("speaker_words", (fold(lowered),))
+        if self.is_stop(lowered):
+            return None
+        typed = fold(lowered)
+        field_name = node.field or "body"
+        forms = self.snap.forms(field_name, typed)
+        self.highlight.update(forms)
+        return ScoreTerm(field_name, forms, typed, self.typed_bonus)
+
+    def is_stop(self, word: str) -> bool:
+        """A stop word in any language present (so "les" does not match every English text)."""
+        return any(is_stop(word.lower(), key) for key in self.snap.analysis_keys)
+
+    def prefix_terms(self, node: Prefix) -> list[str]:
+        if node.text not in self._prefixes:
+            self._prefixes[node.text] = self._expand(node)
+        return self._prefixes[node.text]
+
+    def _expand(self, node: Prefix) -> list[str]:
+        found = []
+        for i, term in enumerate(self.snap.reader.expand_prefix("body", fold(node.text))):
+            if i >= _PREFIX_SCAN:
+                break
+            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+        if len(found) > MAX_PREFIX_TERMS:
+            freq = self.snap.reader.doc_frequency
+            found = sorted(found, key=lambda t: -freq("body", t))[:MAX_PREFIX_TERMS]
+            self.notes.append(f"{node.text}* matched many words; the {MAX_PREFIX_TERMS} most "
+                              "frequent were used.")
+        self.highlight.update(found)
+        return found
+
+    def phrase_words(self, node: Phrase) -> tuple[str, list[str]]:
+        """The field and the indexed words a phrase is matched on (stop words are not indexed
+        in text fields, and positions skip them, so "right to be heard" still matches)."""
+        if node.field == "speaker":
+            return "speaker_words", [fold(w) for w in node.words]
+        words = [fold(w) for w in node.words if not self.is_stop(w)]
+        return node.field or "body", words
+
+    def phrase_docs(self, node: Phrase) -> np.ndarray:
+        target, words = self.phrase_words(node)
+        if not words:
+            return self.snap.empty()
+        if target != "speaker_words":
+            self.highlight.update(words)
+        candidates = self.snap.passages.copy()
+        for word in words:
+            candidates &= self.snap.union([(target, word)])
+        if len(words) == 1 or not candidates.any():
+            return candidates
+        query = wq.Phrase(target, words)
+        return self.snap.mask(n for n in self.snap.searcher.docs_for_query(query)
+                              if candidates[n])
+
+    def filter_docs(self, node: Filter) -> np.ndarray:
+        values = self.snap.facet_table(node.facet).values
+        wanted = resolve_value(node.facet, node.value, values)
+        if not wanted:
+            self.notes.append(f"No {node.facet} '{node.value}' in the index.")
+        return self.snap.facet_mask(node.facet, wanted)
+
+    def date_docs(self, node: DateRange) -> np.ndarray:
+        chosen = [d for d in self.snap.terms("date")
+                  if (not node.start or d[:len(node.start)] >= node.start)
+                  and (not node.end or d[:len(node.end)] <= node.end)]
+        return self.snap.union(("date", d) for d in chosen)
+
+    # -- scoring ----------------------------------------------------------------------------
+    def score_terms(self, node: Node) -> list[ScoreTerm]:
+        if isinstance(node, Word):
+            term = self.word_term(node)
+            return [term] if term and term.forms else []
+        if isinstance(node, Prefix):
+            return [ScoreTerm("body", (t,)) for t in self.prefix_terms(node)]
+        if isinstance(node, Phrase):
+            target, words = self.phrase_words(node)
+            return [ScoreTerm(target, (w,)) for w in words]
+        return []
+
+
+def _cheap_first(node: Node) -> int:
+    """Evaluate restrictions before phrases, which need positions."""
+    return 1 if isinstance(node, Phrase) else 0
+
+
+def resolve_value(facet: str, typed: str, values: list[str]) -> list[str]:
+    """Index values a typed filter value means: exact, case-insensitive, or by label."""
+    if typed in values:
+        return [typed]
+    lowered = typed.lower()
+    labels = {"type": DOC_TYPES, "language": LANGUAGES}.get(facet, {})
+    found = [v for v in values if v.lower() == lowered or labels.get(v, "").lower() == lowered]
+    if not found and facet in ("topic", "speaker", "source"):
+        found = [v for v in values if lowered in v.lower()]
+    return found

@@ -1,0 +1,133 @@
+"""Conversions between kb's records and the flat field dictionaries Whoosh stores.
+
+Every record stores its full kb shape as JSON in ``data``, so reading a record back never
+depends on which fields happen to be indexed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from index.analysis import mark_language
+from index.schema import (
+    DOCUMENT,
+    HEADING_WEIGHT,
+    MANIFEST,
+    META,
+    MULTI_SEP,
+    PASSAGE,
+    TITLE_WEIGHT,
+)
+from kb.model import Document, ManifestEntry, Passage
+
+META_ID = "meta"
+
+#: Document fields copied onto each passage's stored data, so a hit needs one stored read.
+_DOC_FIELDS_ON_PASSAGE = ("title", "source", "date", "language", "site", "url")
+
+
+def passage_key(passage_id: str) -> str:
+    return f"p:{passage_id}"
+
+
+def document_key(doc_id: str) -> str:
+    return f"d:{doc_id}"
+
+
+def manifest_key(source: str) -> str:
+    return f"m:{source}"
+
+
+def _multi(values: list[Any]) -> str:
+    return MULTI_SEP.join(str(v) for v in values if str(v).strip())
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def document_records(doc: Document) -> list[dict[str, Any]]:
+    """The document record first, then its passages in position order.
+
+    The order matters: a document's records are written together in one segment and keep
+    their relative order through merges, which lets a reader map any passage to its document
+    record by position alone (see :mod:`index.snapshot`).
+    """
+    head = doc.to_dict(passages=False)
+    records = [{"id": document_key(doc.doc_id), "kind": DOCUMENT, "doc_id": doc.doc_id,
+                "data": _dumps(head)}]
+    for passage in sorted(doc.passages, key=lambda p: p.position):
+        records.append(_passage_record(doc, passage))
+    return records
+
+
+def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
+    data = passage.to_dict()
+    data.update({name: getattr(doc, name) for name in _DOC_FIELDS_ON_PASSAGE})
+    data["type"] = doc.doc_type
+    sessions = passage.sessions or doc.sessions
+    topics = passage.topics or doc.topics
+    speakers = [passage.speaker] if passage.speaker else doc.speakers
+    data["sessions"], data["topics"] = list(sessions), list(topics)
+    record: dict[str, Any] = {
+        "id": passage_key(passage.passage_id),
+        "kind": PASSAGE,
+        "doc_id": doc.doc_id,
+        "body": mark_language(_body(doc.title, passage.heading, passage.text), doc.language),
+        "title": mark_language(doc.title, doc.language),
+        "heading": mark_language(passage.heading, doc.language),
+        "session": _multi(sessions),
+        "topic": _multi(topics),
+        "speaker": _multi(speakers),
+        "speaker_words": " ".join(speakers),
+        "type": doc.doc_type,
+        "year": str(doc.year or ""),
+        "language": doc.language,
+        "site": doc.site,
+        "date": doc.date,
+        "src": doc.source,
+        "data": _dumps(data),
+    }
+    return {name: value for name, value in record.items() if value != ""}
+
+
+def _body(title: str, heading: str, text: str) -> str:
+    streams = [title] * TITLE_WEIGHT + [heading] * HEADING_WEIGHT + [text]
+    return "\n".join(s for s in streams if s)
+
+
+def manifest_record(entry: ManifestEntry) -> dict[str, Any]:
+    record = {"id": manifest_key(entry.source), "kind": MANIFEST,
+              "dup_of": entry.duplicate_of, "data": _dumps(entry.to_dict())}
+    return {name: value for name, value in record.items() if value != ""}
+
+
+def meta_record(meta: dict[str, str]) -> dict[str, Any]:
+    return {"id": META_ID, "kind": META, "data": _dumps(meta)}
+
+
+def load(stored: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(stored["data"])
+
+
+def passage_from(data: dict[str, Any]) -> Passage:
+    return Passage(
+        passage_id=data["passage_id"], doc_id=data["doc_id"], position=data["position"],
+        text=data["text"], heading=data.get("heading", ""), speaker=data.get("speaker", ""),
+        start=data.get("start"), sessions=list(data.get("sessions", [])),
+        topics=list(data.get("topics", [])),
+    )
+
+
+def document_from(data: dict[str, Any]) -> Document:
+    fields = dict(data)
+    fields["doc_type"] = fields.pop("type", "page")
+    fields.pop("passages", None)
+    known = set(Document.__dataclass_fields__)
+    return Document(**{k: v for k, v in fields.items() if k in known})
+
+
+def manifest_from(data: dict[str, Any]) -> ManifestEntry:
+    known = set(ManifestEntry.__dataclass_fields__)
+    return ManifestEntry(**{k: v for k, v in data.items() if k in known})

@@ -1,0 +1,66 @@
+"""The Whoosh schema: one index holds passages, documents, the manifest and the meta record.
+
+Passages are the searched units; a document record carries the document's metadata; manifest
+and meta records live in the same index so that they are committed in the same transaction as
+the documents they describe (a crash can never leave them disagreeing).
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import RegexTokenizer
+
+from index.analysis import folding_analyzer, language_analyzer
+
+#: Separator between the values of a multi-valued facet field (speaker names contain commas).
+MULTI_SEP = "\x1e"
+
+#: Record kinds, stored in the ``kind`` field.
+PASSAGE, DOCUMENT, MANIFEST, META = "passage", "doc", "manifest", "meta"
+
+#: Facet name -> index field holding its values on passage records.
+FACET_FIELDS: dict[str, str] = {
+    "session": "session",
+    "topic": "topic",
+    "type": "type",
+    "year": "year",
+    "speaker": "speaker",
+    "language": "language",
+    "source": "site",
+}
+
+#: BM25F stream weights, applied at index time by repeating the stream in ``body``: one
+#: field means one posting list per word and term frequencies summed *before* BM25 saturates
+#: them, which is what BM25F prescribes (and what Whoosh's per-field sum is not).
+TITLE_WEIGHT = 2
+HEADING_WEIGHT = 2
+
+
+def _multi_valued() -> fields.KEYWORD:
+    """A keyword field whose values may contain spaces and commas (speaker names do)."""
+    field = fields.KEYWORD(stored=False)
+    field.analyzer = RegexTokenizer(rf"[^{MULTI_SEP}]+")
+    return field
+
+
+def build_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        kind=fields.ID(),
+        doc_id=fields.ID(stored=True),
+        body=fields.TEXT(analyzer=language_analyzer(), phrase=True),
+        title=fields.TEXT(analyzer=language_analyzer(), phrase=True),
+        heading=fields.TEXT(analyzer=language_analyzer(), phrase=True),
+        speaker_words=fields.TEXT(analyzer=folding_analyzer(), phrase=True),
+        session=_multi_valued(),
+        topic=_multi_valued(),
+        speaker=_multi_valued(),
+        type=fields.ID(),
+        year=fields.ID(),
+        language=fields.ID(),
+        site=fields.ID(),
+        date=fields.ID(),
+        src=fields.ID(),
+        dup_of=fields.ID(),
+        data=fields.STORED(),
+    )

@@ -1,0 +1,321 @@
+"""KbIndex: the read side of the index, answering kb's records with kb's records.
+
+One KbIndex holds one Whoosh searcher (and its :class:`Snapshot`) at a time and serialises the
+calls on it with a lock, because Whoosh readers share file handles; the searches are a few
+milliseconds, so callers on several threads hardly wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.analysis import analysis_key, analyze, fold
+from index.facets import FacetCounter
+from index.highlight import Highlighter
+from index.matching import Matcher, resolve_value
+from index.query import Word, parse, positive_nodes, render
+from index.records import (
+    document_from,
+    document_key,
+    load,
+    manifest_from,
+    passage_from,
+    passage_key,
+)
+from index.schema import DOCUMENT
+from index.snapshot import ScoreTerm, Snapshot
+from index.store import open_whoosh
+from kb.model import Document, Hit, Passage, SearchRequest, SearchResult
+
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1000
+MAX_MORE_PER_DOCUMENT = 10
+#: A result set this small earns a "did you mean".
+_FEW_RESULTS = 2
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranking parameters, chosen by measurement with bench/ranking.py."""
+
+    k1: float = 2.0
+    b: float = 0.75
+    #: Extra term frequency for the form the user typed, beside the other forms of its stem
+    #: (exact forms rank a little higher).
+    exact: float = 0.3
+
+
+DEFAULT_RANKING = Ranking()
+
+
+class KbIndex:
+    """An open index. Use :func:`open_index`; close it (or use ``with``) when done."""
+
+    def __init__(self, index_dir: Path, ranking: Ranking = DEFAULT_RANKING) -> None:
+        self.index_dir = Path(index_dir)
+        self.ranking = ranking
+        self._ix = open_whoosh(self.index_dir)
+        self._lock = threading.RLock()
+        self._searcher = self._ix.searcher()
+        self._snap = Snapshot(self._searcher)
+        self._duplicates: dict[str, list[str]] | None = None
+
+    def __enter__(self) -> KbIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def generation(self) -> int:
+        return int(self._searcher.reader().generation())
+
+    def close(self) -> None:
+        with self._lock:
+            self._searcher.close()
+            self._ix.close()
+
+    def refresh(self) -> bool:
+        """Reopen the searcher if a writer committed since; True if it did."""
+        with self._lock:
+            if self._searcher.up_to_date():
+                return False
+            # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
+            # and can keep serving documents that the new commit only deleted.
+            old, self._searcher = self._searcher, self._ix.searcher()
+            old.close()
+            self._snap = Snapshot(self._searcher)
+            self._duplicates = None
+            return True
+
+    # -- search -----------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResult:
+        with self._lock:
+            return _Search(self, request).run()
+
+    # -- records ----------------------------------------------------------------------------
+    def document(self, doc_id: str) -> Document | None:
+        with self._lock:
+            stored = self._searcher.document(id=document_key(doc_id))
+            if stored is None:
+                return None
+            doc = document_from(load(stored))
+            ids = self._snap.postings("doc_id", doc_id)[0]
+            numbers = [int(n) for n in ids[self._snap.passages[ids]]]
+            passages = [passage_from(load(self._searcher.stored_fields(n))) for n in numbers]
+            doc.passages = sorted(passages, key=lambda p: p.position)
+            doc.duplicates = self.duplicates().get(doc_id, [])
+            return doc
+
+    def passage(self, passage_id: str) -> Passage | None:
+        with self._lock:
+            stored = self._searcher.document(id=passage_key(passage_id))
+            return passage_from(load(stored)) if stored else None
+
+    def duplicates(self) -> dict[str, list[str]]:
+        """doc_id -> sources of the files collapsed into it."""
+        with self._lock:
+            if self._duplicates is None:
+                found: dict[str, list[str]] = {}
+                for doc_id in self._snap.terms("dup_of"):
+                    for number in self._snap.postings("dup_of", doc_id)[0]:
+                        entry = manifest_from(load(self._searcher.stored_fields(number)))
+                        found.setdefault(doc_id, []).append(entry.source)
+                self._duplicates = {k: sorted(v) for k, v in found.items()}
+            return self._duplicates
+
+    def similar(self, passage_id: str, limit: int = 10) -> list[Hit]:
+        """Passages of other documents that share this passage's most telling words."""
+        with self._lock:
+            numbers = self._snap.postings("id", passage_key(passage_id))[0]
+            if not len(numbers):
+                return []
+            data = load(self._searcher.stored_fields(int(numbers[0])))
+            key = analysis_key(data.get("language", "und"))
+            counts = Counter(analyze(f"{data.get('heading', '')} {data['text']}", key))
+            frequency = self._snap.reader.doc_frequency
+            total = self._snap.passage_count + 1
+            scored = sorted(((n * math.log(total / df), t) for t, n in counts.items()
+                             if (df := frequency("body", t)) > 1), reverse=True)[:20]
+            if not scored:
+                return []
+            allowed = self._snap.passages.copy()
+            allowed[self._snap.postings("doc_id", data["doc_id"])[0]] = False
+            words = [t for _, t in scored]
+            allowed &= self._snap.union(("body", w) for w in words)
+            scores = self._snap.bm25([ScoreTerm("body", (w,)) for w in words],
+                                     self.ranking.k1, self.ranking.b)
+            top = top_k(allowed, scores, max(1, min(limit, MAX_PAGE_SIZE)))
+            marker = Highlighter(set(words))
+            return [self._hit(n, s, marker) for s, n in top]
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            counter = FacetCounter(self._snap, grouped=True)
+            facets = counter.count_all(self._snap.passages, {}, {})
+            modified = dt.datetime.fromtimestamp(self._ix.last_modified(), tz=dt.UTC)
+            return {
+                "documents": len(self._snap.postings("kind", DOCUMENT)[0]),
+                "passages": self._snap.passage_count,
+                "generation": self.generation,
+                "last_modified": modified.isoformat(timespec="seconds"),
+                "facets": {name: {v.value: v.count for v in values}
+                           for name, values in facets.items()},
+            }
+
+    # -- helpers for _Search ----------------------------------------------------------------
+    def _hit(self, number: int, score: float, marker: Highlighter) -> Hit:
+        data = load(self._searcher.stored_fields(number))
+        return Hit(
+            doc_id=data["doc_id"], passage_id=data["passage_id"], source=data["source"],
+            title=data["title"], type=data["type"], date=data["date"],
+            sessions=list(data.get("sessions", [])), topics=list(data.get("topics", [])),
+            score=round(float(score), 4),
+            snippet=marker.snippet(data["text"]),
+            speaker=data.get("speaker", ""), heading=data.get("heading", ""),
+            start=data.get("start"), language=data.get("language", "und"),
+            position=data.get("position", 0),
+            also_at=list(self.duplicates().get(data["doc_id"], [])),
+        )
+
+
+def open_index(index_dir: Path) -> KbIndex:
+    """Open the index at ``index_dir`` for reading.
+
+    :raises IndexMissing: nothing has been ingested there yet.
+    """
+    return KbIndex(Path(index_dir))
+
+
+class _Search:
+    """One request's journey: parse, match, count, rank, group, page, render."""
+
+    def __init__(self, index: KbIndex, request: SearchRequest) -> None:
+        self.ix = index
+        self.snap = index._snap
+        self.request = request
+        self.notes: list[str] = []
+        self.page_size = max(1, min(int(request.page_size), MAX_PAGE_SIZE))
+        self.page = max(1, min(int(request.page), MAX_PAGE))
+        self.more = max(0, min(int(request.more_per_document), MAX_MORE_PER_DOCUMENT))
+        self.grouped = request.group != "flat"
+        self.sort = request.sort if request.sort in ("relevance", "date", "date-asc") else \
+            "relevance"
+        if self.sort != request.sort:
+            self.notes.append(f"Unknown sort '{request.sort}'; sorted by relevance.")
+
+    def run(self) -> SearchResult:
+        parsed = parse(self.request.query)
+        self.notes += parsed.notes
+        matcher = Matcher(self.snap, self.ix.ranking.exact)
+        matched = matcher.run(parsed.root)
+        self.notes += matcher.notes
+        selected = self._selected()
+        counter = FacetCounter(self.snap, self.grouped)
+        selections = counter.selection_masks(selected)
+        docs = matched.docs.copy()
+        for chosen in selections.values():
+            docs &= chosen
+        groups = self.snap.groups_in(docs) if self.grouped else None
+        total = int(groups.sum()) if groups is not None else int(docs.sum())
+        facets = counter.count_all(matched.docs, selections, selected, docs, groups)
+        scores = self.snap.bm25(matched.score_terms, self.ix.ranking.k1, self.ix.ranking.b) \
+            if matched.score_terms and self.sort == "relevance" else None
+        hits = self._page(docs, scores, Highlighter(matched.highlight_words))
+        suggestion = self._suggest(parsed.root) if total <= _FEW_RESULTS else ""
+        return SearchResult(
+            query=self.request.query, total=total, hits=hits, facets=facets,
+            understood=render(parsed.root), suggestion=suggestion, notes=self.notes,
+            page=self.page, page_size=self.page_size,
+            unit="documents" if self.grouped else "passages",
+        )
+
+    def _selected(self) -> dict[str, list[str]]:
+        """Selected facet values as index values (a typed "French" finds "fr")."""
+        selected: dict[str, list[str]] = {}
+        for facet, values in self.request.filters().items():
+            known = self.snap.facet_table(facet).values
+            chosen: list[str] = []
+            for value in values:
+                text = str(value).strip()
+                found = [text] if text in known else resolve_value(facet, text, known)
+                chosen += found or [text]
+            selected[facet] = list(dict.fromkeys(chosen))
+        return selected
+
+    def _ranked(self, docs: np.ndarray, scores: np.ndarray | None,
+                limit: int) -> list[tuple[float, int]]:
+        if scores is not None:
+            return top_k(docs, scores, limit)
+        key = self.snap.newest_key if self.sort == "date" else self.snap.browse_key
+        return [(0.0, n) for _, n in top_k(docs, -key, limit)]
+
+    def _page(self, docs: np.ndarray, scores: np.ndarray | None,
+              marker: Highlighter) -> list[Hit]:
+        count = int(docs.sum())
+        if not count:
+            return []
+        first = (self.page - 1) * self.page_size
+        if not self.grouped:
+            ranked = self._ranked(docs, scores, first + self.page_size)[first:]
+            return [self.ix._hit(n, s, marker) for s, n in ranked]
+        wanted = first + self.page_size
+        limit = wanted * (1 + self.more)
+        while True:
+            ranked = self._ranked(docs, scores, limit)
+            groups: dict[int, list[tuple[float, int]]] = {}
+            group_of = self.snap.group_of
+            for score, number in ranked:
+                groups.setdefault(int(group_of[number]), []).append((score, number))
+            if len(groups) >= wanted or len(ranked) >= count:
+                break
+            limit *= 4
+        hits = []
+        for members in list(groups.values())[first:wanted]:
+            (score, number), rest = members[0], members[1:1 + self.more]
+            hit = self.ix._hit(number, score, marker)
+            hit.more = [self.ix._hit(n, s, marker) for s, n in rest]
+            hits.append(hit)
+        return hits
+
+    def _suggest(self, root: object) -> str:
+        """A respelling of the query from the unstemmed vocabulary, or ""."""
+        query = self.request.query
+        changed = False
+        for node in positive_nodes(root):  # type: ignore[arg-type]
+            if not isinstance(node, Word) or node.field == "speaker":
+                continue
+            word = fold(node.text)
+            if len(word) < 3 or self.snap.reader.doc_frequency("body", word) > 0:
+                continue
+            found = self.ix._searcher.suggest("body", word, limit=1, maxdist=2)
+            if found and found[0] != word:
+                query = _replace_word(query, node.text, found[0])
+                changed = True
+        return query if changed else ""
+
+
+def top_k(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, int]]:
+    """The ``limit`` best (score, docnum) of the masked docnums, best first, ties by docnum."""
+    candidates = np.flatnonzero(docs)
+    if not len(candidates) or limit <= 0:
+        return []
+    values = scores[candidates]
+    if limit < len(candidates):
+        keep = np.argpartition(-values, limit - 1)[:limit]
+        candidates, values = candidates[keep], values[keep]
+    order = np.lexsort((candidates, -values))
+    return [(float(values[i]), int(candidates[i])) for i in order]
+
+
+def _replace_word(query: str, old: str, new: str) -> str:
+    return re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", new, query, count=1)

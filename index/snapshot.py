@@ -1,0 +1,276 @@
+"""What one open searcher knows, cached as numpy arrays for as long as its generation lives.
+
+Counting facets over the whole result set, grouping passages by document and BM25 scoring are
+done here with numpy over whole posting lists: Whoosh's own matchers work hit by hit in
+Python (and ``groupedby`` scores every hit), which costs tens of milliseconds per query at
+100,000 passages. A result set is a boolean mask over docnums.
+
+Grouping rests on one fact: a document's records are written together, the document record
+first, and Whoosh keeps the records of one segment in order through merges; so a passage
+belongs to the nearest document record before it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from whoosh.searching import Searcher
+
+from index.analysis import analysis_key, stem
+from index.postings import field_lengths, read_postings
+from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE
+
+#: Posting entries kept in the cache before it is emptied (bounded memory).
+_MAX_CACHED_POSTINGS = 5_000_000
+#: Most indexed words examined when looking for the forms of one stem.
+_VARIANT_SCAN = 5000
+
+
+@dataclass(frozen=True)
+class ScoreTerm:
+    """One query word for BM25: the indexed forms that share its stem count as one term.
+
+    ``typed`` (the word as the user wrote it) earns ``typed_bonus`` extra frequency, so the
+    exact form ranks a little above its relatives.
+    """
+
+    field: str
+    forms: tuple[str, ...]
+    typed: str = ""
+    typed_bonus: float = 0.0
+
+
+@dataclass(frozen=True)
+class FacetTable:
+    """(docnum, value code) pairs of one facet, for counting with bincount.
+
+    When every passage of each document has the same values (type, year, language and site
+    always; sessions and topics usually), ``group_docs``/``group_codes`` hold the same pairs
+    per document, so grouped counts touch thousands of documents instead of every passage.
+    """
+
+    values: list[str]
+    docs: np.ndarray
+    codes: np.ndarray
+    group_docs: np.ndarray | None = None
+    group_codes: np.ndarray | None = None
+
+
+class Snapshot:
+    """Posting arrays, facet tables, document groups and sort keys of one generation."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.size = self.reader.doc_count_all()
+        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._cached = 0
+        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._variants: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._lock = threading.Lock()
+
+    # -- posting lists ----------------------------------------------------------------------
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, term frequencies) of a term."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            found = read_postings(self.reader, field, term)
+            with self._lock:
+                if self._cached + len(found[0]) > _MAX_CACHED_POSTINGS:
+                    self._postings.clear()
+                    self._cached = 0
+                self._postings[key] = found
+                self._cached += len(found[0])
+        return found
+
+    def empty(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)
+
+    def mask(self, docnums: Iterable[int] | np.ndarray) -> np.ndarray:
+        mask = self.empty()
+        ids = docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, np.int64)
+        mask[ids] = True
+        return mask
+
+    def union(self, pairs: Iterable[tuple[str, str]]) -> np.ndarray:
+        mask = self.empty()
+        for field, term in pairs:
+            mask[self.postings(field, term)[0]] = True
+        return mask
+
+    def terms(self, field: str) -> list[str]:
+        if field not in self.reader.indexed_field_names():
+            return []
+        return list(self.reader.field_terms(field))
+
+    @cached_property
+    def passages(self) -> np.ndarray:
+        """Every live passage: the universe an empty or purely negative query starts from."""
+        return self.union([("kind", PASSAGE)])
+
+    @cached_property
+    def passage_count(self) -> int:
+        return int(self.passages.sum())
+
+    @cached_property
+    def analysis_keys(self) -> tuple[str, ...]:
+        """Analysis keys of the languages present, English first (see index.analysis)."""
+        keys = {analysis_key(lang) for lang in self.terms("language")} or {"en"}
+        return tuple(sorted(keys, key=lambda k: (k != "en", k)))
+
+    def forms(self, field: str, word: str) -> tuple[str, ...]:
+        """Indexed words of ``field`` sharing ``word``'s stem in a language present.
+
+        Snowball stems share their first letters with every word they come from ("happi" for
+        "happy", "happiness"), so scanning the words that start like the stem finds them all.
+        """
+        key = (field, word)
+        found = self._variants.get(key)
+        if found is None:
+            forms = {word} if self.reader.doc_frequency(field, word) else set()
+            for language in self.analysis_keys:
+                target = stem(word, language)
+                start = target[:max(3, len(target) - 1)] if len(target) > 3 else target
+                for i, term in enumerate(self.reader.expand_prefix(field, start)):
+                    if i >= _VARIANT_SCAN:
+                        break
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    if stem(text, language) == target:
+                        forms.add(text)
+            found = tuple(sorted(forms))
+            with self._lock:
+                self._variants[key] = found
+        return found
+
+    # -- scoring ----------------------------------------------------------------------------
+    def lengths(self, field: str) -> tuple[np.ndarray, float]:
+        """Every docnum's length in ``field``, and the average over passages."""
+        found = self._lengths.get(field)
+        if found is None:
+            lengths = field_lengths(self.reader, field)
+            average = float(lengths[self.passages].mean()) if self.passage_count else 1.0
+            found = (lengths, average or 1.0)
+            with self._lock:
+                self._lengths[field] = found
+        return found
+
+    def term_frequencies(self, term: ScoreTerm) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, summed frequencies of the term's forms)."""
+        parts = [self.postings(term.field, form) for form in term.forms]
+        parts = [(ids, tf * (1.0 + term.typed_bonus) if form == term.typed else tf)
+                 for form, (ids, tf) in zip(term.forms, parts, strict=True) if len(ids)]
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if len(parts) == 1:
+            return parts[0]
+        dense = np.zeros(self.size, dtype=np.float32)
+        for ids, tf in parts:
+            dense[ids] += tf
+        ids = np.flatnonzero(dense)
+        return ids, dense[ids]
+
+    def bm25(self, terms: Iterable[ScoreTerm], k1: float, b: float) -> np.ndarray:
+        """BM25 per docnum, with passage-only statistics.
+
+        N and the average length count passages only (the index also holds document,
+        manifest and meta records), and idf is the Robertson-Sparck Jones form. A term's
+        frequency is the sum over its forms: the score a stemmed index would give.
+        """
+        scores = np.zeros(self.size, dtype=np.float32)
+        total = max(1, self.passage_count)
+        for term in terms:
+            ids, tf = self.term_frequencies(term)
+            if not len(ids):
+                continue
+            lengths, average = self.lengths(term.field)
+            df = len(ids)
+            idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
+            norm = k1 * (1.0 - b + b * lengths[ids] / average)
+            scores[ids] += idf * tf * (k1 + 1.0) / (tf + norm)
+        return scores
+
+    # -- documents ------------------------------------------------------------------------
+    @cached_property
+    def doc_starts(self) -> np.ndarray:
+        return np.sort(self.postings("kind", DOCUMENT)[0])
+
+    @cached_property
+    def group_of(self) -> np.ndarray:
+        """docnum -> ordinal of its document (index into ``doc_starts``); -1 before the first."""
+        marks = np.full(self.size, -1, dtype=np.int64)
+        marks[self.doc_starts] = np.arange(len(self.doc_starts))
+        return np.maximum.accumulate(marks) if self.size else marks
+
+    def groups_in(self, mask: np.ndarray) -> np.ndarray:
+        """Boolean per document ordinal: does any docnum of ``mask`` belong to it."""
+        seen = np.zeros(len(self.doc_starts) + 1, dtype=bool)
+        seen[self.group_of[mask]] = True
+        return seen[:-1] if len(seen) > 1 else seen[:0]
+
+    def count_groups(self, mask: np.ndarray) -> int:
+        return int(self.groups_in(mask).sum())
+
+    # -- facets ---------------------------------------------------------------------------
+    def facet_table(self, facet: str) -> FacetTable:
+        return self._facet_tables[facet]
+
+    @cached_property
+    def _facet_tables(self) -> dict[str, FacetTable]:
+        tables = {}
+        for facet, field in FACET_FIELDS.items():
+            values = self.terms(field)
+            if not values:
+                empty = np.zeros(0, np.int64)
+                tables[facet] = FacetTable(values, empty, empty)
+                continue
+            postings = [self.postings(field, v)[0] for v in values]
+            docs = np.concatenate(postings)
+            codes = np.concatenate([np.full(len(d), i, dtype=np.int64)
+                                    for i, d in enumerate(postings)])
+            tables[facet] = FacetTable(values, docs, codes, *self._per_document(docs, codes,
+                                                                                len(values)))
+        return tables
+
+    def _per_document(self, docs: np.ndarray, codes: np.ndarray,
+                      width: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(document ordinals, codes) if every passage of a document has the same values."""
+        groups = self.group_of[docs]
+        if not len(groups) or groups.min() < 0:
+            return None, None
+        keys, counts = np.unique(groups * width + codes, return_counts=True)
+        group_docs, group_codes = keys // width, keys % width
+        passages = np.bincount(self.group_of[self.passages], minlength=len(self.doc_starts))
+        if not np.array_equal(counts, passages[group_docs]):
+            return None, None
+        return group_docs, group_codes
+
+    def facet_mask(self, facet: str, values: Iterable[str]) -> np.ndarray:
+        return self.union((FACET_FIELDS[facet], v) for v in values)
+
+    # -- ordering -------------------------------------------------------------------------
+    @cached_property
+    def browse_key(self) -> np.ndarray:
+        """docnum -> key ordering passages oldest first, then by source and position.
+
+        Undated passages sort after dated ones in both directions.
+        """
+        return self._order_key(newest_first=False)
+
+    @cached_property
+    def newest_key(self) -> np.ndarray:
+        return self._order_key(newest_first=True)
+
+    def _order_key(self, *, newest_first: bool) -> np.ndarray:
+        dates = sorted(self.terms("date"), reverse=newest_first)
+        date_rank = np.full(self.size, len(dates), dtype=np.int64)
+        for rank, date in enumerate(dates):
+            date_rank[self.postings("date", date)[0]] = rank
+        src_rank = np.zeros(self.size, dtype=np.int64)
+        for rank, src in enumerate(sorted(self.terms("src"))):
+            src_rank[self.postings("src", src)[0]] = rank
+        return (date_rank << 42) | (src_rank << 22) | np.arange(self.size, dtype=np.int64)

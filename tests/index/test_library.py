@@ -1,0 +1,85 @@
+"""kb.search.Library: registry labels, overviews, lazy opening, refresh, threads."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from fixtures import changes
+
+from index import IndexMissing, apply_changes
+from kb.model import ChangeSet, SearchRequest
+from kb.registry import load_registry
+from kb.search import Library
+
+REGISTRY = load_registry(Path(__file__).parent / "fixtures" / "registry")
+
+
+@pytest.fixture
+def library(built_index: Path) -> Library:
+    lib = Library(built_index, REGISTRY)
+    yield lib
+    lib.close()
+
+
+def test_facet_labels_come_from_the_registry(library: Library) -> None:
+    result = library.search(SearchRequest(query="copyright"))
+    assert [(v.value, v.label) for v in result.facets["session"]] == [
+        ("2", "2 · Revised Issues Paper · Jul 2020"), ("9", "9 · Training the Machines · Mar 2024"),
+        ("10", "10 · AI Output · Nov 2024")]
+    assert [(v.label, v.count) for v in result.facets["topic"]] == [
+        ("Copyright", 3), ("Training data", 2), ("Deepfakes", 1), ("patents", 1)]
+    assert [v.label for v in result.facets["language"]] == ["English"]
+
+
+def test_sessions_overview(library: Library) -> None:
+    overview = library.sessions_overview()
+    assert [(s["number"], s["documents"], s["passages"]) for s in overview] == [
+        (2, 1, 2), (9, 3, 7), (10, 1, 2)]
+    assert overview[1]["label"] == "9 · Training the Machines · Mar 2024"
+
+
+def test_topics_overview(library: Library) -> None:
+    overview = library.topics_overview()
+    assert [(t["id"], t["documents"], t["by_session"]) for t in overview] == [
+        ("training-data", 3, {9: 3}), ("copyright", 3, {2: 1, 9: 1, 10: 1}),
+        ("deepfakes", 1, {10: 1})]
+
+
+def test_missing_index_raises_on_first_use(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "none", REGISTRY)
+    with pytest.raises(IndexMissing):
+        lib.stats()
+
+
+def test_refresh_picks_up_a_new_commit(tmp_path: Path) -> None:
+    apply_changes(tmp_path, changes())
+    lib = Library(tmp_path, REGISTRY)
+    try:
+        assert lib.stats()["documents"] == 6
+        apply_changes(tmp_path, ChangeSet(deletes=["papers"]))
+        assert lib.refresh() is True
+        assert lib.stats()["documents"] == 5
+    finally:
+        lib.close()
+
+
+def test_threads_share_one_library(library: Library) -> None:
+    totals: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for query in ("copyright", "training data", "metaverse", ""):
+                totals.append(library.search(SearchRequest(query=query)).total)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(set(totals)) == [1, 2, 4, 6] and len(totals) == 24
