@@ -1,0 +1,129 @@
+"""The app factory: configuration, the shared Library, security headers and the error handler."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from index import KbIndexError
+from kb import config
+from kb.registry import Registry, RegistryError, load_registry
+from kb.search import Library
+
+#: Sent with every response: no inline script or style, nothing from other origins.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+_log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. Config: ``KB_INDEX`` and ``KB_CORPUS`` (paths; by default from kb.config,
+    i.e. the environment variables of the same names, so any WSGI server can run
+    ``web:create_app()``), or ``KB_LIBRARY`` (a ready Library, for tests) with an optional
+    ``KB_REGISTRY``.
+
+    The Library is opened on first use rather than here, so that ``kb serve`` starts (and
+    ``/healthz`` can say what is wrong) even before the first ingest has built an index.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(KB_INDEX=config.resolve("index"), KB_CORPUS=config.resolve("corpus"),
+                            KB_LIBRARY=None, KB_REGISTRY=None)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["kb"] = _Backend(app.config)
+
+    from web import filters
+    from web.api import bp as api_bp
+    from web.pages import bp as pages_bp
+
+    filters.register(app)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(KbIndexError, _handle_index_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+    return app
+
+
+class _Backend:
+    """Holds the one Library (thread-safe) and the registry it was opened with."""
+
+    def __init__(self, config: Any) -> None:
+        self._config = config
+        self._lock = threading.Lock()
+        self._library: Library | None = config.get("KB_LIBRARY")
+        self._registry: Registry | None = config.get("KB_REGISTRY")
+
+    def library(self) -> Library:
+        if self._library is None:
+            with self._lock:
+                if self._library is None:
+                    self._library = self._open()
+        return self._library
+
+    def registry(self) -> Registry:
+        if self._registry is None:
+            found = getattr(self.library(), "registry", None)
+            self._registry = found if isinstance(found, Registry) else self._load_registry()
+        return self._registry
+
+    def _load_registry(self) -> Registry:
+        try:
+            return load_registry(Path(self._config["KB_CORPUS"]))
+        except RegistryError as exc:
+            raise ServiceUnavailable(
+                f"The session and topic registries cannot be read: {exc}"
+            ) from None
+
+    def _open(self) -> Library:
+        self._registry = self._registry or self._load_registry()
+        return Library(Path(self._config["KB_INDEX"]), self._registry)
+
+
+def backend() -> _Backend:
+    return current_app.extensions["kb"]
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _handle_http_error(error: HTTPException) -> Response | HTTPException:
+    if error.code is None or error.code < 400:
+        return error
+    if _wants_json():
+        response = jsonify({"error": {"status": error.code, "title": error.name,
+                                      "detail": error.description}})
+    else:
+        response = Response(render_template("error.html", error=error), mimetype="text/html")
+    response.status_code = error.code
+    return response
+
+
+def _handle_index_error(error: KbIndexError) -> Response | HTTPException:
+    """No index yet, or a damaged one: the index's message already says what to do."""
+    return _handle_http_error(ServiceUnavailable(str(error)))
+
+
+def _handle_unexpected(error: Exception) -> Response | HTTPException:
+    _log.exception("unexpected error on %s", request.path)
+    wrapped = InternalServerError("Something went wrong on our side; the error has been logged.")
+    return _handle_http_error(wrapped)

@@ -1,0 +1,54 @@
+"""The HTML pages: each renders the dict its data function in web.views builds."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from web import searching, views
+from web.params import SORTS
+
+bp = Blueprint("pages", __name__)
+
+#: Shown on the start page; each is a link to a real search.
+EXAMPLE_QUERIES = (
+    "training data",
+    "copyright AND generative",
+    '"fair compensation"',
+    "metaverse",
+    "inventorship",
+)
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template(
+        "index.html",
+        examples=EXAMPLE_QUERIES,
+        sessions=views.sessions_overview(),
+        stats=views.health(),
+    )
+
+
+@bp.get("/search")
+def search() -> str:
+    return render_template("search.html", sorts=SORTS, **searching.search_page())
+
+
+@bp.get("/doc/<path:doc_id>")
+def document(doc_id: str) -> str:
+    return render_template("doc.html", **views.document_page(doc_id))
+
+
+@bp.get("/sessions")
+def sessions() -> str:
+    return render_template("sessions.html", sessions=views.sessions_overview())
+
+
+@bp.get("/sessions/<int:number>")
+def session(number: int) -> str:
+    return render_template("session.html", **views.session_page(number))
+
+
+@bp.get("/topics")
+def topics() -> str:
+    return render_template("topics.html", **views.topics_page())

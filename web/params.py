@@ -1,0 +1,162 @@
+"""Turn a query string into a SearchRequest, or say precisely what is wrong with it.
+
+The URL is the page's whole state and people edit, bookmark and paste URLs, so anything
+out of range is clamped (with a note on the page) and anything meaningless is a 400 that names
+the parameter, never an exception deeper down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+
+from kb.model import DOC_TYPES, LANGUAGES, SearchRequest
+from kb.registry import Registry
+
+#: URL parameter -> facet name (see kb.model.FACETS); "lang" keeps URLs short.
+FACET_PARAMS: dict[str, str] = {
+    "session": "session",
+    "topic": "topic",
+    "type": "type",
+    "year": "year",
+    "speaker": "speaker",
+    "lang": "language",
+    "source": "source",
+}
+PARAM_FOR_FACET: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}
+SINGLE_PARAMS = ("q", "sort", "page", "size", "group")
+SORTS: dict[str, str] = {
+    "relevance": "Relevance",
+    "date": "Newest first",
+    "date-asc": "Oldest first",
+}
+GROUPS = ("document", "flat")
+MAX_QUERY_CHARS = 1000
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE = 10_000
+_MAX_VALUES = 50
+_MAX_VALUE_CHARS = 200
+
+
+class ParamError(BadRequest):
+    """A 400 whose description tells the user which parameter is wrong and why."""
+
+
+@dataclass
+class ParsedSearch:
+    request: SearchRequest
+    #: Human notes about clamped values, shown with the results.
+    notes: list[str] = field(default_factory=list)
+
+
+def check_utf8(raw_query: bytes) -> None:
+    """Reject a query string that is not UTF-8 instead of searching for replacement characters."""
+    for part in raw_query.split(b"&"):
+        try:
+            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            name = part.split(b"=", 1)[0].decode("ascii", "replace")
+            raise ParamError(f"The value of '{name}' is not valid UTF-8 text.") from None
+
+
+def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry) -> ParsedSearch:
+    check_utf8(raw_query)
+    notes: list[str] = []
+    single = {name: _single(args, name) for name in SINGLE_PARAMS}
+    query = " ".join((single["q"] or "").split())
+    if len(query) > MAX_QUERY_CHARS:
+        raise ParamError(
+            f"The query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}."
+        )
+    sort = single["sort"] or "relevance"
+    if sort not in SORTS:
+        raise ParamError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}.")
+    group = single["group"] or "document"
+    if group not in GROUPS:
+        raise ParamError(f"'group' must be one of {', '.join(GROUPS)}, not {group[:40]!r}.")
+    page = _int(single["page"], "page", 1)
+    size = _int(single["size"], "size", DEFAULT_PAGE_SIZE)
+    if page < 1 or page > MAX_PAGE:
+        notes.append(f"Page {page} does not exist; showing page {_clamp(page, 1, MAX_PAGE)}.")
+        page = _clamp(page, 1, MAX_PAGE)
+    if size < 1 or size > MAX_PAGE_SIZE:
+        clamped = _clamp(size, 1, MAX_PAGE_SIZE)
+        notes.append(f"{size} results per page is out of range; showing {clamped}.")
+        size = clamped
+    return ParsedSearch(
+        SearchRequest(
+            query=query,
+            sessions=[_session(v, registry) for v in _values(args, "session")],
+            topics=[_topic(v, registry) for v in _values(args, "topic")],
+            types=[_choice(v, "type", DOC_TYPES) for v in _values(args, "type")],
+            years=[_year(v) for v in _values(args, "year")],
+            speakers=_values(args, "speaker"),
+            languages=[_choice(v, "lang", LANGUAGES) for v in _values(args, "lang")],
+            sources=_values(args, "source"),
+            sort=sort,
+            page=page,
+            page_size=size,
+            group=group,
+        ),
+        notes,
+    )
+
+
+def _single(args: MultiDict[str, str], name: str) -> str | None:
+    values = list(dict.fromkeys(args.getlist(name)))
+    if len(values) > 1:
+        raise ParamError(f"'{name}' was given {len(values)} different values; give it once.")
+    return values[0].strip() if values else None
+
+
+def _values(args: MultiDict[str, str], name: str) -> list[str]:
+    values = [v.strip() for v in dict.fromkeys(args.getlist(name)) if v.strip()]
+    if len(values) > _MAX_VALUES:
+        raise ParamError(f"'{name}' was given {len(values)} values; the limit is {_MAX_VALUES}.")
+    for value in values:
+        if len(value) > _MAX_VALUE_CHARS:
+            raise ParamError(f"A value of '{name}' is longer than {_MAX_VALUE_CHARS} characters.")
+    return values
+
+
+def _int(value: str | None, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ParamError(f"'{name}' must be a whole number, not {value[:40]!r}.") from None
+    return number
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def _session(value: str, registry: Registry) -> int:
+    if not value.isdigit() or int(value) not in registry.sessions:
+        known = ", ".join(str(n) for n in registry.sessions)
+        raise ParamError(f"There is no session {value[:40]!r}; the sessions are {known}.")
+    return int(value)
+
+
+def _topic(value: str, registry: Registry) -> str:
+    if value not in registry.topics:
+        raise ParamError(f"There is no topic {value[:40]!r}; see the list of topics at /topics.")
+    return value
+
+
+def _choice(value: str, name: str, allowed: dict[str, str]) -> str:
+    if value not in allowed:
+        raise ParamError(f"'{name}' must be one of {', '.join(allowed)}, not {value[:40]!r}.")
+    return value
+
+
+def _year(value: str) -> int:
+    if not (value.isdigit() and len(value) == 4):
+        raise ParamError(f"'year' must be a four-digit year, not {value[:40]!r}.")
+    return int(value)

@@ -1,0 +1,144 @@
+"""The search page's data: the result plus the links, chips and facet blocks around it.
+
+``run_search`` is shared with ``/api/search``, so the page and the API always answer alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask import request, url_for
+
+from kb.model import DOC_TYPES, FACETS, LANGUAGES, SearchRequest, SearchResult
+from web.app import backend
+from web.links import SearchLinks
+from web.params import PARAM_FOR_FACET, ParsedSearch, parse_search
+
+#: Facet values shown before a "more" fold (selected values are always shown).
+FACET_TOP = 12
+
+
+def run_search() -> tuple[ParsedSearch, SearchResult]:
+    """Parse the current query string and search; a page past the end shows the last page."""
+    parsed = parse_search(request.args, request.query_string, backend().registry())
+    library = backend().library()
+    result = library.search(parsed.request)
+    if parsed.request.page > result.pages and result.total:
+        last = result.pages
+        parsed.notes.append(f"Page {parsed.request.page} is past the end; showing page {last}.")
+        parsed.request = dataclasses.replace(parsed.request, page=last)
+        result = library.search(parsed.request)
+    result.notes = parsed.notes + list(result.notes)
+    return parsed, result
+
+
+def search_page() -> dict[str, Any]:
+    """Everything the search template needs beyond the result itself."""
+    parsed, result = run_search()
+    req = parsed.request
+    links = SearchLinks(url_for("pages.search"), canonical_params(req))
+    chips = _chips(req, links)
+    context: dict[str, Any] = {
+        "req": req,
+        "result": result,
+        "links": links,
+        "chips": chips,
+        "facets": _facet_blocks(result, links),
+        "without_filters_total": None,
+        "hidden": _hidden_fields(req),
+        "page_window": page_window(result.page, result.pages),
+        "api_url": SearchLinks(url_for("api.search"), canonical_params(req)).page(req.page),
+    }
+    if result.total == 0 and chips:
+        unfiltered = SearchRequest(query=req.query, page_size=1, group=req.group)
+        context["without_filters_total"] = backend().library().search(unfiltered).total
+    return context
+
+
+def canonical_params(req: SearchRequest) -> list[tuple[str, str]]:
+    """The request as query parameters in a fixed order, defaults left out: links built from
+    it carry what was understood (clamped, deduplicated), not what happened to be typed."""
+    params = [("q", req.query)] if req.query else []
+    params += _hidden_fields(req)
+    if req.page > 1:
+        params.append(("page", str(req.page)))
+    return params
+
+
+def _hidden_fields(req: SearchRequest) -> list[tuple[str, str]]:
+    """The state a new query from the search box keeps: filters, sort, grouping, page size."""
+    fields = [
+        (PARAM_FOR_FACET[facet], str(value))
+        for facet, values in req.filters().items()
+        for value in values
+    ]
+    defaults = SearchRequest()
+    for param, value, default in (("sort", req.sort, defaults.sort),
+                                  ("group", req.group, defaults.group),
+                                  ("size", req.page_size, defaults.page_size)):
+        if value != default:
+            fields.append((param, str(value)))
+    return fields
+
+
+def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and ``width`` either side of the current one,
+    with None where a run is left out."""
+    shown = sorted({1, pages, *range(max(1, page - width), min(pages, page + width) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def _chips(req: SearchRequest, links: SearchLinks) -> list[dict[str, str]]:
+    chips = []
+    for facet, values in req.filters().items():
+        param = PARAM_FOR_FACET[facet]
+        for value in values:
+            chips.append({
+                "facet": FACETS[facet],
+                "label": _value_label(facet, value),
+                "remove": links.toggle(param, str(value)),
+            })
+    return chips
+
+
+def _value_label(facet: str, value: Any) -> str:
+    registry = backend().registry()
+    if facet == "session":
+        return registry.session_label(value)
+    if facet == "topic":
+        return registry.topic_label(value)
+    if facet == "type":
+        return DOC_TYPES.get(value, value)
+    if facet == "language":
+        return LANGUAGES.get(value, value)
+    return str(value)
+
+
+def _facet_blocks(result: SearchResult, links: SearchLinks) -> list[dict[str, Any]]:
+    """Facets in display order with a toggle link per value; values past ``FACET_TOP`` are
+    folded, except selected ones, which must stay in sight to be unselected."""
+    blocks = []
+    for facet, label in FACETS.items():
+        param = PARAM_FOR_FACET[facet]
+        values = [
+            {
+                "value": fv.value,
+                "label": fv.label,
+                "count": fv.count,
+                "selected": fv.selected or links.is_selected(param, fv.value),
+                "url": links.toggle(param, fv.value),
+            }
+            for fv in result.facets.get(facet, [])
+        ]
+        if values:
+            top = [v for i, v in enumerate(values) if i < FACET_TOP or v["selected"]]
+            rest = [v for i, v in enumerate(values) if i >= FACET_TOP and not v["selected"]]
+            blocks.append({"name": facet, "param": param, "label": label,
+                           "top": top, "rest": rest})
+    return blocks
