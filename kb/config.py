@@ -39,7 +39,8 @@ class Setting:
             try:
                 return int(value)
             except ValueError:
-                raise ValueError(f"{self.env or self.name} must be a whole number, got {value!r}") from None
+                name = self.env or self.name
+                raise ValueError(f"{name} must be a whole number, got {value!r}") from None
         return value
 
 

@@ -188,7 +188,8 @@ class _Entry:
     def unknown_keys(self, allowed: set[str]) -> None:
         extra = sorted(set(self.data) - allowed)
         if extra:
-            raise self.fail(f"unknown key(s) {', '.join(extra)} (allowed: {', '.join(sorted(allowed))})")
+            allowed_list = ", ".join(sorted(allowed))
+            raise self.fail(f"unknown key(s) {', '.join(extra)} (allowed: {allowed_list})")
 
 
 def _entries(path: Path, text: str, name: str) -> list[_Entry]:

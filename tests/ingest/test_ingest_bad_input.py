@@ -97,15 +97,29 @@ def test_a_file_that_vanishes_mid_run(tmp_path: Path, registry: Registry) -> Non
     assert report.failed == [Failure("later.txt", "the file disappeared before it could be read")]
 
 
-def test_an_unreadable_file(tmp_path: Path, registry: Registry) -> None:
+def test_an_unreadable_file(tmp_path: Path, registry: Registry,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoever runs the tests, opening the one locked file fails as it would for a user.
+
+    As root, chmod 000 does not stop reading, so the open call the pipeline makes is replaced
+    by one that refuses that file (and only it) with the error the operating system gives.
+    """
     folder = _folder(tmp_path)
+    (folder / "later.txt").write_text(GOOD.replace("ninth", "tenth"), encoding="utf-8")
     locked = folder / "locked.txt"
     locked.write_text(GOOD, encoding="utf-8")
     locked.chmod(0)
+    if os.access(locked, os.R_OK):
+        real_open = Path.open
+
+        def refusing_open(self: Path, *args: object, **kwargs: object) -> object:
+            if self == locked:
+                raise PermissionError(13, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Path, "open", refusing_open)
     try:
-        if os.access(locked, os.R_OK):
-            pytest.skip("running as root: permissions do not stop reading, so nothing to test")
-        assert _run(folder, registry) == (["good.txt"], [Failure(
+        assert _run(folder, registry) == (["good.txt", "later.txt"], [Failure(
             "locked.txt", "permission denied: the file cannot be read")])
     finally:
         locked.chmod(0o644)

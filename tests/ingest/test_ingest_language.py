@@ -1,0 +1,43 @@
+"""Document language in mixed-language documents: the language most of its words are in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ingest.enrich.language import detect_language, majority_language
+from kb.registry import Registry
+
+from .conftest import FIXTURES, document
+
+MOSTLY_FRENCH = FIXTURES / "languages" / "mostly_french.md"
+ENGLISH = "It is the view of the one who was in the chair that all of this is for the best."
+FRENCH = ("Données d'entraînement, licences collectives, exceptions pour la fouille de textes et "
+          "de données, transparence des corpus : voilà les thèmes principaux retenus.")
+
+
+def test_a_mostly_french_document_with_an_english_paragraph_is_french(
+        tmp_path: Path, registry: Registry) -> None:
+    path = Path(shutil.copy(MOSTLY_FRENCH, tmp_path / MOSTLY_FRENCH.name))
+    doc = document([path], registry, path.name)
+    # The English paragraph carries more function words than all the French ones together,
+    # so a count over the whole text would say English; by words, three French paragraphs win.
+    assert detect_language(doc.text) == "en"
+    paragraphs = doc.text.split("\n\n")
+    assert [(detect_language(p), len(p.split())) for p in paragraphs] == [
+        ("en", 44), ("fr", 26), ("fr", 21), ("fr", 26)]
+    assert doc.language == "fr"
+
+
+def test_each_paragraph_votes_with_its_word_count() -> None:
+    assert majority_language([ENGLISH, FRENCH]) == "fr"
+    assert majority_language([ENGLISH, ENGLISH, ENGLISH, FRENCH]) == "en"
+    assert majority_language([ENGLISH, "Merci.", "Thank you."]) == "en"
+
+
+def test_short_paragraphs_decide_together_and_a_tie_is_undetermined() -> None:
+    assert majority_language(["The chair of the session.", "It was on the agenda for the day.",
+                              "That is all."]) == "en"
+    assert majority_language(["12345", "67890"]) == "und"
+    assert majority_language(["Le chat est sur la table et il dort.",
+                              "The cat is on the table and it sleeps."]) == "und"

@@ -1,0 +1,72 @@
+"""The layering rules of docs/architecture.md, checked on the real source tree.
+
+Whoosh stays in index/, BeautifulSoup in ingest/, Flask in web/; index/ never reaches into
+ingest/ or web/, ingest/ never into index/ or web/, web/ never into ingest/; nothing imports the
+CLI. A violation names the file and the import.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("kb", "ingest", "index", "web")
+
+#: top-level module -> the only package allowed to import it
+CONFINED = {"whoosh": "index", "bs4": "ingest", "flask": "web"}
+#: package -> first-party packages it must never import
+FORBIDDEN = {"index": {"ingest", "web"}, "ingest": {"index", "web"}, "web": {"ingest"}}
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return names
+
+
+def _violations() -> list[str]:
+    found = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            for name in _imports(path):
+                top = name.split(".")[0]
+                if top in CONFINED and CONFINED[top] != package:
+                    found.append(f"{rel} imports {name} (only {CONFINED[top]}/ may)")
+                if top in FORBIDDEN.get(package, set()):
+                    found.append(f"{rel} imports {name} ({package}/ must not)")
+                if name == "kb.cli" and rel.as_posix() not in ("kb/__main__.py",):
+                    found.append(f"{rel} imports kb.cli (nothing may)")
+    return found
+
+
+def test_layering_rules_hold() -> None:
+    assert _violations() == []
+
+
+def test_the_layering_check_catches_a_violation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                ) -> None:
+    for package in PACKAGES:
+        (tmp_path / package).mkdir()
+    (tmp_path / "web" / "bad.py").write_text("import whoosh\nfrom ingest.pipeline import x\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _violations() == ["web/bad.py imports whoosh (only index/ may)",
+                             "web/bad.py imports ingest.pipeline (web/ must not)"]
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    result = subprocess.run([ruff, "check", *PACKAGES, "tests", "bench"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
