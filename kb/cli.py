@@ -290,7 +290,8 @@ def search_command(ctx: Context, query: tuple[str, ...], sort: str, limit: int, 
         return
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"{result.total} {result.unit} for {result.understood or 'everything'}"
+    unit = result.unit[:-1] if result.total == 1 else result.unit
+    click.echo(f"{result.total} {unit} for {result.understood or 'everything'}"
                f" (page {result.page} of {result.pages})")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")

@@ -83,8 +83,7 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
         wrapped = textwrap.wrap(row[-1], widths[-1]) or [""]
         head = [v.ljust(w) for v, w in zip(row[:-1], widths[:-1], strict=True)]
         lines.append("  ".join([*head, wrapped[0]]).rstrip())
-        pad = " " * (fixed + (2 if len(columns) > 1 else 0) - 2) if len(columns) > 1 else ""
-        lines.extend((pad + "  " + w if pad else w).rstrip() for w in wrapped[1:])
+        lines.extend((" " * fixed + w).rstrip() for w in wrapped[1:])
     return "\n".join(lines)
 
 

@@ -116,7 +116,7 @@ def test_table_output_marks_matched_words(seeded: tuple[Path, Path, Result]) -> 
     result = kb(corpus, index_dir, "search", "Gurry")
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0].startswith("1 documents for ")
+    assert lines[0] == "1 document for Gurry (page 1 of 1)"
     assert lines[1].startswith("  1. ")
     assert "[Gurry]" in result.output
     assert f"{SEED_003}#p-" in result.output

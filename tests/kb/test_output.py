@@ -37,3 +37,15 @@ def test_table_aligns_columns(capsys: pytest.CaptureFixture[str]) -> None:
         "a   9; 2      One",
         'b             Two, "quoted"',
     ]
+
+
+def test_table_wraps_the_last_column_under_itself(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "30")
+    emit_records([{"n": 1, "title": "Intellectual Property and Artificial Intelligence"}],
+                 "table", ["n", "title"])
+    assert capsys.readouterr().out.splitlines() == [
+        "N  TITLE",
+        "1  Intellectual Property and",
+        "   Artificial Intelligence",
+    ]
