@@ -45,18 +45,6 @@ def score(predicted: str, reference: str) -> tuple[float, float, float]:
     return p, r, 2 * p * r / (p + r)
 
 
-def render(document: object) -> str:
-    """A document's cleaned text as `kb extract` shows it: headings on their own lines."""
-    lines: list[str] = []
-    heading = ""
-    for passage in document.passages:  # type: ignore[attr-defined]
-        if passage.heading and passage.heading != heading and passage.heading != passage.text:
-            lines.append(passage.heading)
-        heading = passage.heading
-        lines.append(passage.text)
-    return "\n\n".join(lines)
-
-
 def _write_pages(truth: dict[str, dict[str, str]], folder: Path, limit: int | None
                  ) -> dict[str, str]:
     """Pages as a researcher would keep them: one folder per site. Returns source -> page id."""
@@ -106,6 +94,7 @@ def _write_texts(folder: Path, sources: dict[str, str], target: Path) -> dict[st
 
 def _run_kb(folder: Path, sources: dict[str, str], sitewide: bool) -> tuple[dict[str, str], float]:
     import ingest
+    from kb.model import Document
     from kb.registry import load_registry
 
     registry = load_registry(ROOT / "corpus")
@@ -113,7 +102,7 @@ def _run_kb(folder: Path, sources: dict[str, str], sitewide: bool) -> tuple[dict
     started = time.perf_counter()
     for source_file, outcome in ingest.extract([folder], registry, sitewide_layer=sitewide):
         page_id = sources[source_file.source]
-        texts[page_id] = render(outcome) if hasattr(outcome, "passages") else ""
+        texts[page_id] = ingest.render_text(outcome) if isinstance(outcome, Document) else ""
     return texts, time.perf_counter() - started
 
 

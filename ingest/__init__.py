@@ -21,7 +21,8 @@ the files whose content hash differs from the manifest's (unchanged files are no
 and :mod:`~ingest.changes` turns them and their duplicate groups into a ChangeSet.
 
 The public surface is small on purpose: the CLI asks for the changes a re-ingest must make
-(:func:`build_changes`) or for what the pipeline derives from files (:func:`extract`).
+(:func:`build_changes`) or for what the pipeline derives from files (:func:`extract`), and
+shows a document as text with its headings (:func:`render_text`).
 """
 
 from __future__ import annotations
@@ -30,5 +31,6 @@ from .discover import SourceFile as SourceFile
 from .discover import discover as discover
 from .pipeline import build_changes as build_changes
 from .pipeline import extract as extract
+from .render import render_text as render_text
 
-__all__ = ["SourceFile", "build_changes", "discover", "extract"]
+__all__ = ["SourceFile", "build_changes", "discover", "extract", "render_text"]

@@ -14,7 +14,7 @@ from kb.registry import Registry
 
 from .enrich import doctype, phrases, sessions, speakers, topics
 from .enrich.dates import find_dates, parse_date
-from .enrich.language import detect_language
+from .enrich.language import majority_language
 from .errors import IngestError
 from .identity import document_id, passage_ids
 from .passages import HEADING_SEPARATOR, build_passages
@@ -85,7 +85,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
             has_dateline=bool(dateline), site=site, has_sessions=bool(doc_sessions), url=url),
         date=meta.date or parse_date(raw.date) or parse_date(dateline)
         or _event_date(main, registry),
-        language=meta.language or _language(body, raw.language),
+        language=meta.language or _language(passages, raw.language),
         sessions=doc_sessions,
         topics=topic_matcher.roll_up(passage_topics),
         speakers=meta.speakers or list(dict.fromkeys(
@@ -134,8 +134,8 @@ def _event_date(main: list[int], registry: Registry) -> str:
     return max(starts).isoformat() if starts else ""
 
 
-def _language(body: str, hint: str) -> str:
-    detected = detect_language(body)
+def _language(passages: list[Passage], hint: str) -> str:
+    detected = majority_language(paragraph for p in passages for paragraph in p.text.split("\n\n"))
     if detected == "und" and hint[:2].lower() in ("en", "fr", "es", "ru", "ar", "zh"):
         return hint[:2].lower()
     return detected

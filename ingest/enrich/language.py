@@ -3,13 +3,19 @@
 Scripts settle Arabic, Russian (Cyrillic) and Chinese (Han); among Latin-script texts, the share
 of very common function words of English, French and Spanish decides. Too little evidence gives
 "und" rather than a guess: a wrong language facet is worse than an undetermined one.
+
+A document that mixes languages (an English page with a French section, a French report
+quoting an English statement) is in the language most of its words are in: each paragraph
+votes with its word count (:func:`majority_language`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
-from ..textutil import wordset
+from ..textutil import word_count, wordset
 
 _STOPWORDS = {
     "en": wordset("the of and to in is that for on with as by this are be was it an at from "
@@ -46,3 +52,24 @@ def detect_language(text: str, sample: int = 5000) -> str:
     if hits[best] < _MIN_HITS or ranked[0] == ranked[1]:
         return "und"
     return best
+
+
+def majority_language(paragraphs: Iterable[str]) -> str:
+    """The language most words of the document are in, each paragraph voting with its words.
+
+    Paragraphs too short to tell give no vote; when none can tell, the whole text decides
+    (many short paragraphs together hold enough evidence).
+    """
+    votes: Counter[str] = Counter()
+    texts = []
+    for paragraph in paragraphs:
+        texts.append(paragraph)
+        language = detect_language(paragraph)
+        if language != "und":
+            votes[language] += word_count(paragraph)
+    if not votes:
+        return detect_language("\n\n".join(texts))
+    ranked = votes.most_common(2)
+    if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
+        return "und"
+    return ranked[0][0]

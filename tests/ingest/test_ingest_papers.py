@@ -82,15 +82,16 @@ def test_a_note_continued_from_the_previous_page_goes_too(tmp_path: Path,
 def test_notes_under_a_typed_rule_go_when_every_line_has_one_size(tmp_path: Path,
                                                                   registry: Registry) -> None:
     pages = [["Text and Data Mining",
-              "Mining exceptions differ between countries and regions of the world.",
-              "Some allow commercial mining, others only research.",
+              "Mining exceptions differ between countries1 and regions of the world.",
+              "Some allow commercial mining, others only research.2 A G20 study agrees.",
               "__________",
               "1 See Article 4 of Directive 2019/790.",
               "2 Section 30-4 of the Japanese Copyright Act."]]
     doc = _doc(make_pdf(tmp_path / "tdm.pdf", pages), registry)
     assert _sections(doc) == [
         ("Text and Data Mining", "Mining exceptions differ between countries and regions of "
-                                 "the world. Some allow commercial mining, others only research."),
+                                 "the world. Some allow commercial mining, others only research. "
+                                 "A G20 study agrees."),
         ("Notes", "1 See Article 4 of Directive 2019/790.\n\n"
                   "2 Section 30-4 of the Japanese Copyright Act.")]
 
