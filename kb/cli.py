@@ -204,7 +204,7 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
         if fmt == "json":
             body = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2) + "\n"
         else:
-            body = outcome.text + "\n"
+            body = ingest.render_text(outcome) + "\n"
         if out_dir is None:
             if fmt == "text" and len(paths) > 1:
                 click.echo(f"==> {source_file.source} <==")

@@ -64,6 +64,8 @@ class Passage:
     start: float | None = None
     sessions: list[int] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    #: Language of this passage when it differs from its document's ("" = the document's).
+    language: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
