@@ -75,6 +75,8 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     body = "\n\n".join(p.text for p in passages)
     doc_sessions = sorted({n for p in passages for n in p.sessions})
     site = _site(url) or origin.site
+    language = meta.language or _language(passages, raw.language)
+    _mark_other_languages(passages, language)
     return Document(
         doc_id=doc_id,
         source=origin.source,
@@ -85,7 +87,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
             has_dateline=bool(dateline), site=site, has_sessions=bool(doc_sessions), url=url),
         date=meta.date or parse_date(raw.date) or parse_date(dateline)
         or _event_date(main, registry),
-        language=meta.language or _language(passages, raw.language),
+        language=language,
         sessions=doc_sessions,
         topics=topic_matcher.roll_up(passage_topics),
         speakers=meta.speakers or list(dict.fromkeys(
@@ -139,6 +141,18 @@ def _language(passages: list[Passage], hint: str) -> str:
     if detected == "und" and hint[:2].lower() in ("en", "fr", "es", "ru", "ar", "zh"):
         return hint[:2].lower()
     return detected
+
+
+def _mark_other_languages(passages: list[Passage], language: str) -> None:
+    """Tag passages clearly written in another language than their document's.
+
+    The index stems each passage in its language, so the English paragraph of a French page
+    must say it is English or "copyrighted" would never find it.
+    """
+    for passage in passages:
+        own = majority_language(passage.text.split("\n\n"))
+        if own not in ("und", language):
+            passage.language = own
 
 
 def _site(url: str) -> str:

@@ -27,6 +27,22 @@ def test_a_mostly_french_document_with_an_english_paragraph_is_french(
     assert [(detect_language(p), len(p.split())) for p in paragraphs] == [
         ("en", 44), ("fr", 26), ("fr", 21), ("fr", 26)]
     assert doc.language == "fr"
+    assert [p.language for p in doc.passages] == [""]  # one mostly French passage
+
+
+def test_a_section_in_another_language_is_tagged_for_its_own_stemming(
+        tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "bilingue.md"
+    path.write_text(
+        "# Conversation de l'OMPI\n\n" + "\n\n".join([FRENCH] * 3)
+        + "\n\n## English summary\n\n"
+        + "The delegates said that the use of copyrighted works for the training of the models "
+          "should be licensed, and that the creators of these works should be paid for it.\n",
+        encoding="utf-8")
+    doc = document([path], registry, path.name)
+    assert doc.language == "fr"
+    assert [(p.heading, p.language) for p in doc.passages] == [
+        ("Conversation de l'OMPI", ""), ("English summary", "en")]
 
 
 def test_each_paragraph_votes_with_its_word_count() -> None:
