@@ -100,3 +100,23 @@ def test_serve_reingests_when_the_corpus_changed(served: tuple[Server, Path, Pat
     finally:
         log = again.stop()
     assert "Ingest: 1 added, 0 updated, 0 removed, 4 unchanged" in log
+
+
+def test_a_running_server_picks_up_a_new_ingest(served: tuple[Server, Path, Path]) -> None:
+    server, corpus, index_dir = served
+    assert server.wait_ready()["documents"] == 3
+    (corpus / "twelfth.md").write_text(
+        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
+        "discussed watermarking and labelling of synthetic media.\n")
+    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
+    ingest = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert ingest.returncode == 0, ingest.stderr
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        data = json.loads(_get(server.url + "/api/search?q=watermarking")[1])
+        if data["total"]:
+            break
+        time.sleep(0.3)
+    assert [h["source"] for h in data["hits"]] == ["twelfth.md"]
+    assert json.loads(_get(server.url + "/healthz")[1])["documents"] == 4
