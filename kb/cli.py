@@ -136,8 +136,7 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
         try:
             index.apply_changes(ctx.index_dir, changes, rebuild=full)
         except index.IndexLocked as exc:
-            raise KbError(str(exc), EXIT_LOCKED,
-                          "wait for the other `kb ingest` to finish") from None
+            raise KbError(str(exc), EXIT_LOCKED) from None
     return report
 
 
