@@ -184,7 +184,9 @@ def folder_size(path: Path) -> int:
 def cold_open(index_dir: Path) -> dict[str, float]:
     probe = _OPEN_PROBE.format(root=str(ROOT), path=str(index_dir))
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=True)
+                         check=False)
+    if out.returncode:
+        raise SystemExit(f"the cold-open probe failed:\n{out.stderr}")
     return json.loads(out.stdout)
 
 
@@ -240,9 +242,10 @@ def main() -> int:
         for doc in extra:
             doc.doc_id = "new" + doc.doc_id
         write_jsonl(extra, corpus / "added", prefix="new")
-        added_s, _, added = ingest.run(extra, "new")
+        added_s, added_apply_s, added = ingest.run(extra, "new")
         added_passages = sum(len(d.passages) for d in added.upserts)
-        print(f"add {added_passages} passages: {added_s:.1f} s")
+        print(f"add {added_passages} passages: {added_s:.1f} s "
+              f"(apply_changes {added_apply_s:.1f} s)")
 
         bars = [
             ("p95 <= FTS5 p95", kb_p95 <= fts_p95),

@@ -6,6 +6,7 @@ swapped, only this package would change.
 
 from __future__ import annotations
 
+from index.errors import IndexCorrupt as IndexCorrupt
 from index.errors import IndexLocked as IndexLocked
 from index.errors import IndexMissing as IndexMissing
 from index.errors import KbIndexError as KbIndexError
@@ -17,6 +18,7 @@ from index.store import read_meta as read_meta
 from index.writer import apply_changes as apply_changes
 
 __all__ = [
+    "IndexCorrupt",
     "IndexLocked",
     "IndexMissing",
     "KbIndex",

@@ -29,9 +29,9 @@ from whoosh.support.charset import accent_map
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
 _WORD = re.compile(WORD_PATTERN)
 
-#: kb language code -> analysis key. Anything else is stemmed as English ("und") or folded only.
+#: Languages with a Snowball stemmer here. Others are analysed as English ("und") or, for
+#: Chinese, folded only (analysis key "xx").
 _STEMMED = {"en": "english", "fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
-ANALYSIS_KEYS = ("en", "fr", "es", "ru", "ar", "xx")
 
 _MARK_START, _MARK_END = "\x02", "\x03"
 

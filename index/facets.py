@@ -8,20 +8,27 @@ of its matching passages has that value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from index.snapshot import Snapshot
 from kb.model import DOC_TYPES, FACETS, LANGUAGES, FacetValue
 
+#: Gives the label of a facet value.
+Labeler = Callable[[str], str]
+
 
 class FacetCounter:
     """Counts every facet for one query's base set and per-facet selections."""
 
-    def __init__(self, snapshot: Snapshot, grouped: bool) -> None:
+    def __init__(self, snapshot: Snapshot, grouped: bool,
+                 labels: Mapping[str, Labeler] | None = None) -> None:
+        """:param labels: facet -> function giving a value's label (e.g. from the registries);
+        others get :func:`default_label`."""
         self.snap = snapshot
         self.grouped = grouped
+        self.labels = labels or {}
 
     def selection_masks(self, selected: Mapping[str, list[str]]) -> dict[str, np.ndarray]:
         """facet -> passages having any selected value (only facets with a selection)."""
@@ -54,7 +61,8 @@ class FacetCounter:
             else:
                 scope = everything
             counts = self._count(facet, scope, groups)
-            result[facet] = _values(facet, counts, selected.get(facet, []))
+            label = self.labels.get(facet) or (lambda v, f=facet: default_label(f, v))
+            result[facet] = _values(facet, counts, selected.get(facet, []), label)
         return result
 
     def _count(self, facet: str, scope: np.ndarray,
@@ -96,9 +104,10 @@ def default_label(facet: str, value: str) -> str:
     return value
 
 
-def _values(facet: str, counts: dict[str, int], selected: list[str]) -> list[FacetValue]:
-    values = [FacetValue(v, default_label(facet, v), n, v in selected) for v, n in counts.items()]
-    values += [FacetValue(v, default_label(facet, v), 0, True)
+def _values(facet: str, counts: dict[str, int], selected: list[str],
+            label: Labeler) -> list[FacetValue]:
+    values = [FacetValue(v, label(v), n, v in selected) for v, n in counts.items()]
+    values += [FacetValue(v, label(v), 0, True)
                for v in dict.fromkeys(selected) if v not in counts]
     return sort_values(facet, values)
 

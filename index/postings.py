@@ -47,14 +47,26 @@ def read_postings(reader: IndexReader, field: str, term: str) -> tuple[np.ndarra
 def _read_matcher(matcher: object) -> tuple[np.ndarray, np.ndarray]:
     ids: list[int] = []
     weights: list[float] = []
-    if isinstance(matcher, W3LeafMatcher):
-        # Whole blocks at a time (private Whoosh API, checked by the tests).
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
+        # Whole blocks at a time, decoded with numpy (private Whoosh API, checked by the
+        # tests): a block holds delta-encoded ids and weights that are an array, one float
+        # for the whole block, or None for all 1.0.
+        id_blocks, weight_blocks = [], []
         while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
+            matcher._read_data()
+            raw_ids, raw_weights = matcher._data[0], matcher._data[1]
+            count = matcher._blocklength
+            id_blocks.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+            if raw_weights is None:
+                weight_blocks.append(np.ones(count, dtype=np.float32))
+            elif isinstance(raw_weights, float):
+                weight_blocks.append(np.full(count, raw_weights, dtype=np.float32))
+            else:
+                weight_blocks.append(np.asarray(raw_weights, dtype=np.float32))
             matcher._next_block()
+        if not id_blocks:
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        return np.concatenate(id_blocks), np.concatenate(weight_blocks)
     else:
         while matcher.is_active():  # type: ignore[attr-defined]
             ids.append(matcher.id())  # type: ignore[attr-defined]

@@ -15,6 +15,11 @@ from index.analysis import folding_analyzer, language_analyzer
 #: Separator between the values of a multi-valued facet field (speaker names contain commas).
 MULTI_SEP = "\x1e"
 
+#: A field whose name carries the on-disk format: an index written by code with other analysis
+#: lacks it, so opening refuses it (IndexCorrupt says to rebuild) instead of answering wrongly.
+#: Bump the number whenever analysis or record layout changes.
+FORMAT_FIELD = "kb_format_2"
+
 #: Record kinds, stored in the ``kind`` field.
 PASSAGE, DOCUMENT, MANIFEST, META = "passage", "doc", "manifest", "meta"
 
@@ -63,4 +68,5 @@ def build_schema() -> fields.Schema:
         src=fields.ID(),
         dup_of=fields.ID(),
         data=fields.STORED(),
+        **{FORMAT_FIELD: fields.STORED()},
     )

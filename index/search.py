@@ -12,6 +12,7 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ MAX_PAGE = 1000
 MAX_MORE_PER_DOCUMENT = 10
 #: A result set this small earns a "did you mean".
 _FEW_RESULTS = 2
+_MAX_RESPELLED = 3
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,12 @@ class KbIndex:
             return True
 
     # -- search -----------------------------------------------------------------------------
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest,
+               labels: Mapping[str, Callable[[str], str]] | None = None) -> SearchResult:
+        """Answer ``request``; ``labels`` maps a facet to a function labelling its values
+        (kb.search.Library passes the registries'), else the values label themselves."""
         with self._lock:
-            return _Search(self, request).run()
+            return _Search(self, request, labels).run()
 
     # -- records ----------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:
@@ -199,8 +204,10 @@ def open_index(index_dir: Path) -> KbIndex:
 class _Search:
     """One request's journey: parse, match, count, rank, group, page, render."""
 
-    def __init__(self, index: KbIndex, request: SearchRequest) -> None:
+    def __init__(self, index: KbIndex, request: SearchRequest,
+                 labels: Mapping[str, Callable[[str], str]] | None) -> None:
         self.ix = index
+        self.labels = labels
         self.snap = index._snap
         self.request = request
         self.notes: list[str] = []
@@ -220,7 +227,7 @@ class _Search:
         matched = matcher.run(parsed.root)
         self.notes += matcher.notes
         selected = self._selected()
-        counter = FacetCounter(self.snap, self.grouped)
+        counter = FacetCounter(self.snap, self.grouped, self.labels)
         selections = counter.selection_masks(selected)
         docs = matched.docs.copy()
         for chosen in selections.values():
@@ -288,16 +295,21 @@ class _Search:
         return hits
 
     def _suggest(self, root: object) -> str:
-        """A respelling of the query from the unstemmed vocabulary, or ""."""
+        """A respelling of the query from the unstemmed vocabulary, or "".
+
+        Only words missing from the index are respelled, keeping their first letter (typos
+        there are rare, and scanning one letter's words is ~4x faster: about 50 ms per word
+        at 100,000 passages), and at most three of them.
+        """
         query = self.request.query
         changed = False
-        for node in positive_nodes(root):  # type: ignore[arg-type]
-            if not isinstance(node, Word) or node.field == "speaker":
-                continue
+        unknown = [node for node in positive_nodes(root)  # type: ignore[arg-type]
+                   if isinstance(node, Word) and node.field != "speaker"
+                   and len(node.text) >= 3
+                   and not self.snap.reader.doc_frequency("body", fold(node.text))]
+        for node in unknown[:_MAX_RESPELLED]:
             word = fold(node.text)
-            if len(word) < 3 or self.snap.reader.doc_frequency("body", word) > 0:
-                continue
-            found = self.ix._searcher.suggest("body", word, limit=1, maxdist=2)
+            found = self.ix._searcher.suggest("body", word, limit=1, maxdist=2, prefix=1)
             if found and found[0] != word:
                 query = _replace_word(query, node.text, found[0])
                 changed = True

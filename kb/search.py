@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from index import KbIndex, open_index
-from index.facets import sort_values
 from kb.model import (
     DOC_TYPES,
     LANGUAGES,
     Document,
-    FacetValue,
     Hit,
     Passage,
     SearchRequest,
@@ -57,23 +55,7 @@ class Library:
             return self._index
 
     def search(self, request: SearchRequest) -> SearchResult:
-        result = self._open().search(request)
-        labels = self._labels()
-        for facet, values in result.facets.items():
-            label = labels.get(facet)
-            if label is not None:
-                for value in values:
-                    value.label = label(value.value)
-                result.facets[facet] = sort_values(facet, values)
-        return result
-
-    def facet_labels(self, facet: str, values: list[FacetValue]) -> list[FacetValue]:
-        """Label and order facet values the way search results show them."""
-        label = self._labels().get(facet)
-        if label is not None:
-            for value in values:
-                value.label = label(value.value)
-        return sort_values(facet, values)
+        return self._open().search(request, self._labels())
 
     def _labels(self) -> dict[str, Callable[[str], str]]:
         return {

@@ -10,6 +10,7 @@ from whoosh.filedb.filestore import FileStorage
 
 import index.writer as writer_module
 from index import (
+    IndexCorrupt,
     IndexLocked,
     IndexMissing,
     apply_changes,
@@ -18,6 +19,7 @@ from index import (
     read_manifest,
     read_meta,
 )
+from index.schema import FORMAT_FIELD, build_schema
 from kb.model import ChangeSet, Document, ManifestEntry, SearchRequest
 
 
@@ -132,3 +134,16 @@ def test_failed_write_leaves_previous_index(tmp_path: Path,
     with open_index(tmp_path) as ix:
         assert ix.stats()["documents"] == 6
     apply_changes(tmp_path, ChangeSet(deletes=["papers"]), timeout=0.5)  # lock was released
+
+
+def test_index_of_another_format_is_refused_until_rebuilt(tmp_path: Path) -> None:
+    old = build_schema()
+    old.remove(FORMAT_FIELD)
+    FileStorage(str(tmp_path)).create_index(old).writer().commit()
+    with pytest.raises(IndexCorrupt, match="rebuild it with `kb ingest --full`"):
+        open_index(tmp_path)
+    with pytest.raises(IndexCorrupt):
+        apply_changes(tmp_path, changes())
+    apply_changes(tmp_path, changes(), rebuild=True)
+    with open_index(tmp_path) as ix:
+        assert ix.stats()["documents"] == 6
