@@ -69,21 +69,24 @@ def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
     sessions = passage.sessions or doc.sessions
     topics = passage.topics or doc.topics
     speakers = [passage.speaker] if passage.speaker else doc.speakers
-    data["sessions"], data["topics"] = list(sessions), list(topics)
+    # A passage in another language than its document's is analysed (stop words, snippet
+    # matching) and faceted in its own language.
+    language = passage.language or doc.language
+    data["sessions"], data["topics"], data["language"] = list(sessions), list(topics), language
     record: dict[str, Any] = {
         "id": passage_key(passage.passage_id),
         "kind": PASSAGE,
         "doc_id": doc.doc_id,
-        "body": mark_language(_body(doc.title, passage.heading, passage.text), doc.language),
+        "body": mark_language(_body(doc.title, passage.heading, passage.text), language),
         "title": mark_language(doc.title, doc.language),
-        "heading": mark_language(passage.heading, doc.language),
+        "heading": mark_language(passage.heading, language),
         "session": _multi(sessions),
         "topic": _multi(topics),
         "speaker": _multi(speakers),
         "speaker_words": " ".join(speakers),
         "type": doc.doc_type,
         "year": str(doc.year or ""),
-        "language": doc.language,
+        "language": language,
         "site": doc.site,
         "date": doc.date,
         "src": doc.source,
