@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from index.analysis import analysis_key, analyze, fold
+from index.analysis import analysis_key, analyze, fold, is_stop
 from index.facets import FacetCounter
 from index.highlight import Highlighter
 from index.matching import Matcher, resolve_value
@@ -35,7 +35,7 @@ from index.records import (
 from index.schema import DOCUMENT
 from index.snapshot import ScoreTerm, Snapshot
 from index.store import open_whoosh
-from kb.model import Document, Hit, Passage, SearchRequest, SearchResult
+from kb.model import LANGUAGES, Document, Hit, Passage, SearchRequest, SearchResult
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1000
@@ -305,7 +305,7 @@ class _Search:
         changed = False
         unknown = [node for node in positive_nodes(root)  # type: ignore[arg-type]
                    if isinstance(node, Word) and node.field != "speaker"
-                   and len(node.text) >= 3
+                   and len(node.text) >= 3 and not _is_stop_anywhere(fold(node.text))
                    and not self.snap.reader.doc_frequency("body", fold(node.text))]
         for node in unknown[:_MAX_RESPELLED]:
             word = fold(node.text)
@@ -314,6 +314,11 @@ class _Search:
                 query = _replace_word(query, node.text, found[0])
                 changed = True
         return query if changed else ""
+
+
+def _is_stop_anywhere(word: str) -> bool:
+    """Stop words are never indexed, so their absence is no typo to respell."""
+    return any(is_stop(word, analysis_key(code)) for code in LANGUAGES)
 
 
 def top_k(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, int]]:

@@ -59,3 +59,9 @@ def test_absurd_paging_is_clamped(kbindex: KbIndex) -> None:
     result = kbindex.search(SearchRequest(query="copyright", page=10**9, page_size=-5))
     assert (result.page, result.page_size, result.hits) == (1000, 1, [])
     assert result.total == 4
+
+
+def test_stop_words_alone_get_no_respelling(kbindex: KbIndex) -> None:
+    assert kbindex.search(SearchRequest(query="the of and")).suggestion == ""
+    assert kbindex.search(SearchRequest(query="les des une")).suggestion == ""
+    assert kbindex.search(SearchRequest(query="copyrigth")).suggestion == "copyright"
