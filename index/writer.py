@@ -115,8 +115,12 @@ def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
     for doc in latest.values():
         if doc.doc_id in deleted:
             continue
-        for record in document_records(doc):
-            writer.add_document(**record)
+        # One group per document: the parallel writer then hands a document's records to one
+        # worker together, and they stay adjacent (a passage's document is the nearest
+        # document record before it; see index.snapshot).
+        with writer.group():
+            for record in document_records(doc):
+                writer.add_document(**record)
     manifest_deletes = set(changes.manifest_deletes)
     for entry in {e.source: e for e in changes.manifest}.values():
         if entry.source not in manifest_deletes:
