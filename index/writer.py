@@ -69,6 +69,20 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
         ix.close()
 
 
+class _GroupedMpWriter(MpWriter):
+    """MpWriter that hands out a batch when a group ends.
+
+    Whoosh's MpWriter only checks its batch size when a record is added outside a group; kb
+    adds every record inside its document's group, so without this all of them would reach a
+    single worker at commit time.
+    """
+
+    def end_group(self) -> None:
+        super().end_group()
+        if not self._grouping and len(self.docbuffer) >= self.batchsize:
+            self._enqueue()
+
+
 def _writer(ix: FileIndex, changes: ChangeSet, timeout: float) -> SegmentWriter:
     """One process for small changes; one per core (at most 4) for large ones.
 
@@ -80,7 +94,7 @@ def _writer(ix: FileIndex, changes: ChangeSet, timeout: float) -> SegmentWriter:
     procs = min(os.cpu_count() or 1, 4)
     if (passages >= PARALLEL_MIN_PASSAGES and procs > 1
             and multiprocessing.get_start_method() == "fork"):
-        return MpWriter(ix, procs=procs, batchsize=PARALLEL_BATCH, multisegment=True,
+        return _GroupedMpWriter(ix, procs=procs, batchsize=PARALLEL_BATCH, multisegment=True,
                         limitmb=_WRITER_MB // procs, **options)
     return SegmentWriter(ix, limitmb=_WRITER_MB, **options)
 
