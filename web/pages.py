@@ -19,6 +19,28 @@ EXAMPLE_QUERIES = (
 )
 
 
+#: The query language, one example each; the help page links every example to its search.
+QUERY_HELP = (
+    ("remuneration of performers for training data",
+     "Plain words: passages with all of them rank first, passages with most of them follow."),
+    ("copyrighted", "Words are stemmed and folded: this finds copyright, copyrights, Copyright."),
+    ('"training data"', "Quotes: that exact phrase only."),
+    ("deepfakes AND voice", "AND (upper case): both words must occur."),
+    ("Gurry OR Tang", "OR: either word."),
+    ("AI NOT metaverse", "NOT, or a minus sign (AI -metaverse): leave these out."),
+    ("(NFT OR blockchain) AND enforcement", "Parentheses group."),
+    ("title:metaverse", "title:, speaker:, heading: search one field only."),
+    ("session:9 remuneration", "session:, topic:, type:, lang:, source: filter like the facets."),
+    ("date:2023..2024 copyright", "date: a year, or a range of years, months or days."),
+    ("copy*", "A trailing star: words starting with copy (the 64 most frequent)."),
+)
+
+
+@bp.get("/help")
+def help_page() -> str:
+    return render_template("help.html", examples=QUERY_HELP)
+
+
 @bp.get("/")
 def index() -> str:
     return render_template(
