@@ -33,5 +33,6 @@ class IndexCorrupt(KbIndexError):
 
     def __init__(self, index_dir: Path, reason: str) -> None:
         self.index_dir = index_dir
+        self.reason = reason
         super().__init__(f"The index at {index_dir} cannot be read ({reason}); "
                          "rebuild it with `kb ingest --full`.")

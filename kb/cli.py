@@ -83,7 +83,20 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _KbGroup(click.Group):
+    """Turns the index's own errors into messages with exit codes, for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except index.IndexMissing as exc:
+            raise KbError(str(exc), EXIT_NO_INDEX) from None
+        except index.KbIndexError as exc:
+            raise KbError(str(exc)) from None
+
+
+@click.group(cls=_KbGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--corpus", type=click.Path(path_type=Path), default=None,
               help=config.SETTINGS["corpus"].help + " [env KB_CORPUS; default ./corpus]")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), default=None,
@@ -107,8 +120,14 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
                progress: bool = False) -> IngestReport:
     """Bring the index in line with ``paths``; shared by `kb ingest` and `kb serve`."""
     registry = ctx.registry  # a malformed registry stops here, before the index is touched
-    manifest = {} if full else index.read_manifest(ctx.index_dir)
-    meta = index.read_meta(ctx.index_dir)
+    try:
+        manifest = {} if full else index.read_manifest(ctx.index_dir)
+        meta = index.read_meta(ctx.index_dir)
+    except index.IndexCorrupt as exc:
+        # Written by an older kb: rebuilding is the only remedy, and ingest can do it unasked.
+        click.echo(f"The index at {ctx.index_dir} cannot be read ({exc.reason}): rebuilding it.",
+                   err=True)
+        full, manifest, meta = True, {}, {}
     if manifest and meta.get("registry") != registry.digest:
         full, manifest = True, {}  # every document must be re-enriched with the new registries
     max_bytes = int(config.resolve("max_file_mb")) * 1_000_000
@@ -439,7 +458,10 @@ def index_is_stale(ctx: Context) -> bool:
     """True when the index is missing or anything in the corpus is newer than the last ingest."""
     if not index.index_exists(ctx.index_dir):
         return True
-    meta = index.read_meta(ctx.index_dir)
+    try:
+        meta = index.read_meta(ctx.index_dir)
+    except index.IndexCorrupt:
+        return True
     if meta.get("registry") != ctx.registry.digest:
         return True
     ingested_at = float(meta.get("ingested_at", "0") or 0)
@@ -479,12 +501,5 @@ def serve_command(ctx: Context, host: str | None, port: int | None, threads: int
 
 
 def main() -> None:
-    """Console-script entry point: library errors become messages, not tracebacks."""
-    try:
-        cli(prog_name="kb")
-    except index.IndexMissing as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(EXIT_NO_INDEX)
-    except index.KbIndexError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+    """Console-script entry point."""
+    cli(prog_name="kb")

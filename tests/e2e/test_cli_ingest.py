@@ -73,3 +73,21 @@ def test_a_locked_index_is_a_clear_message_with_status_4(
     assert code == 4
     assert out == (f"Error: The index at {tmp_path / 'ix'} is locked by another writer (waited "
                    "10 s); wait for the other `kb ingest` to finish and try again.\n")
+
+
+def test_an_index_of_an_older_format_is_rebuilt_by_ingest(corpus_dir: Path, tmp_path: Path
+                                                           ) -> None:
+    from whoosh.fields import ID, Schema
+    from whoosh.index import create_in
+
+    ix = tmp_path / "ix"
+    ix.mkdir()
+    create_in(str(ix), Schema(id=ID(stored=True))).close()
+    code, out = kb(corpus_dir, ix, "search", "Gurry")
+    assert code == 1
+    assert "cannot be read (missing fields" in out and "rebuild it with `kb ingest --full`" in out
+    code, out = kb(corpus_dir, ix, "ingest")
+    assert code == 0
+    assert f"The index at {ix} cannot be read (missing fields" in out
+    assert "): rebuilding it." in out and "Ingest: 3 added" in out
+    assert json.loads(kb(corpus_dir, ix, "search", "--json", "Gurry")[1])["total"] == 1
