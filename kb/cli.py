@@ -477,13 +477,18 @@ def index_is_stale(ctx: Context) -> bool:
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Worker threads. [env KB_THREADS; 8]")
 @click.option("--no-ingest", is_flag=True, help="Serve the index as it is, even if stale.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), default=None,
+              help="Index folder (same as `kb --index DIR serve`).")
 @pass_context
 def serve_command(ctx: Context, host: str | None, port: int | None, threads: int | None,
-                  no_ingest: bool) -> None:
+                  no_ingest: bool, index_dir: Path | None) -> None:
     """Serve the web UI, ingesting the corpus first when the index is missing or stale."""
     import waitress
 
     import web
+
+    if index_dir is not None:
+        ctx.index_dir = index_dir
 
     if not no_ingest and index_is_stale(ctx):
         click.echo(f"Index at {ctx.index_dir} is missing or older than {ctx.corpus}: ingesting.",

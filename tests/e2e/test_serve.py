@@ -29,12 +29,16 @@ def _get(url: str) -> tuple[int, str]:
 
 
 class Server:
-    def __init__(self, corpus: Path, index_dir: Path) -> None:
+    def __init__(self, corpus: Path, index_dir: Path, *, index_flag: bool = False) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
+        extra = []
+        if index_flag:
+            env["KB_INDEX"] = str(index_dir.parent / "not-this-one")
+            extra = ["--index", str(index_dir)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "kb", "serve", "--port", str(self.port), *extra],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def wait_ready(self) -> dict:
@@ -120,3 +124,14 @@ def test_a_running_server_picks_up_a_new_ingest(served: tuple[Server, Path, Path
         time.sleep(0.3)
     assert [h["source"] for h in data["hits"]] == ["twelfth.md"]
     assert json.loads(_get(server.url + "/healthz")[1])["documents"] == 4
+
+
+def test_serve_index_flag_beats_the_environment(tmp_path: Path) -> None:
+    corpus = copy_corpus(tmp_path / "corpus")
+    server = Server(corpus, tmp_path / "flagged", index_flag=True)
+    try:
+        assert server.wait_ready()["documents"] == 3
+    finally:
+        server.stop()
+    assert (tmp_path / "flagged").is_dir()
+    assert not (tmp_path / "not-this-one").exists()
