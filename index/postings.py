@@ -12,6 +12,7 @@ from array import array
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
@@ -86,6 +87,23 @@ def field_lengths(reader: IndexReader, field: str) -> np.ndarray:
             parts.append(np.array([sub.doc_field_length(d, field, 0) for d in range(count)],
                                   dtype=np.float32))
         else:
-            codes = np.frombuffer(array("B", column).tobytes(), dtype=np.uint8)[:count]
-            parts.append(_BYTE_LENGTHS[codes])
+            parts.append(_BYTE_LENGTHS[_length_codes(column, count)])
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+def _length_codes(column: object, count: int) -> np.ndarray:
+    """One length byte per document; the column's bytes in one read where its layout allows.
+
+    Iterating the column costs a Python call per document (about 0.2 s per field at 100,000
+    passages, paid by the first query after opening); a one-byte numeric column is a plain run
+    of bytes, padded with the default for documents past its end.
+    """
+    if (isinstance(column, NumericColumn.Reader) and column._fixedlen == 1
+            and column._typecode == "B"):
+        stored = min(column._count, count)
+        codes = np.full(count, column._default, dtype=np.uint8)
+        if stored:
+            raw = column._dbfile.get(column._basepos, stored)
+            codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
+        return codes
+    return np.frombuffer(array("B", column).tobytes(), dtype=np.uint8)[:count]
