@@ -91,3 +91,22 @@ def test_an_index_of_an_older_format_is_rebuilt_by_ingest(corpus_dir: Path, tmp_
     assert f"The index at {ix} cannot be read (missing fields" in out
     assert "): rebuilding it." in out and "Ingest: 3 added" in out
     assert json.loads(kb(corpus_dir, ix, "search", "--json", "Gurry")[1])["total"] == 1
+
+
+def test_editing_the_topics_registry_re_enriches_every_document(corpus_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    kb(corpus_dir, ix, "ingest")
+    topics = corpus_dir / "topics.toml"
+    topics.write_text(topics.read_text(encoding="utf-8") + '\n[[topic]]\nid = "leadership"\n'
+                      'label = "WIPO leadership"\nsignals = ["Director General"]\n',
+                      encoding="utf-8")
+    code, out = kb(corpus_dir, ix, "ingest")
+    assert code == 0
+    assert out.splitlines()[-1].startswith("Ingest: 3 added, 0 updated, 0 removed, 0 unchanged")
+    data = json.loads(kb(corpus_dir, ix, "search", "--json", "--topic", "leadership", "")[1])
+    assert sorted(h["source"] for h in data["hits"]) == ["000_359018dcccf6213c.txt",
+                                                         "003_c1b8a34cd238fc18.txt"]
+    leadership = [v for v in data["facets"]["topic"] if v["value"] == "leadership"]
+    assert leadership == [{"value": "leadership", "label": "WIPO leadership", "count": 2,
+                           "selected": True}]
