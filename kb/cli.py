@@ -16,7 +16,9 @@ mistakes become a one-line message on stderr with a documented exit code, never 
 
 from __future__ import annotations
 
+import json
 import sys
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,15 +123,14 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
     """Bring the index in line with ``paths``; shared by `kb ingest` and `kb serve`."""
     registry = ctx.registry  # a malformed registry stops here, before the index is touched
     try:
+        # A registry edit needs no special case here: each file's content hash covers the
+        # registries, so ingest re-enriches every file as "updated".
         manifest = {} if full else index.read_manifest(ctx.index_dir)
-        meta = index.read_meta(ctx.index_dir)
     except index.IndexCorrupt as exc:
         # Written by an older kb: rebuilding is the only remedy, and ingest can do it unasked.
         click.echo(f"The index at {ctx.index_dir} cannot be read ({exc.reason}): rebuilding it.",
                    err=True)
-        full, manifest, meta = True, {}, {}
-    if manifest and meta.get("registry") != registry.digest:
-        full, manifest = True, {}  # every document must be re-enriched with the new registries
+        full, manifest = True, {}
     max_bytes = int(config.resolve("max_file_mb")) * 1_000_000
     bar: Any = None
     callback = None
@@ -148,7 +149,6 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
             bar.render_finish()
     if dry_run:
         return report
-    changes.meta["registry"] = registry.digest
     changes.meta["ingested_at"] = str(time.time())
     changes.meta["roots"] = "\n".join(str(p.resolve()) for p in paths)
     if full or not changes.is_empty or not index.index_exists(ctx.index_dir):
@@ -208,8 +208,6 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
 @pass_context
 def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Path | None) -> None:
     """Show what the pipeline derives from files, without touching the index."""
-    import json
-
     failed = 0
     max_bytes = int(config.resolve("max_file_mb")) * 1_000_000
     if out_dir is not None:
@@ -329,8 +327,6 @@ def _hit_row(rank: int, hit: Any) -> dict[str, Any]:
 
 
 def _hit_block(row: dict[str, Any]) -> str:
-    import textwrap
-
     sessions = ", ".join(str(s) for s in row["sessions"]) or "-"
     head = f"{row['rank']:>3}. {row['title']}  [session {sessions}; {row['type']}"
     head += f"; {row['date']}]" if row["date"] else "]"

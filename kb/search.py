@@ -39,6 +39,13 @@ class Library:
         self._index: KbIndex | None = None
         self._lock = threading.Lock()
         self._checked = 0.0
+        #: facet -> value -> label, fixed for the registry this library was opened with.
+        self._labels: dict[str, Callable[[str], str]] = {
+            "session": registry.session_label,
+            "topic": registry.topic_label,
+            "type": lambda v: DOC_TYPES.get(v, v),
+            "language": lambda v: LANGUAGES.get(v, v),
+        }
 
     def _open(self) -> KbIndex:
         """The index, opened on first use and refreshed when a writer committed since.
@@ -55,15 +62,7 @@ class Library:
             return self._index
 
     def search(self, request: SearchRequest) -> SearchResult:
-        return self._open().search(request, self._labels())
-
-    def _labels(self) -> dict[str, Callable[[str], str]]:
-        return {
-            "session": self.registry.session_label,
-            "topic": self.registry.topic_label,
-            "type": lambda v: DOC_TYPES.get(v, v),
-            "language": lambda v: LANGUAGES.get(v, v),
-        }
+        return self._open().search(request, self._labels)
 
     def document(self, doc_id: str) -> Document | None:
         return self._open().document(doc_id)

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from kb.registry import Registry
 
 from .dates import find_dates
+from .registry_cache import per_registry
 
 ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -168,15 +169,4 @@ def _phrase_key(text: str) -> tuple[str, ...]:
     return tuple(_PHRASE_WORD.findall(text.lower()))
 
 
-_CACHE: dict[str, SessionMatcher] = {}
-
-
-def matcher_for(registry: Registry) -> SessionMatcher:
-    """One compiled matcher per registry content (the digest), reused across documents."""
-    key = registry.digest
-    if not key:
-        return SessionMatcher(registry)
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = SessionMatcher(registry)
-    return _CACHE[key]
+matcher_for = per_registry(SessionMatcher)

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from kb.registry import Registry
 
+from .registry_cache import per_registry
+
 _WORD = re.compile(r"\w+")
 
 
@@ -75,15 +77,4 @@ class TopicMatcher:
         return sorted(found, key=self.order.__getitem__)
 
 
-_CACHE: dict[str, TopicMatcher] = {}
-
-
-def matcher_for(registry: Registry) -> TopicMatcher:
-    """One matcher per registry content (the digest), reused across documents."""
-    key = registry.digest
-    if not key:
-        return TopicMatcher(registry)
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = TopicMatcher(registry)
-    return _CACHE[key]
+matcher_for = per_registry(TopicMatcher)

@@ -103,7 +103,7 @@ def test_editing_the_topics_registry_re_enriches_every_document(corpus_dir: Path
                       encoding="utf-8")
     code, out = kb(corpus_dir, ix, "ingest")
     assert code == 0
-    assert out.splitlines()[-1].startswith("Ingest: 3 added, 0 updated, 0 removed, 0 unchanged")
+    assert out.splitlines()[-1].startswith("Ingest: 0 added, 3 updated, 0 removed, 0 unchanged")
     data = json.loads(kb(corpus_dir, ix, "search", "--json", "--topic", "leadership", "")[1])
     assert sorted(h["source"] for h in data["hits"]) == ["000_359018dcccf6213c.txt",
                                                          "003_c1b8a34cd238fc18.txt"]
