@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from index.lock import LockOwner
 
 
 class KbIndexError(Exception):
@@ -20,11 +24,13 @@ class IndexMissing(KbIndexError):
 class IndexLocked(KbIndexError):
     """Another process is writing the index; waiting longer is the only remedy."""
 
-    def __init__(self, index_dir: Path, timeout: float) -> None:
+    def __init__(self, index_dir: Path, timeout: float, owner: LockOwner | None = None) -> None:
         self.index_dir = index_dir
+        self.owner = owner
+        holder = f": {owner.describe()}" if owner is not None else ""
         super().__init__(
-            f"The index at {index_dir} is locked by another writer (waited {timeout:g} s); "
-            "wait for the other `kb ingest` to finish and try again."
+            f"The index at {index_dir} is locked by another writer{holder} (waited "
+            f"{timeout:g} s); wait for the other `kb ingest` to finish and try again."
         )
 
 

@@ -30,6 +30,8 @@ from kb.model import DOC_TYPES, LANGUAGES
 #: Most terms a prefix expands to (the most frequent ones are kept).
 MAX_PREFIX_TERMS = 64
 _PREFIX_SCAN = 2000
+#: The index field a ``speaker:`` word or prefix searches (names, folded, stop words kept).
+SPEAKER_WORDS = "speaker_words"
 
 @dataclass
 class Matched:
@@ -48,7 +50,7 @@ class Matcher:
         self.typed_bonus = typed_bonus
         self.notes: list[str] = []
         self.highlight: set[str] = set()
-        self._prefixes: dict[str, list[str]] = {}
+        self._prefixes: dict[Prefix, list[str]] = {}
 
     def run(self, root: Node | None) -> Matched:
         positives = positive_nodes(root)
@@ -67,7 +69,8 @@ class Matcher:
             return self.snap.union((term.field, f) for f in term.forms) if term else \
                 self.snap.empty()
         if isinstance(node, Prefix):
-            return self.snap.union(("body", t) for t in self.prefix_terms(node))
+            target = _index_field(node.field)
+            return self.snap.union((target, t) for t in self.prefix_terms(node))
         if isinstance(node, Phrase):
             return self.phrase_docs(node)
         if isinstance(node, Filter):
@@ -101,12 +104,12 @@ class Matcher:
     def word_term(self, node: Word) -> ScoreTerm | None:
         """The word's indexed forms in its field; None for a stop word."""
         lowered = node.text.lower()
-        if node.field == "speaker":
-            return ScoreTerm("speaker_words", (fold(lowered),))
+        field_name = _index_field(node.field)
+        if field_name == SPEAKER_WORDS:
+            return ScoreTerm(field_name, (fold(lowered),))
         if self.is_stop(lowered):
             return None
         typed = fold(lowered)
-        field_name = node.field or "body"
         forms = self.snap.forms(field_name, typed)
         self.highlight.update(forms)
         return ScoreTerm(field_name, forms, typed, self.typed_bonus)
@@ -116,37 +119,41 @@ class Matcher:
         return any(is_stop(word.lower(), key) for key in self.snap.analysis_keys)
 
     def prefix_terms(self, node: Prefix) -> list[str]:
-        if node.text not in self._prefixes:
-            self._prefixes[node.text] = self._expand(node)
-        return self._prefixes[node.text]
+        """The indexed words of the prefix's own field that start with it."""
+        if node not in self._prefixes:
+            self._prefixes[node] = self._expand(node)
+        return self._prefixes[node]
 
     def _expand(self, node: Prefix) -> list[str]:
+        target = _index_field(node.field)
         found = []
-        for i, term in enumerate(self.snap.reader.expand_prefix("body", fold(node.text))):
+        for i, term in enumerate(self.snap.reader.expand_prefix(target, fold(node.text))):
             if i >= _PREFIX_SCAN:
                 break
             found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
         if len(found) > MAX_PREFIX_TERMS:
             freq = self.snap.reader.doc_frequency
-            found = sorted(found, key=lambda t: -freq("body", t))[:MAX_PREFIX_TERMS]
+            found = sorted(found, key=lambda t: (-freq(target, t), t))[:MAX_PREFIX_TERMS]
             self.notes.append(f"{node.text}* matched many words; the {MAX_PREFIX_TERMS} most "
                               "frequent were used.")
-        self.highlight.update(found)
+        if target != SPEAKER_WORDS:
+            # Names are not marked in snippets, as for a speaker: word.
+            self.highlight.update(found)
         return found
 
     def phrase_words(self, node: Phrase) -> tuple[str, list[str]]:
         """The field and the indexed words a phrase is matched on (stop words are not indexed
         in text fields, and positions skip them, so "right to be heard" still matches)."""
-        if node.field == "speaker":
-            return "speaker_words", [fold(w) for w in node.words]
-        words = [fold(w) for w in node.words if not self.is_stop(w)]
-        return node.field or "body", words
+        target = _index_field(node.field)
+        if target == SPEAKER_WORDS:
+            return target, [fold(w) for w in node.words]
+        return target, [fold(w) for w in node.words if not self.is_stop(w)]
 
     def phrase_docs(self, node: Phrase) -> np.ndarray:
         target, words = self.phrase_words(node)
         if not words:
             return self.snap.empty()
-        if target != "speaker_words":
+        if target != SPEAKER_WORDS:
             self.highlight.update(words)
         candidates = self.snap.passages.copy()
         for word in words:
@@ -176,11 +183,19 @@ class Matcher:
             term = self.word_term(node)
             return [term] if term and term.forms else []
         if isinstance(node, Prefix):
-            return [ScoreTerm("body", (t,)) for t in self.prefix_terms(node)]
+            target = _index_field(node.field)
+            return [ScoreTerm(target, (t,)) for t in self.prefix_terms(node)]
         if isinstance(node, Phrase):
             target, words = self.phrase_words(node)
             return [ScoreTerm(target, (w,)) for w in words]
         return []
+
+
+def _index_field(field_name: str) -> str:
+    """The index field a query field's words live in ("" = title, heading and text)."""
+    if field_name == "speaker":
+        return SPEAKER_WORDS
+    return field_name or "body"
 
 
 def _cheap_first(node: Node) -> int:

@@ -20,6 +20,10 @@ from dataclasses import dataclass, field
 MAX_QUERY_CHARS = 1000
 #: Most word-like items used from one query (a pasted paragraph stays fast).
 MAX_ITEMS = 32
+#: Deepest parenthesis nesting read as structure; deeper queries are read as plain words (a
+#: person never nests this deep, and every walk over the tree stays far from Python's
+#: recursion limit).
+MAX_DEPTH = 16
 
 #: Field names the user may type -> canonical field.
 FIELD_ALIASES: dict[str, str] = {
@@ -44,6 +48,7 @@ class Word:
 @dataclass(frozen=True)
 class Prefix:
     text: str
+    field: str = ""  # like Word.field: a prefix typed after ``title:`` stays in the title
 
 
 @dataclass(frozen=True)
@@ -231,13 +236,15 @@ class _Parser:
         if negate:
             excluded.append(node)
         elif isinstance(node, (Filter, DateRange)) or (
-                isinstance(node, (Word, Phrase)) and node.field):
+                isinstance(node, (Word, Prefix, Phrase)) and node.field):
             required.append(node)
         else:
             loose.append(node)
 
     def atom(self, kind: str, value: str, depth: int) -> list[Node]:
         if kind == "lparen":
+            if depth + 1 > MAX_DEPTH:
+                raise _Fallback(f"Parentheses were nested more than {MAX_DEPTH} deep")
             inner = self.expr(depth + 1)
             if self.peek() is None:
                 raise _Fallback("A parenthesis was not closed")
@@ -292,7 +299,7 @@ def _word(text: str, field_name: str) -> list[Node]:
     if text.endswith("*"):
         stem = text.rstrip("*")
         if stem and re.fullmatch(r"\w+", stem):
-            return [Prefix(stem.lower())]
+            return [Prefix(stem.lower(), field_name)]
         text = stem
     words = re.findall(r"\w+", text)
     if len(words) > 1 and _COMPOUND.fullmatch(text):
@@ -327,7 +334,7 @@ def render(node: Node | None) -> str:
     if isinstance(node, Word):
         return f"{node.field}:{node.text}" if node.field else node.text
     if isinstance(node, Prefix):
-        return f"{node.text}*"
+        return f"{node.field}:{node.text}*" if node.field else f"{node.text}*"
     if isinstance(node, Phrase):
         quoted = '"' + " ".join(node.words) + '"'
         return f"{node.field}:{quoted}" if node.field else quoted

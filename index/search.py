@@ -34,7 +34,7 @@ from index.records import (
 )
 from index.schema import DOCUMENT
 from index.snapshot import ScoreTerm, Snapshot
-from index.store import open_whoosh
+from index.store import open_searcher, open_whoosh
 from kb.model import LANGUAGES, Document, Hit, Passage, SearchRequest, SearchResult
 
 MAX_PAGE_SIZE = 100
@@ -67,7 +67,7 @@ class KbIndex:
         self.ranking = ranking
         self._ix = open_whoosh(self.index_dir)
         self._lock = threading.RLock()
-        self._searcher = self._ix.searcher()
+        self._searcher = open_searcher(self._ix)
         self._snap = Snapshot(self._searcher)
         self._duplicates: dict[str, list[str]] | None = None
 
@@ -93,7 +93,7 @@ class KbIndex:
                 return False
             # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
             # and can keep serving documents that the new commit only deleted.
-            old, self._searcher = self._searcher, self._ix.searcher()
+            old, self._searcher = self._searcher, open_searcher(self._ix)
             old.close()
             self._snap = Snapshot(self._searcher)
             self._duplicates = None

@@ -6,11 +6,21 @@ re-ingest compares against is always exactly what readers see.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    STORED_COLUMN,
+    VECTOR_COLUMN,
+    _lenfield,
+    _vecfield,
+)
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import EmptyIndexError, FileIndex
+from whoosh.index import TOC, EmptyIndexError, FileIndex
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 
 from index.errors import IndexCorrupt, IndexMissing
 from index.records import META_ID, load, manifest_from
@@ -46,6 +56,64 @@ def open_whoosh(index_dir: Path) -> FileIndex:
     return ix
 
 
+#: Attempts at opening a searcher while commits keep replacing its files.
+_OPEN_ATTEMPTS = 50
+
+
+def open_searcher(ix: FileIndex) -> Searcher:
+    """A searcher with every file it will ever read already open.
+
+    Whoosh opens a segment's column files (stored fields, field lengths) on first use, and a
+    commit that merges segments, or a rebuild, deletes the files of the segments it replaced.
+    A searcher opened before such a commit and first asked for a stored field after it found
+    no file ("'NoneType' object is not subscriptable": the audit's 500s). An open file stays
+    readable after it is deleted, so opening them all here closes that window; a commit that
+    deleted a file between reading the table of contents and opening it is caught by
+    checking the segments are still current afterwards, and the searcher is reopened.
+    """
+    for _ in range(_OPEN_ATTEMPTS):
+        searcher = ix.searcher()
+        try:
+            _open_columns(searcher.reader())
+            if _segments_current(ix, searcher.reader()):
+                return searcher
+        except OSError:
+            pass  # a file went between the table of contents and its opening: reopen
+        searcher.close()
+        time.sleep(0.02)
+    raise IndexCorrupt(Path(ix.storage.folder), "its files kept changing while it was opened")
+
+
+def _open_columns(reader: IndexReader) -> None:
+    """Open the stored-fields, length and vector columns of every segment (Whoosh internals,
+    pinned by tests/index/test_commit_race.py)."""
+    schema = reader.schema
+    for sub, _ in reader.leaf_readers():
+        perdoc = getattr(sub, "_perdoc", None)
+        if perdoc is None:
+            continue  # an empty index
+        perdoc._cached_reader("_stored", STORED_COLUMN)
+        for name, field in schema.items():
+            if field.scorable:
+                perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+            if field.vector:
+                perdoc._cached_reader(_vecfield(name), VECTOR_COLUMN)
+                perdoc._cached_reader(_vecfield(name) + "L", VECTOR_COLUMN)
+                if perdoc._vpostfile is None:
+                    perdoc._prep_vectors()
+
+
+def _segments_current(ix: FileIndex, reader: IndexReader) -> bool:
+    """True when no commit since ``reader``'s generation has dropped any of its segments
+    (only then were none of their files deleted before they were opened)."""
+    latest = TOC.read(ix.storage, ix.indexname)
+    if latest.generation == reader.generation():
+        return True
+    current = {segment.segment_id() for segment in latest.segments}
+    return all(sub.segment() is None or sub.segment().segment_id() in current
+               for sub, _ in reader.leaf_readers())
+
+
 def create_whoosh(index_dir: Path) -> FileIndex:
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     return FileStorage(str(index_dir)).create_index(build_schema())
@@ -57,7 +125,7 @@ def read_manifest(index_dir: Path) -> dict[str, ManifestEntry]:
         return {}
     ix = open_whoosh(index_dir)
     try:
-        with ix.searcher() as searcher:
+        with open_searcher(ix) as searcher:
             entries = [manifest_from(load(searcher.stored_fields(n)))
                        for n in searcher.postings("kind", MANIFEST).all_ids()
                        ] if searcher.doc_frequency("kind", MANIFEST) else []
@@ -72,7 +140,7 @@ def read_meta(index_dir: Path) -> dict[str, str]:
         return {}
     ix = open_whoosh(index_dir)
     try:
-        with ix.searcher() as searcher:
+        with open_searcher(ix) as searcher:
             stored = searcher.document(id=META_ID)
     finally:
         ix.close()

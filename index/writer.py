@@ -7,15 +7,13 @@ crash before the commit leaves the previous generation untouched.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from pathlib import Path
 
-from whoosh.index import FileIndex, LockError
-from whoosh.multiproc import MpWriter
+from whoosh.index import FileIndex
 from whoosh.writing import CLEAR, SegmentWriter
 
-from index.errors import IndexCorrupt, IndexLocked
+from index.errors import IndexCorrupt
+from index.lock import WriteLock
 from index.records import (
     META_ID,
     document_records,
@@ -32,13 +30,6 @@ from kb.model import ChangeSet
 #: of its time at 256 MB (Whoosh counts ~170 bytes per posting, ~70 postings per passage).
 _WRITER_MB = 1024
 
-#: From this many new passages on, analysis and posting-writing run in one process per core
-#: (Whoosh's MpWriter, each writing its own segment): it halves a large ingest on two cores,
-#: while for a handful of files the extra processes cost more than they save.
-PARALLEL_MIN_PASSAGES = 2000
-#: Records handed to a worker process at a time.
-PARALLEL_BATCH = 100
-
 
 def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
                   timeout: float = 10.0) -> None:
@@ -53,50 +44,22 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
     index_dir = Path(index_dir)
     if changes.is_empty and not rebuild and index_exists(index_dir):
         return
-    ix = _open_for_writing(index_dir, rebuild)
-    try:
+    # The lock comes first: opening may create (or, for a rebuild, replace) the index.
+    with WriteLock(index_dir, timeout):
+        ix = _open_for_writing(index_dir, rebuild)
         try:
-            writer = _writer(ix, changes, timeout)
-        except LockError:
-            raise IndexLocked(index_dir, timeout) from None
-        try:
-            _write(writer, changes, rebuild)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(mergetype=CLEAR if rebuild else None)
-    finally:
-        ix.close()
-
-
-class _GroupedMpWriter(MpWriter):
-    """MpWriter that hands out a batch when a group ends.
-
-    Whoosh's MpWriter only checks its batch size when a record is added outside a group; kb
-    adds every record inside its document's group, so without this all of them would reach a
-    single worker at commit time.
-    """
-
-    def end_group(self) -> None:
-        super().end_group()
-        if not self._grouping and len(self.docbuffer) >= self.batchsize:
-            self._enqueue()
-
-
-def _writer(ix: FileIndex, changes: ChangeSet, timeout: float) -> SegmentWriter:
-    """One process for small changes; one per core (at most 4) for large ones.
-
-    Only where processes start by fork: elsewhere (and with one core) the single-process
-    writer is as fast and needs nothing pickled.
-    """
-    options = {"timeout": timeout, "delay": 0.05, "compound": False}
-    passages = sum(len(doc.passages) for doc in changes.upserts)
-    procs = min(os.cpu_count() or 1, 4)
-    if (passages >= PARALLEL_MIN_PASSAGES and procs > 1
-            and multiprocessing.get_start_method() == "fork"):
-        return _GroupedMpWriter(ix, procs=procs, batchsize=PARALLEL_BATCH, multisegment=True,
-                        limitmb=_WRITER_MB // procs, **options)
-    return SegmentWriter(ix, limitmb=_WRITER_MB, **options)
+            # One process: a writer per core (Whoosh's MpWriter) gave no speed-up on a shared
+            # two-core machine for about a fifth more CPU, and a killed ingest left its workers
+            # holding the lock. The lock is kb's own (see index.lock), hence _lk=False.
+            writer = SegmentWriter(ix, limitmb=_WRITER_MB, compound=False, _lk=False)
+            try:
+                _write(writer, changes, rebuild)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(mergetype=CLEAR if rebuild else None)
+        finally:
+            ix.close()
 
 
 def _open_for_writing(index_dir: Path, rebuild: bool) -> FileIndex:
@@ -129,12 +92,10 @@ def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
     for doc in latest.values():
         if doc.doc_id in deleted:
             continue
-        # One group per document: the parallel writer then hands a document's records to one
-        # worker together, and they stay adjacent (a passage's document is the nearest
-        # document record before it; see index.snapshot).
-        with writer.group():
-            for record in document_records(doc):
-                writer.add_document(**record)
+        # A document's records stay adjacent, the document record first: a passage's
+        # document is the nearest document record before it (see index.snapshot).
+        for record in document_records(doc):
+            writer.add_document(**record)
     manifest_deletes = set(changes.manifest_deletes)
     for entry in {e.source: e for e in changes.manifest}.values():
         if entry.source not in manifest_deletes:

@@ -11,15 +11,19 @@ mistakes become a one-line message on stderr with a documented exit code, never 
 4     the index is locked by another writer
 5     sessions.toml or topics.toml is malformed (file, line, reason)
 6     no such document or passage
+130   interrupted (Ctrl-C); 143 terminated (``kill PID``): the index keeps its last commit
 ====  ==============================================================
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +49,15 @@ EXIT_NO_INDEX = 3
 EXIT_LOCKED = 4
 EXIT_REGISTRY = 5
 EXIT_NOT_FOUND = 6
+#: 128 + the signal's number, as shells report a process that a signal stopped.
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_TERMINATED = 128 + signal.SIGTERM
+_INTERRUPTED = ("interrupted: the index keeps its last complete ingest; run `kb ingest` again "
+                "to finish")
+
+
+class _Terminated(Exception):
+    """SIGTERM during an ingest, raised in the main thread so the writer cancels cleanly."""
 
 
 class KbError(click.ClickException):
@@ -93,6 +106,11 @@ class _KbGroup(click.Group):
             return super().invoke(ctx)
         except index.IndexMissing as exc:
             raise KbError(str(exc), EXIT_NO_INDEX) from None
+        except KeyboardInterrupt:
+            raise KbError(_INTERRUPTED, EXIT_INTERRUPTED) from None
+        except _Terminated:
+            raise KbError(_INTERRUPTED.replace("interrupted", "terminated"),
+                          EXIT_TERMINATED) from None
         except index.KbIndexError as exc:
             raise KbError(str(exc)) from None
 
@@ -159,6 +177,24 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
     return report
 
 
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """``kill PID`` during an ingest unwinds like Ctrl-C (the writer cancels, its temporary
+    files go) instead of stopping the process where it stands."""
+    def terminated(signum: int, frame: object) -> None:
+        raise _Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminated)
+    except ValueError:  # not the main thread (a test runner's worker): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--full", is_flag=True, help="Rebuild the index from scratch.")
@@ -176,7 +212,8 @@ def ingest_command(ctx: Context, paths: tuple[Path, ...], full: bool, dry_run: b
     for root in roots:
         if not root.exists():
             raise click.BadParameter(f"{root} does not exist", param_hint="PATHS")
-    report = run_ingest(ctx, roots, full=full, dry_run=dry_run, progress=not as_json)
+    with _terminate_cleanly():
+        report = run_ingest(ctx, roots, full=full, dry_run=dry_run, progress=not as_json)
     if as_json:
         emit_json({"dry_run": dry_run, "index": str(ctx.index_dir), **report.to_dict()})
     else:
