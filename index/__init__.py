@@ -10,6 +10,7 @@ from index.errors import IndexCorrupt as IndexCorrupt
 from index.errors import IndexLocked as IndexLocked
 from index.errors import IndexMissing as IndexMissing
 from index.errors import KbIndexError as KbIndexError
+from index.highlight import mark as mark
 from index.search import KbIndex as KbIndex
 from index.search import open_index as open_index
 from index.store import index_exists as index_exists
@@ -25,6 +26,7 @@ __all__ = [
     "KbIndexError",
     "apply_changes",
     "index_exists",
+    "mark",
     "open_index",
     "read_manifest",
     "read_meta",

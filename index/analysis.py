@@ -65,17 +65,32 @@ def _stemmer(key: str) -> SnowballStemmer | None:
     return SnowballStemmer(_STEMMED[key]) if key in _STEMMED else None
 
 
-@lru_cache(maxsize=400_000)
+#: Longest word indexed (longer ones are not words a person searches for); the caches below
+#: also skip longer keys, so their memory stays bounded whatever a query holds.
+MAX_WORD_CHARS = 60
+
+
 def index_word(lowered: str, key: str) -> str | None:
     """The indexed form of one lower-cased word in language ``key``; None for a stop word."""
-    if lowered in _stopwords(key) or len(lowered) > 60:
+    if len(lowered) > MAX_WORD_CHARS:
         return None
-    return fold(lowered)
+    return _index_word(lowered, key)
 
 
 @lru_cache(maxsize=400_000)
+def _index_word(lowered: str, key: str) -> str | None:
+    return None if lowered in _stopwords(key) else fold(lowered)
+
+
 def stem(word: str, key: str) -> str:
     """The Snowball stem of an indexed (folded) word in language ``key``."""
+    if len(word) > MAX_WORD_CHARS:
+        return word  # never indexed, so no indexed form can share its stem
+    return _stem(word, key)
+
+
+@lru_cache(maxsize=400_000)
+def _stem(word: str, key: str) -> str:
     stemmer = _stemmer(key)
     return stemmer.stem(word) if stemmer else word
 

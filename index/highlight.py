@@ -29,11 +29,21 @@ class Highlighter:
         self.words = words
         self._finder = _candidate_finder(words)
 
+    def mark(self, text: str) -> str:
+        """All of ``text``, escaped, with the matched words in ``<mark>``."""
+        return self._marked(text, self._spans(text) if self.words else [], 0, len(text))
+
     def snippet(self, text: str, width: int = SNIPPET_CHARS) -> str:
         """An escaped excerpt of ``text`` around its densest run of matches."""
         spans = self._spans(text) if self.words else []
         begin, end = _window(text, spans, width)
-        out = ["…"] if begin > 0 else []
+        marked = self._marked(text, spans, begin, end)
+        return " ".join((("…" if begin > 0 else "") + marked
+                         + ("…" if end < len(text) else "")).split())
+
+    @staticmethod
+    def _marked(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> str:
+        out = []
         cursor = begin
         for start, stop in spans:
             if start < begin or stop > end:
@@ -42,9 +52,7 @@ class Highlighter:
             out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
             cursor = stop
         out.append(html.escape(text[cursor:end]))
-        if end < len(text):
-            out.append("…")
-        return " ".join("".join(out).split())
+        return "".join(out)
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
         if self._finder is not None and text.isascii():
@@ -58,6 +66,12 @@ class Highlighter:
 def snippet(text: str, words: set[str], width: int = SNIPPET_CHARS) -> str:
     """One snippet (see :class:`Highlighter` for many)."""
     return Highlighter(words).snippet(text, width)
+
+
+def mark(text: str, words: set[str] | frozenset[str]) -> str:
+    """All of ``text``, HTML-escaped, with the words of ``words`` (indexed, folded forms, as
+    KbIndex.match_words gives them) in ``<mark>``: the document page's highlighting."""
+    return Highlighter(set(words)).mark(text)
 
 
 def _candidate_finder(words: set[str]) -> re.Pattern[str] | None:

@@ -49,7 +49,6 @@ class Matcher:
         self.snap = snapshot
         self.typed_bonus = typed_bonus
         self.notes: list[str] = []
-        self.highlight: set[str] = set()
         self._prefixes: dict[Prefix, list[str]] = {}
 
     def run(self, root: Node | None) -> Matched:
@@ -60,7 +59,10 @@ class Matcher:
                               "add a more specific word.")
         docs = self.docs(root) if root is not None else self.snap.passages.copy()
         terms = [t for node in positives for t in self.score_terms(node)]
-        return Matched(docs, terms, self.highlight, self.notes)
+        # Marked words come from the positive items only: a NOT's words made no passage match.
+        highlight = {form for term in terms if term.field != SPEAKER_WORDS
+                     for form in term.forms}
+        return Matched(docs, terms, highlight, self.notes)
 
     # -- set algebra ------------------------------------------------------------------------
     def docs(self, node: Node) -> np.ndarray:
@@ -111,7 +113,6 @@ class Matcher:
             return None
         typed = fold(lowered)
         forms = self.snap.forms(field_name, typed)
-        self.highlight.update(forms)
         return ScoreTerm(field_name, forms, typed, self.typed_bonus)
 
     def is_stop(self, word: str) -> bool:
@@ -136,9 +137,6 @@ class Matcher:
             found = sorted(found, key=lambda t: (-freq(target, t), t))[:MAX_PREFIX_TERMS]
             self.notes.append(f"{node.text}* matched many words; the {MAX_PREFIX_TERMS} most "
                               "frequent were used.")
-        if target != SPEAKER_WORDS:
-            # Names are not marked in snippets, as for a speaker: word.
-            self.highlight.update(found)
         return found
 
     def phrase_words(self, node: Phrase) -> tuple[str, list[str]]:
@@ -153,8 +151,6 @@ class Matcher:
         target, words = self.phrase_words(node)
         if not words:
             return self.snap.empty()
-        if target != SPEAKER_WORDS:
-            self.highlight.update(words)
         candidates = self.snap.passages.copy()
         for word in words:
             candidates &= self.snap.union([(target, word)])

@@ -16,8 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-#: Longest query text considered; the rest is dropped with a note.
-MAX_QUERY_CHARS = 1000
+from kb.model import MAX_QUERY_CHARS
+
 #: Most word-like items used from one query (a pasted paragraph stays fast).
 MAX_ITEMS = 32
 #: Deepest parenthesis nesting read as structure; deeper queries are read as plain words (a

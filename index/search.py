@@ -23,7 +23,7 @@ from index.analysis import analysis_key, analyze, fold, is_stop
 from index.facets import FacetCounter
 from index.highlight import Highlighter
 from index.matching import Matcher, resolve_value
-from index.query import Word, parse, positive_nodes, render
+from index.query import Node, Word, parse, positive_nodes, render
 from index.records import (
     document_from,
     document_key,
@@ -34,11 +34,19 @@ from index.records import (
 )
 from index.schema import DOCUMENT
 from index.snapshot import ScoreTerm, Snapshot
+from index.spelling import Speller
 from index.store import open_searcher, open_whoosh
-from kb.model import LANGUAGES, Document, Hit, Passage, SearchRequest, SearchResult
+from kb.model import (
+    LANGUAGES,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    Document,
+    Hit,
+    Passage,
+    SearchRequest,
+    SearchResult,
+)
 
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 1000
 MAX_MORE_PER_DOCUMENT = 10
 #: A result set this small earns a "did you mean".
 _FEW_RESULTS = 2
@@ -70,6 +78,7 @@ class KbIndex:
         self._searcher = open_searcher(self._ix)
         self._snap = Snapshot(self._searcher)
         self._duplicates: dict[str, list[str]] | None = None
+        self._speller: Speller | None = None
 
     def __enter__(self) -> KbIndex:
         return self
@@ -97,6 +106,7 @@ class KbIndex:
             old.close()
             self._snap = Snapshot(self._searcher)
             self._duplicates = None
+            self._speller = None
             return True
 
     # -- search -----------------------------------------------------------------------------
@@ -105,7 +115,33 @@ class KbIndex:
         """Answer ``request``; ``labels`` maps a facet to a function labelling its values
         (kb.search.Library passes the registries'), else the values label themselves."""
         with self._lock:
-            return _Search(self, request, labels).run()
+            search = _Search(self, request, labels)
+            result = search.run()
+            unknown = search.unknown_words() if result.total <= _FEW_RESULTS else []
+            speller = self._vocabulary() if unknown else None
+        if speller is not None:
+            # Outside the lock: the speller is immutable, and respelling is the slow part.
+            result.suggestion = respell(request.query, unknown, speller)
+        return result
+
+    def match_words(self, query: str) -> frozenset[str]:
+        """The indexed (folded) words ``query`` matches and marks: every form of each word's
+        stem, phrase words, prefix expansions; never the words of a NOT. The document page
+        marks these, so it agrees with the search that led to it."""
+        with self._lock:
+            matched = Matcher(self._snap, self.ranking.exact).run(parse(query).root)
+            return frozenset(matched.highlight_words)
+
+    def _vocabulary(self) -> Speller:
+        """This generation's speller, built on first use (the caller holds the lock)."""
+        if self._speller is None:
+            reader = self._snap.reader
+            words = ((term.decode("utf-8") if isinstance(term, bytes) else term,
+                      info.doc_frequency())
+                     for term, info in reader.iter_field("body")) \
+                if "body" in reader.indexed_field_names() else ()
+            self._speller = Speller(words)
+        return self._speller
 
     # -- records ----------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:
@@ -159,7 +195,8 @@ class KbIndex:
             allowed &= self._snap.union(("body", w) for w in words)
             scores = self._snap.bm25([ScoreTerm("body", (w,)) for w in words],
                                      self.ranking.k1, self.ranking.b)
-            top = top_k(allowed, scores, max(1, min(limit, MAX_PAGE_SIZE)))
+            top = top_k(allowed, scores, max(1, min(limit, MAX_PAGE_SIZE)),
+                        self._snap.browse_key)
             marker = Highlighter(set(words))
             return [self._hit(n, s, marker) for s, n in top]
 
@@ -213,8 +250,11 @@ class _Search:
         self.notes: list[str] = []
         self.page_size = max(1, min(int(request.page_size), MAX_PAGE_SIZE))
         self.page = max(1, min(int(request.page), MAX_PAGE))
+        if int(request.page) > MAX_PAGE:
+            self.notes.append(f"Page {request.page} does not exist; showing page {MAX_PAGE}.")
         self.more = max(0, min(int(request.more_per_document), MAX_MORE_PER_DOCUMENT))
         self.grouped = request.group != "flat"
+        self.root: Node | None = None
         self.sort = request.sort if request.sort in ("relevance", "date", "date-asc") else \
             "relevance"
         if self.sort != request.sort:
@@ -238,10 +278,10 @@ class _Search:
         scores = self.snap.bm25(matched.score_terms, self.ix.ranking.k1, self.ix.ranking.b) \
             if matched.score_terms and self.sort == "relevance" else None
         hits = self._page(docs, scores, Highlighter(matched.highlight_words))
-        suggestion = self._suggest(parsed.root) if total <= _FEW_RESULTS else ""
+        self.root = parsed.root
         return SearchResult(
             query=self.request.query, total=total, hits=hits, facets=facets,
-            understood=render(parsed.root), suggestion=suggestion, notes=self.notes,
+            understood=render(parsed.root), suggestion="", notes=self.notes,
             page=self.page, page_size=self.page_size,
             unit="documents" if self.grouped else "passages",
         )
@@ -262,9 +302,9 @@ class _Search:
     def _ranked(self, docs: np.ndarray, scores: np.ndarray | None,
                 limit: int) -> list[tuple[float, int]]:
         if scores is not None:
-            return top_k(docs, scores, limit)
+            return top_k(docs, scores, limit, self.snap.browse_key)
         key = self.snap.newest_key if self.sort == "date" else self.snap.browse_key
-        return [(0.0, n) for _, n in top_k(docs, -key, limit)]
+        return [(0.0, n) for _, n in top_k(docs, -key, limit, key)]
 
     def _page(self, docs: np.ndarray, scores: np.ndarray | None,
               marker: Highlighter) -> list[Hit]:
@@ -294,26 +334,25 @@ class _Search:
             hits.append(hit)
         return hits
 
-    def _suggest(self, root: object) -> str:
-        """A respelling of the query from the unstemmed vocabulary, or "".
-
-        Only words missing from the index are respelled, keeping their first letter (typos
-        there are rare, and scanning one letter's words is ~4x faster: about 50 ms per word
-        at 100,000 passages), and at most three of them.
-        """
-        query = self.request.query
-        changed = False
-        unknown = [node for node in positive_nodes(root)  # type: ignore[arg-type]
+    def unknown_words(self) -> list[str]:
+        """Typed words worth respelling: missing from the index, not stop words, not names,
+        at most three (see index.spelling for the bounds on each)."""
+        unknown = [node.text for node in positive_nodes(self.root)
                    if isinstance(node, Word) and node.field != "speaker"
                    and len(node.text) >= 3 and not _is_stop_anywhere(fold(node.text))
                    and not self.snap.reader.doc_frequency("body", fold(node.text))]
-        for node in unknown[:_MAX_RESPELLED]:
-            word = fold(node.text)
-            found = self.ix._searcher.suggest("body", word, limit=1, maxdist=2, prefix=1)
-            if found and found[0] != word:
-                query = _replace_word(query, node.text, found[0])
-                changed = True
-        return query if changed else ""
+        return list(dict.fromkeys(unknown))[:_MAX_RESPELLED]
+
+
+def respell(query: str, words: list[str], speller: Speller) -> str:
+    """``query`` with each of ``words`` replaced by its respelling, or "" if none has one."""
+    changed = False
+    for typed in words:
+        found = speller.suggest(fold(typed))
+        if found:
+            query = _replace_word(query, typed, found)
+            changed = True
+    return query if changed else ""
 
 
 def _is_stop_anywhere(word: str) -> bool:
@@ -321,16 +360,23 @@ def _is_stop_anywhere(word: str) -> bool:
     return any(is_stop(word, analysis_key(code)) for code in LANGUAGES)
 
 
-def top_k(docs: np.ndarray, scores: np.ndarray, limit: int) -> list[tuple[float, int]]:
-    """The ``limit`` best (score, docnum) of the masked docnums, best first, ties by docnum."""
+def top_k(docs: np.ndarray, scores: np.ndarray, limit: int,
+          tiebreak: np.ndarray) -> list[tuple[float, int]]:
+    """The ``limit`` best (score, docnum) of the masked docnums, best first.
+
+    Equal scores are ordered by ``tiebreak`` (Snapshot.browse_key: date, source, position),
+    never by docnum, which changes when segments merge: two identical ingests give the same
+    order, and the ties at the cut are chosen the same way.
+    """
     candidates = np.flatnonzero(docs)
     if not len(candidates) or limit <= 0:
         return []
     values = scores[candidates]
     if limit < len(candidates):
-        keep = np.argpartition(-values, limit - 1)[:limit]
+        cut = -np.partition(-values, limit - 1)[limit - 1]
+        keep = values >= cut
         candidates, values = candidates[keep], values[keep]
-    order = np.lexsort((candidates, -values))
+    order = np.lexsort((tiebreak[candidates], -values))[:limit]
     return [(float(values[i]), int(candidates[i])) for i in order]
 
 

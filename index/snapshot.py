@@ -20,12 +20,17 @@ from functools import cached_property
 import numpy as np
 from whoosh.searching import Searcher
 
-from index.analysis import analysis_key, stem
+from index.analysis import MAX_WORD_CHARS, analysis_key, stem
+from index.cache import LruCache
 from index.postings import field_lengths, read_postings
 from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE
 
-#: Posting entries kept in the cache before it is emptied (bounded memory).
+#: Posting entries kept in the cache (least recently used go first): about 60 MB.
 _MAX_CACHED_POSTINGS = 5_000_000
+#: Terms whose postings are kept, however short (a term nobody has is one entry too).
+_MAX_CACHED_TERMS = 50_000
+#: Query words whose indexed forms are kept.
+_MAX_CACHED_FORMS = 20_000
 #: Most indexed words examined when looking for the forms of one stem.
 _VARIANT_SCAN = 5000
 
@@ -67,10 +72,11 @@ class Snapshot:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
-        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._cached = 0
+        self._postings: LruCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LruCache(
+            _MAX_CACHED_TERMS, _MAX_CACHED_POSTINGS, weigh=lambda found: len(found[0]) + 1)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
-        self._variants: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._variants: LruCache[tuple[str, str], tuple[str, ...]] = LruCache(
+            _MAX_CACHED_FORMS)
         self._lock = threading.Lock()
 
     # -- posting lists ----------------------------------------------------------------------
@@ -80,12 +86,7 @@ class Snapshot:
         found = self._postings.get(key)
         if found is None:
             found = read_postings(self.reader, field, term)
-            with self._lock:
-                if self._cached + len(found[0]) > _MAX_CACHED_POSTINGS:
-                    self._postings.clear()
-                    self._cached = 0
-                self._postings[key] = found
-                self._cached += len(found[0])
+            self._postings.put(key, found)
         return found
 
     def empty(self) -> np.ndarray:
@@ -129,6 +130,8 @@ class Snapshot:
         Snowball stems share their first letters with every word they come from ("happi" for
         "happy", "happiness"), so scanning the words that start like the stem finds them all.
         """
+        if len(word) > MAX_WORD_CHARS:
+            return ()  # never indexed (see index.analysis)
         key = (field, word)
         found = self._variants.get(key)
         if found is None:
@@ -143,8 +146,7 @@ class Snapshot:
                     if stem(text, language) == target:
                         forms.add(text)
             found = tuple(sorted(forms))
-            with self._lock:
-                self._variants[key] = found
+            self._variants.put(key, found)
         return found
 
     # -- scoring ----------------------------------------------------------------------------

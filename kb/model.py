@@ -197,6 +197,16 @@ class IngestReport:
         return data
 
 
+#: Limits of a search, in one place: the index clamps to them (with a note) and the web
+#: and the CLI validate against them, so no layer silently answers a different page.
+#: Deepest page of results served.
+MAX_PAGE = 1000
+#: Most results per page.
+MAX_PAGE_SIZE = 100
+#: Longest query read (the rest is dropped with a note; the web refuses longer ones).
+MAX_QUERY_CHARS = 1000
+
+
 @dataclass
 class SearchRequest:
     """A search as the user asked it. Values of one facet combine with OR, facets with AND."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from index import KbIndex, open_index
+from index import KbIndex, mark, open_index
 from kb.model import (
     DOC_TYPES,
     LANGUAGES,
@@ -28,6 +28,12 @@ from kb.registry import Registry
 
 #: Seconds between two checks of whether the index moved on.
 REFRESH_INTERVAL = 1.0
+
+
+def mark_words(text: str, words: frozenset[str]) -> str:
+    """``text`` HTML-escaped with ``words`` (from :meth:`Library.match_words`) in ``<mark>``,
+    exactly as search snippets mark them."""
+    return mark(text, words)
 
 
 class Library:
@@ -75,6 +81,10 @@ class Library:
 
     def stats(self) -> dict[str, Any]:
         return self._open().stats()
+
+    def match_words(self, query: str) -> frozenset[str]:
+        """The indexed words ``query`` matches (see KbIndex.match_words), for :func:`mark_words`."""
+        return self._open().match_words(query)
 
     def refresh(self) -> bool:
         with self._lock:

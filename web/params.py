@@ -13,7 +13,7 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from kb.model import DOC_TYPES, LANGUAGES, SearchRequest
+from kb.model import DOC_TYPES, LANGUAGES, MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SearchRequest
 from kb.registry import Registry
 
 #: URL parameter -> facet name (see kb.model.FACETS); "lang" keeps URLs short.
@@ -34,10 +34,7 @@ SORTS: dict[str, str] = {
     "date-asc": "Oldest first",
 }
 GROUPS = ("document", "flat")
-MAX_QUERY_CHARS = 1000
-MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
-MAX_PAGE = 10_000
 _MAX_VALUES = 50
 _MAX_VALUE_CHARS = 200
 

@@ -10,7 +10,6 @@ from flask import abort, request, url_for
 
 from kb.model import DOC_TYPES, Document, Hit, SearchRequest
 from web.app import backend
-from web.highlight import query_terms
 from web.params import MAX_QUERY_CHARS, check_utf8
 
 SIMILAR_LIMIT = 5
@@ -27,7 +26,7 @@ def document_page(doc_id: str) -> dict[str, Any]:
     return {
         "doc": doc,
         "query": query,
-        "terms": query_terms(query, doc.language),
+        "terms": backend().library().match_words(query) if query else frozenset(),
         "similar": _similar_documents(doc, anchor.passage_id) if anchor else [],
         "anchor": selected,
         "back": url_for("pages.search", q=query) if query else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from web.highlight import highlight, query_terms, safe_snippet
+from web.highlight import highlight, safe_snippet
 
 
 def test_a_well_formed_snippet_keeps_its_marks() -> None:
@@ -24,21 +24,14 @@ def test_unbalanced_marks_are_closed_or_dropped() -> None:
     assert safe_snippet("<mark><mark>a</mark></mark>") == Markup("<mark>a</mark>")
 
 
-def test_query_terms_are_stems_without_operators_or_field_names() -> None:
-    assert query_terms('title:Training AND "the machines" NOT deepfakes') == frozenset(
-        {"train", "the", "machin", "deepfak"}
-    )
-    assert query_terms("") == frozenset()
-
-
-def test_highlight_marks_every_form_of_a_word_and_escapes_the_rest() -> None:
-    terms = query_terms("training machine")
+def test_highlight_marks_the_given_indexed_words_and_escapes_the_rest() -> None:
+    words = frozenset({"training", "trained", "machines"})
     text = "Training the machines <script>x</script>; trained & retrained."
-    assert highlight(text, terms) == Markup(
+    assert highlight(text, words) == Markup(
         "<mark>Training</mark> the <mark>machines</mark> &lt;script&gt;x&lt;/script&gt;; "
         "<mark>trained</mark> &amp; retrained."
     )
 
 
-def test_highlight_without_terms_only_escapes() -> None:
+def test_highlight_without_words_only_escapes() -> None:
     assert highlight("a <b> c", frozenset()) == Markup("a &lt;b&gt; c")

@@ -47,7 +47,8 @@ def test_defaults_for_an_empty_query_string(registry: Registry) -> None:
 @pytest.mark.parametrize(("pairs", "expected", "note"), [
     ([("page", "-1")], (1, 10), "Page -1 does not exist; showing page 1."),
     ([("page", "0")], (1, 10), "Page 0 does not exist; showing page 1."),
-    ([("page", "999999")], (10_000, 10), "Page 999999 does not exist; showing page 10000."),
+    ([("page", "999999")], (1000, 10), "Page 999999 does not exist; showing page 1000."),
+    ([("page", "1050")], (1000, 10), "Page 1050 does not exist; showing page 1000."),
     ([("size", "1000000")], (1, 100), "1000000 results per page is out of range; showing 100."),
     ([("size", "0")], (1, 1), "0 results per page is out of range; showing 1."),
 ])

@@ -36,7 +36,7 @@ def test_hostile_text_is_escaped_on_the_document_page(client: FlaskClient) -> No
     assert 'href="javascript:' not in html
     assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=<mark>alert</mark>(1)&gt;" in html
-    assert "&lt;a href=&#34;javascript:<mark>alert</mark>(1)&#34;&gt;" in html
+    assert "&lt;a href=&quot;javascript:<mark>alert</mark>(1)&quot;&gt;" in html
 
 
 @pytest.mark.parametrize("url", ["/", "/search?q=ai", "/sessions", "/topics", "/api/search",
@@ -107,7 +107,7 @@ def test_out_of_range_pages_are_clamped_not_refused(client: FlaskClient) -> None
     last = client.get("/api/search?size=2").get_json()["pages"]
     for page, shown, note in [
         ("-1", 1, "Page -1 does not exist; showing page 1."),
-        ("999999", last, "Page 999999 does not exist; showing page 10000."),
+        ("999999", last, "Page 999999 does not exist; showing page 1000."),
     ]:
         data = client.get(f"/api/search?size=2&page={page}").get_json()
         assert data["page"] == shown
@@ -116,7 +116,7 @@ def test_out_of_range_pages_are_clamped_not_refused(client: FlaskClient) -> None
     assert data["page_size"] == 100
     assert data["notes"][0] == "1000000 results per page is out of range; showing 100."
     html = client.get("/search?page=999999&size=2").get_data(as_text=True)
-    assert f"Page 10000 is past the end; showing page {last}." in html
+    assert f"Page 1000 is past the end; showing page {last}." in html
 
 
 def test_repeated_facet_values_count_once(client: FlaskClient) -> None:
