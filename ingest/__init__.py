@@ -20,6 +20,10 @@ the files whose content hash differs from the manifest's (unchanged files are no
 :mod:`~ingest.assembly` applies the site-level layer across the batch and builds documents,
 and :mod:`~ingest.changes` turns them and their duplicate groups into a ChangeSet.
 
+Only regular files are read (:mod:`~ingest.discover`, :mod:`~ingest.regular`), and every reader
+runs under per-file limits on size, time, memory and unpacked size (:mod:`~ingest.limits`,
+:mod:`~ingest.sandbox`).
+
 The public surface is small on purpose: the CLI asks for the changes a re-ingest must make
 (:func:`build_changes`) or for what the pipeline derives from files (:func:`extract`), and
 shows a document as text with its headings (:func:`render_text`).
@@ -29,8 +33,9 @@ from __future__ import annotations
 
 from .discover import SourceFile as SourceFile
 from .discover import discover as discover
+from .limits import Limits as Limits
 from .pipeline import build_changes as build_changes
 from .pipeline import extract as extract
 from .render import render_text as render_text
 
-__all__ = ["SourceFile", "build_changes", "discover", "extract", "render_text"]
+__all__ = ["Limits", "SourceFile", "build_changes", "discover", "extract", "render_text"]

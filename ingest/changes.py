@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kb.model import ChangeSet, IngestReport, ManifestEntry
+from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry
 
 from . import dedupe, sitewide
 from .assembly import Outcome, manifest_prints
+from .discover import SourceFile
 from .staging import file_key
 
 
@@ -57,8 +58,6 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
             document.duplicates = [m for m in group if m != canonical]
     doc_ids = {s: o.document.doc_id for s, o in fresh.items() if o.document is not None}
     doc_ids.update({s: e.doc_id for s, e in manifest.items() if s not in doc_ids})
-    # A file with a failed record is never "unchanged": the next run reports the failure again.
-    partial = {file_key(o.staged.file) for o in outcomes if o.failure is not None}
 
     for outcome in outcomes:
         source = outcome.staged.source
@@ -69,16 +68,14 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
         document = outcome.document
         assert document is not None and outcome.fingerprint is not None
         canonical = canonical_of.get(source, "")
-        content_hash = outcome.staged.content_hash
-        if file_key(outcome.staged.file) in partial:
-            content_hash = f"partial:{content_hash}"
         entry = ManifestEntry(
-            source=source, doc_id=document.doc_id, content_hash=content_hash,
+            source=source, doc_id=document.doc_id, content_hash=outcome.staged.content_hash,
             root=str(outcome.staged.file.root),
             duplicate_of=doc_ids[canonical] if canonical else "",
             fingerprint=outcome.fingerprint.dumps(),
             block_hashes=sitewide.dumps(outcome.staged.signatures),
             site=outcome.staged.site,
+            file=file_key(outcome.staged.file),
         )
         changes.manifest.append(entry)
         if not canonical:  # a copy is reported as a duplicate, not as added or updated
@@ -108,3 +105,28 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
 def passage_count(entry: ManifestEntry) -> int:
     fp = dedupe.Fingerprint.loads(entry.fingerprint)
     return fp.passages if fp is not None else 0
+
+
+def record_failures(failures: list[tuple[SourceFile, Failure, str]], unreadable: list[SourceFile],
+                    outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
+                    changes: ChangeSet) -> None:
+    """Manifest rows for what failed this run: the reason and the content that failed.
+
+    An existing row keeps the version ingested before (it stays searchable); a row that would
+    not change is not written again, so a run that meets only known failures commits nothing.
+    """
+    rows: list[tuple[SourceFile, str, Failure, str]] = [
+        (file, file_key(file), failure, content_hash) for file, failure, content_hash in failures]
+    rows += [(folder, folder.source, Failure(folder.source, folder.problem), "")
+             for folder in unreadable]
+    rows += [(o.staged.file, file_key(o.staged.file), o.failure, o.staged.content_hash)
+             for o in outcomes if o.failure is not None]
+    written = {e.source for e in changes.manifest}
+    for file, key, failure, content_hash in rows:
+        old = manifest.get(failure.source)
+        base = old or ManifestEntry(source=failure.source, doc_id="", content_hash="")
+        entry = replace(base, root=str(file.root), file=key, failure=failure.reason,
+                        failed_hash=content_hash)
+        if entry != old and failure.source not in written:
+            changes.manifest.append(entry)
+            written.add(failure.source)

@@ -10,6 +10,7 @@ signatures of pages ingested earlier) decide what recurs and documents are assem
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,24 +19,27 @@ from kb.model import ChangeSet, Document, Failure, IngestReport, ManifestEntry
 from kb.registry import Registry
 
 from .assembly import assemble_batch, mark_duplicates
-from .changes import cluster_refresh, collect, passage_count
-from .discover import SourceFile, discover
-from .staging import PIPELINE_VERSION, Progress, entries_by_file, file_key, file_part, stage
+from .changes import cluster_refresh, collect, passage_count, record_failures
+from .discover import Scan, SourceFile, scan
+from .limits import Limits
+from .staging import PIPELINE_VERSION, Batch, Progress, entries_by_file, file_key, file_of, stage
 
 #: Copies of copies: how many times the set of documents to assemble may grow in one run.
 _REFRESH_ROUNDS = 3
 
 
-def extract(paths: Sequence[Path], registry: Registry, *, max_bytes: int = 50_000_000,
-            sitewide_layer: bool = True) -> Iterator[tuple[SourceFile, Document | Failure]]:
+def extract(paths: Sequence[Path], registry: Registry, *, limits: Limits | None = None,
+            follow_links: bool = False, sitewide_layer: bool = True
+            ) -> Iterator[tuple[SourceFile, Document | Failure]]:
     """What the pipeline derives from ``paths``, without any index or manifest.
 
     Runs every stage, site-level boilerplate across the files given included; duplicates are
     yielded too (the canonical copy lists them in ``duplicates``). ``sitewide_layer=False``
     skips the site-level stage (for the extraction benchmark's comparison).
     """
-    files = discover(paths)
-    batch = stage(files, registry, max_bytes, {}, None)
+    found = scan(paths, follow_links=follow_links)
+    files = found.files
+    batch = stage(files, registry, limits or Limits(), {}, None)
     outcomes = assemble_batch(batch.staged, {}, registry, sitewide_layer)
     by_file: dict[str, list[Document | Failure]] = {}
     for outcome in outcomes:
@@ -43,7 +47,9 @@ def extract(paths: Sequence[Path], registry: Registry, *, max_bytes: int = 50_00
         assert result is not None
         by_file.setdefault(file_key(outcome.staged.file), []).append(result)
     mark_duplicates(outcomes)
-    failed = {file_key(f): failure for f, failure in batch.failures}
+    failed = {file_key(f): failure for f, failure, _ in batch.failures}
+    for folder in found.unreadable:
+        yield folder, Failure(folder.source, folder.problem)
     for file in files:
         key = file_key(file)
         if key in failed:
@@ -53,24 +59,33 @@ def extract(paths: Sequence[Path], registry: Registry, *, max_bytes: int = 50_00
 
 
 def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], registry: Registry,
-                  *, full: bool = False, max_bytes: int = 50_000_000,
-                  progress: Progress | None = None) -> tuple[ChangeSet, IngestReport]:
-    """The changes that bring an index in line with ``paths`` (see the package contract)."""
+                  *, full: bool = False, limits: Limits | None = None,
+                  follow_links: bool = False, progress: Progress | None = None
+                  ) -> tuple[ChangeSet, IngestReport]:
+    """The changes that bring an index in line with ``paths`` (see the package contract).
+
+    Failures are recorded in the manifest (:class:`~kb.model.ManifestEntry` ``failure``), so
+    the run that meets them commits, an unchanged failing file is reported again without
+    being read, and a fixed one is picked up; what a failing file held before stays searchable.
+    """
+    limits = limits or Limits()
     manifest = {} if full else dict(manifest)
-    files = discover(paths)
+    found = scan(paths, follow_links=follow_links)
+    files = found.files
     report = IngestReport()
     changes = ChangeSet(meta={"registry": registry.digest, "pipeline": PIPELINE_VERSION})
     entries = entries_by_file(manifest)
     discovered = {file_key(f) for f in files}
-    batch = stage(files, registry, max_bytes, manifest, progress, entries)
-    report.failed.extend(failure for _, failure in batch.failures)
+    batch = stage(files, registry, limits, manifest, progress, entries)
+    report.failed.extend(failure for _, failure, _ in batch.failures)
+    report.failed.extend(batch.known_failures)
 
     processing = {s.source for s in batch.staged}
     staged_files = {file_key(s.file) for s in batch.staged}
-    removed = [e for e in manifest.values()
-               if (file_part(e.source) not in discovered
-                   and not (Path(e.root) / file_part(e.source)).exists())
-               or (file_part(e.source) in staged_files and e.source not in processing)]
+    kept = _kept_in_unreadable(found, manifest, report)
+    removed = [e for e in manifest.values() if e.source not in kept and (
+        (file_of(e) not in discovered and _gone(e))
+        or (file_of(e) in staged_files and e.source not in processing))]
     gone = {e.source for e in removed}
     unchanged_files = [f for f in files if file_key(f) not in batch.failed_files
                        and file_key(f) not in staged_files]
@@ -84,8 +99,9 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
             e.source in extra for e in entries.get(file_key(f), []))]
         if not extra_files or attempt == _REFRESH_ROUNDS:
             break
-        more = stage(extra_files, registry, max_bytes, {}, None)
-        report.failed.extend(failure for _, failure in more.failures)
+        more = stage(extra_files, registry, limits, {}, None)
+        batch.failures.extend(more.failures)
+        report.failed.extend(failure for _, failure, _ in more.failures)
         refreshed = {file_key(f) for f in extra_files}
         unchanged_files = [f for f in unchanged_files if file_key(f) not in refreshed]
         batch.staged.extend(more.staged)
@@ -99,12 +115,56 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
                 changes.manifest.append(replace(entry, root=str(file.root)))
 
     collect(outcomes, manifest, groups, changes, report)
+    record_failures(batch.failures, found.unreadable, outcomes, manifest, changes)
     for entry in removed:
-        report.removed.append(entry.source)
         changes.manifest_deletes.append(entry.source)
-        if not entry.duplicate_of:
+        if entry.doc_id and not entry.duplicate_of:
             changes.deletes.append(entry.doc_id)
             report.passages_removed += passage_count(entry)
+        if entry.doc_id:  # an entry that only recorded a failure was never "added"
+            report.removed.append(entry.source)
+    _drop_cleared_failures(manifest, found, batch, changes)
+    rewritten = {e.source for e in changes.manifest}
+    changes.manifest_deletes = [s for s in changes.manifest_deletes if s not in rewritten]
     upserted = {d.doc_id for d in changes.upserts}
     changes.deletes = sorted(set(changes.deletes) - upserted)
     return changes, report
+
+
+def _gone(entry: ManifestEntry) -> bool:
+    """True when the entry's file is certainly not there any more (not merely unreadable)."""
+    try:
+        os.lstat(Path(entry.root) / file_of(entry))
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _kept_in_unreadable(found: Scan, manifest: dict[str, ManifestEntry],
+                        report: IngestReport) -> set[str]:
+    """Report each folder that could not be listed; what was ingested from it stays."""
+    kept: set[str] = set()
+    for folder in found.unreadable:
+        inside = {e.source for e in manifest.values() if e.root == str(folder.root)
+                  and e.doc_id and (folder.source == "./" or file_of(e).startswith(folder.source))}
+        kept |= inside
+        note = f"; the {len(inside)} documents ingested from it before are kept" if inside else ""
+        report.failed.append(Failure(folder.source, folder.problem + note))
+    return kept
+
+
+def _drop_cleared_failures(manifest: dict[str, ManifestEntry], found: Scan, batch: Batch,
+                           changes: ChangeSet) -> None:
+    """Entries that only recorded a failure go once nothing fails there any more.
+
+    Only for files under this run's folders: ingesting one folder says nothing of another.
+    """
+    roots = {str(f.root) for f in found.files} | {str(f.root) for f in found.unreadable}
+    failing = {f.source for _, f, _ in batch.failures} | {f.source for f in batch.known_failures}
+    failing |= {f.source for f in found.unreadable} | {e.source for e in changes.manifest}
+    for entry in manifest.values():
+        if not entry.doc_id and entry.root in roots and entry.source not in failing \
+                and entry.source not in changes.manifest_deletes:
+            changes.manifest_deletes.append(entry.source)

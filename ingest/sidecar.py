@@ -31,8 +31,10 @@ from kb.model import DOC_TYPES, LANGUAGES
 from kb.registry import Registry
 
 from .errors import IngestError
+from .regular import read_regular
 
 SUFFIXES = (".meta.json", ".meta.toml")
+_MAX_SIDECAR_BYTES = 1_000_000
 KEYS = ("title", "session", "sessions", "date", "type", "language", "speakers", "url")
 
 
@@ -66,9 +68,11 @@ def read_sidecar(path: Path, registry: Registry) -> tuple[Metadata, bytes]:
         raise IngestError(f"two sidecars ({found[0].name} and {found[1].name}): keep one")
     sidecar = found[0]
     try:
-        raw = sidecar.read_bytes()
+        raw = read_regular(sidecar, _MAX_SIDECAR_BYTES)
         text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except IngestError as exc:
+        raise IngestError(f"sidecar {sidecar.name}: {exc}") from None
+    except UnicodeDecodeError as exc:
         raise IngestError(f"sidecar {sidecar.name} cannot be read: {exc}") from None
     try:
         data = json.loads(text) if sidecar.name.lower().endswith(".json") else tomllib.loads(text)

@@ -1,7 +1,8 @@
 """Staging: which files changed, reading them, and page-level cleaning of what they hold.
 
-Unchanged files (same content hash as in the manifest) are hashed but never parsed; every bad
-file becomes a Failure with a reason, so the batch goes on.
+Unchanged files (same content hash as in the manifest) are hashed but never parsed, and so are
+files whose failure with this very content is recorded in the manifest (they are reported
+again); every bad file becomes a Failure with a reason, so the batch goes on.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from . import dedupe, sitewide
 from .boilerplate import clean_page
 from .discover import SourceFile
 from .errors import IngestError
+from .limits import MB, Limits, unpacked_budget
 from .readers import READERS, RawDocument, reader_for
 from .readers.base import Block
+from .regular import read_regular
+from .sandbox import Sandbox
 from .sidecar import Metadata, read_sidecar
 
 #: Bumped when a change to the pipeline should re-process every file on the next ingest.
-PIPELINE_VERSION = "2"
-_MB = 1_000_000
+PIPELINE_VERSION = "3"
 RECORD_SEP = "#"
 
 Progress = Callable[[int, int], None]
@@ -49,60 +52,94 @@ class Staged:
 @dataclass
 class Batch:
     staged: list[Staged] = field(default_factory=list)
-    failures: list[tuple[SourceFile, Failure]] = field(default_factory=list)
+    #: Files that failed this run, with the content hash of the failing version ("" when the
+    #: file was refused before reading).
+    failures: list[tuple[SourceFile, Failure, str]] = field(default_factory=list)
     #: Sources of files whose read failed: their manifest entries stay as they are.
     failed_files: set[str] = field(default_factory=set)
+    #: Failures recorded in the manifest for files that have not changed since: reported
+    #: again without reading the file again.
+    known_failures: list[Failure] = field(default_factory=list)
 
 
-def stage(files: list[SourceFile], registry: Registry, max_bytes: int,
+def stage(files: list[SourceFile], registry: Registry, limits: Limits,
           manifest: dict[str, ManifestEntry], progress: Progress | None,
           entries_by_file: dict[str, list[ManifestEntry]] | None = None) -> Batch:
-    """Read and page-clean every file that changed; unchanged ones are hashed, not parsed."""
+    """Read and page-clean every file that changed; unchanged ones are hashed, not parsed.
+
+    Every reader runs in the :class:`~ingest.sandbox.Sandbox`, under ``limits``.
+    """
     batch = Batch()
     entries_by_file = entries_by_file or {}
     claimed: dict[str, SourceFile] = {}
-    for done, file in enumerate(files, start=1):
-        key = file_key(file)
-        try:
-            if key in claimed and claimed[key].path != file.path:
-                raise IngestError(f"same relative path as {claimed[key].path}, ingested from "
-                                  "another folder; rename one of them")
-            claimed[key] = file
-            data, meta, content_hash = read_file(file, registry, max_bytes)
-            entries = entries_by_file.get(key, [])
-            if manifest and entries and all(e.content_hash == content_hash for e in entries):
-                continue
-            batch.staged.extend(parse_file(file, data, meta, content_hash))
-        except IngestError as exc:
-            batch.failures.append((file, Failure(file.source, str(exc))))
-            batch.failed_files.add(key)
-        finally:
-            if progress is not None:
-                progress(done, len(files))
+    file_keys = {file_key(f) for f in files}
+    with Sandbox(limits) as sandbox:
+        for done, file in enumerate(files, start=1):
+            key = file_key(file)
+            content_hash = ""
+            try:
+                if key in claimed and claimed[key].path != file.path:
+                    raise IngestError(f"same relative path as {claimed[key].path}, ingested from "
+                                      "another folder; rename one of them")
+                claimed[key] = file
+                _check_unique(key, manifest)
+                if file.problem:
+                    raise IngestError(file.problem)
+                data, meta, content_hash = read_file(file, registry, limits.max_bytes)
+                entries = entries_by_file.get(key, [])
+                if manifest and entries and _unchanged(key, entries, content_hash, batch):
+                    continue
+                staged = sandbox.run(parse_file, file, data, meta, content_hash)
+                batch.staged.extend(_own_sources(staged, file_keys))
+            except IngestError as exc:
+                batch.failures.append((file, Failure(file.source, str(exc)), content_hash))
+                batch.failed_files.add(key)
+            finally:
+                if progress is not None:
+                    progress(done, len(files))
     return batch
+
+
+def _unchanged(key: str, entries: list[ManifestEntry], content_hash: str, batch: Batch) -> bool:
+    """True when the manifest already says all there is to say about this version of the file.
+
+    That is when every entry (each record of a JSON Lines file) was ingested or failed with
+    this very content, or when the whole file failed with it; recorded failures are reported
+    again.
+    """
+    own = next((e for e in entries if e.source == key), None)
+    if own is not None and own.failure and own.failed_hash == content_hash:
+        batch.known_failures.append(Failure(key, own.failure))
+        batch.failed_files.add(key)
+        return True
+    if all((e.failed_hash if e.failure else e.content_hash) == content_hash for e in entries):
+        batch.known_failures.extend(Failure(e.source, e.failure) for e in entries if e.failure)
+        return True
+    return False
+
+
+def _check_unique(key: str, manifest: dict[str, ManifestEntry]) -> None:
+    """A file whose path is also the source of a record of another file cannot be told apart."""
+    entry = manifest.get(key)
+    if entry is not None and file_of(entry) != key:
+        raise IngestError(f"its path is also the source of a record of {file_of(entry)}; rename "
+                          "the file or change the record's id")
+
+
+def _own_sources(staged: list[Staged], file_keys: set[str]) -> list[Staged]:
+    """Records whose source would be the path of a file in the batch fail, naming the file."""
+    for item in staged:
+        if item.raw.record_id and item.source in file_keys and not item.raw.error:
+            item.raw.error = (f"record {item.raw.record_id!r} has the same source as the file "
+                              f"{item.source}; rename the file or change the record's id")
+    return staged
 
 
 def read_file(file: SourceFile, registry: Registry, max_bytes: int) -> tuple[bytes, Metadata, str]:
     if reader_for(file.path.name) is None:
         supported = ", ".join(sorted(READERS))
         raise IngestError(f"unsupported file type (supported: {supported})")
-    try:
-        size = file.path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(f"file is {size / _MB:.1f} MB, over the size limit of "
-                              f"{max_bytes / _MB:g} MB (set KB_MAX_FILE_MB to raise it)")
-        with file.path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except FileNotFoundError:
-        raise IngestError("the file disappeared before it could be read") from None
-    except PermissionError:
-        raise IngestError("permission denied: the file cannot be read") from None
-    except IsADirectoryError:
-        raise IngestError("is a folder, not a file") from None
-    except OSError as exc:
-        raise IngestError(f"cannot be read: {exc.strerror or exc}") from None
-    if len(data) > max_bytes:
-        raise IngestError(f"file is over the size limit of {max_bytes / _MB:g} MB")
+    data = read_regular(file.path, max_bytes, limit_hint="set KB_MAX_FILE_MB to raise it")
     meta, sidecar_bytes = read_sidecar(file.path, registry)
     digest = hashlib.sha256(data)
     digest.update(b"\0sidecar\0" + sidecar_bytes)
@@ -111,14 +148,20 @@ def read_file(file: SourceFile, registry: Registry, max_bytes: int) -> tuple[byt
 
 
 def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str) -> list[Staged]:
+    """Read one file and clean its pages: the part of ingest that runs in the sandbox."""
     reader = reader_for(file.path.name)
     assert reader is not None
     try:
         raws = reader.parse(data, file.path.name)
-    except IngestError:
+    except (IngestError, MemoryError):
         raise
     except Exception as exc:  # a reader library failing on odd input must not stop the batch
         raise IngestError(f"{reader.name} reader failed: {type(exc).__name__}: {exc}") from None
+    extracted = sum(len(b.text) for raw in raws for b in raw.blocks)
+    budget = unpacked_budget()
+    if extracted > budget:
+        raise IngestError(f"the text read from it is {extracted / MB:.0f} MB, over the limit of "
+                          f"{budget / MB:g} MB (set KB_MAX_UNPACKED_MB to raise it)")
     staged = []
     for raw in raws:
         source = f"{file.source}{RECORD_SEP}{raw.record_id}" if raw.record_id else file.source
@@ -147,14 +190,20 @@ def file_key(file: SourceFile) -> str:
     return file.source
 
 
-def file_part(source: str) -> str:
-    """The file a manifest source belongs to ("data.jsonl#r1" belongs to "data.jsonl")."""
-    head, sep, _ = source.rpartition(RECORD_SEP)
-    return head if sep and head.lower().endswith(".jsonl") else source
+def file_of(entry: ManifestEntry) -> str:
+    """The file a manifest entry belongs to ("data.jsonl#r1" belongs to "data.jsonl").
+
+    Entries say so themselves; only entries written before they did are read from the source
+    string, where a "#" in a file name could be mistaken for a record's.
+    """
+    if entry.file:
+        return entry.file
+    head, sep, _ = entry.source.rpartition(RECORD_SEP)
+    return head if sep and head.lower().endswith(".jsonl") else entry.source
 
 
 def entries_by_file(manifest: dict[str, ManifestEntry]) -> dict[str, list[ManifestEntry]]:
     table: dict[str, list[ManifestEntry]] = {}
     for entry in manifest.values():
-        table.setdefault(file_part(entry.source), []).append(entry)
+        table.setdefault(file_of(entry), []).append(entry)
     return table

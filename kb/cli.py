@@ -137,7 +137,7 @@ def cli(ctx: click.Context, corpus: Path | None, index_dir: Path | None) -> None
 
 
 def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: bool = False,
-               progress: bool = False) -> IngestReport:
+               progress: bool = False, follow_links: bool = False) -> IngestReport:
     """Bring the index in line with ``paths``; shared by `kb ingest` and `kb serve`."""
     registry = ctx.registry  # a malformed registry stops here, before the index is touched
     try:
@@ -149,7 +149,6 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
         click.echo(f"The index at {ctx.index_dir} cannot be read ({exc.reason}): rebuilding it.",
                    err=True)
         full, manifest = True, {}
-    max_bytes = int(config.resolve("max_file_mb")) * 1_000_000
     bar: Any = None
     callback = None
     if progress and sys.stderr.isatty():
@@ -161,7 +160,8 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
 
     try:
         changes, report = ingest.build_changes(paths, manifest, registry, full=full,
-                                               max_bytes=max_bytes, progress=callback)
+                                               limits=_limits(), follow_links=follow_links,
+                                               progress=callback)
     finally:
         if bar is not None:
             bar.render_finish()
@@ -195,14 +195,24 @@ def _terminate_cleanly() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _limits() -> ingest.Limits:
+    """What one file may cost an ingest, from the settings (see the README)."""
+    return ingest.Limits(max_bytes=int(config.resolve("max_file_mb")) * 1_000_000,
+                         seconds=float(config.resolve("read_seconds")),
+                         memory_bytes=int(config.resolve("read_memory_mb")) * 1_000_000,
+                         unpacked_bytes=int(config.resolve("max_unpacked_mb")) * 1_000_000)
+
+
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--full", is_flag=True, help="Rebuild the index from scratch.")
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--follow-links", is_flag=True,
+              help="Also read symbolic links that lead outside the ingested folders.")
 @pass_context
 def ingest_command(ctx: Context, paths: tuple[Path, ...], full: bool, dry_run: bool,
-                   as_json: bool) -> None:
+                   as_json: bool, follow_links: bool) -> None:
     """Add, update and remove documents so the index matches PATHS (default: the corpus).
 
     Unchanged files are skipped; a file that cannot be read is reported and the rest ingested
@@ -213,7 +223,8 @@ def ingest_command(ctx: Context, paths: tuple[Path, ...], full: bool, dry_run: b
         if not root.exists():
             raise click.BadParameter(f"{root} does not exist", param_hint="PATHS")
     with _terminate_cleanly():
-        report = run_ingest(ctx, roots, full=full, dry_run=dry_run, progress=not as_json)
+        report = run_ingest(ctx, roots, full=full, dry_run=dry_run, progress=not as_json,
+                            follow_links=follow_links)
     if as_json:
         emit_json({"dry_run": dry_run, "index": str(ctx.index_dir), **report.to_dict()})
     else:
@@ -246,10 +257,9 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
 def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Path | None) -> None:
     """Show what the pipeline derives from files, without touching the index."""
     failed = 0
-    max_bytes = int(config.resolve("max_file_mb")) * 1_000_000
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
-    for source_file, outcome in ingest.extract(list(paths), ctx.registry, max_bytes=max_bytes):
+    for source_file, outcome in ingest.extract(list(paths), ctx.registry, limits=_limits()):
         if not isinstance(outcome, Document):
             failed += 1
             click.echo(f"FAILED: {outcome.source}: {outcome.reason}", err=True)

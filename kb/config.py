@@ -53,6 +53,15 @@ SETTINGS: dict[str, Setting] = {
                 "Folder of the Whoosh index (created on first ingest)."),
         Setting("max_file_mb", "KB_MAX_FILE_MB", 50,
                 "Files larger than this many MB are reported and skipped by ingest."),
+        Setting("read_seconds", "KB_READ_SECONDS", 60,
+                "CPU seconds ingest may spend reading one file before it is reported and "
+                "skipped."),
+        Setting("read_memory_mb", "KB_READ_MEMORY_MB", 2000,
+                "MB of memory ingest may use to read one file before it is reported and "
+                "skipped."),
+        Setting("max_unpacked_mb", "KB_MAX_UNPACKED_MB", 200,
+                "MB one file may unpack to (a DOCX's XML, the text read from it) before it is "
+                "reported and skipped."),
         Setting("host", "KB_HOST", "127.0.0.1", "Address `kb serve` listens on."),
         Setting("port", "KB_PORT", 5000, "Port `kb serve` listens on."),
         Setting("threads", "KB_THREADS", 8, "Worker threads of the `kb serve` web server."),

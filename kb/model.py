@@ -131,6 +131,15 @@ class ManifestEntry:
     #: Hashes of the file's text blocks, for site-level boilerplate statistics.
     block_hashes: list[str] = field(default_factory=list)
     site: str = ""
+    #: Source of the file the entry came from: its own source for a file, the JSON Lines file
+    #: for a record ("" in manifests written before kb recorded it).
+    file: str = ""
+    #: Why the last attempt to ingest this file or record failed ("" = it did not). The fields
+    #: above still describe the version ingested before, which stays searchable (if any:
+    #: ``doc_id`` is "" for something that never ingested).
+    failure: str = ""
+    #: Content hash of the version that failed: while it is unchanged it is not read again.
+    failed_hash: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

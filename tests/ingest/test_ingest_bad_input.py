@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
 
-from ingest import build_changes
+from ingest import Limits, build_changes
 from kb.model import Failure, ManifestEntry
 from kb.registry import Registry
 
@@ -79,7 +80,7 @@ def test_encrypted_pdf(tmp_path: Path, registry: Registry) -> None:
 def test_a_file_over_the_size_limit_names_the_limit(tmp_path: Path, registry: Registry) -> None:
     folder = _folder(tmp_path)
     (folder / "huge.txt").write_text("word " * 300_000, encoding="utf-8")
-    assert _run(folder, registry, max_bytes=1_000_000) == (["good.txt"], [Failure(
+    assert _run(folder, registry, limits=Limits(max_bytes=1_000_000)) == (["good.txt"], [Failure(
         "huge.txt", "file is 1.5 MB, over the size limit of 1 MB (set KB_MAX_FILE_MB to raise "
         "it)")])
 
@@ -110,14 +111,14 @@ def test_an_unreadable_file(tmp_path: Path, registry: Registry,
     locked.write_text(GOOD, encoding="utf-8")
     locked.chmod(0)
     if os.access(locked, os.R_OK):
-        real_open = Path.open
+        real_open = os.open
 
-        def refusing_open(self: Path, *args: object, **kwargs: object) -> object:
-            if self == locked:
-                raise PermissionError(13, "Permission denied", str(self))
-            return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+        def refusing_open(path: object, *args: object, **kwargs: object) -> object:
+            if Path(str(path)) == locked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(Path, "open", refusing_open)
+        monkeypatch.setattr(os, "open", refusing_open)
     try:
         assert _run(folder, registry) == (["good.txt", "later.txt"], [Failure(
             "locked.txt", "permission denied: the file cannot be read")])
@@ -131,10 +132,25 @@ def test_a_previously_ingested_file_that_now_fails_keeps_its_entry(seeds: Path,
     manifest: dict[str, ManifestEntry] = {e.source: e for e in first.manifest}
     (seeds / SEED_003).write_bytes(b"\x00\x01\x02binary now" * 50)
     second, report = build_changes([seeds], manifest, registry)
-    assert report.failed == [Failure(SEED_003, "binary data, not text (NUL bytes found)")]
-    assert second.deletes == [] and second.manifest_deletes == []
-    assert second.upserts == [] and second.manifest == []
+    reason = "binary data, not text (NUL bytes found)"
+    assert report.failed == [Failure(SEED_003, reason)]
+    assert second.deletes == [] and second.manifest_deletes == [] and second.upserts == []
+    # The failure is recorded beside the version ingested before, which stays searchable.
+    [recorded] = second.manifest
+    assert recorded == replace(manifest[SEED_003], failure=reason,
+                               failed_hash=recorded.failed_hash)
+    assert len(recorded.failed_hash) == 32 and recorded.failed_hash != recorded.content_hash
     assert report.unchanged == [SEED_000, "001_c3a6d4861f1c4946.txt", SEED_002]
+    # Unchanged, it is reported again without being read, and nothing needs committing.
+    manifest[SEED_003] = recorded
+    third, report = build_changes([seeds], manifest, registry)
+    assert report.failed == [Failure(SEED_003, reason)] and third.is_empty
+    assert report.unchanged == [SEED_000, "001_c3a6d4861f1c4946.txt", SEED_002]
+    # Fixed, it is picked up.
+    (seeds / SEED_003).write_text(GOOD, encoding="utf-8")
+    fourth, report = build_changes([seeds], manifest, registry)
+    assert report.failed == [] and report.updated == [SEED_003]
+    assert [(e.source, e.failure, e.failed_hash) for e in fourth.manifest] == [(SEED_003, "", "")]
 
 
 def test_a_page_that_is_all_boilerplate_is_reported(tmp_path: Path, registry: Registry) -> None:

@@ -165,9 +165,21 @@ def test_a_file_with_a_bad_record_is_reported_again_on_the_next_run(tmp_path: Pa
         encoding="utf-8")
     first, report = build_changes([folder], {}, registry)
     assert [f.source for f in report.failed] == ["comments.jsonl#line-2"]
+    assert [(e.source, e.file, e.failure) for e in first.manifest] == [
+        ("comments.jsonl#c1", "comments.jsonl", ""),
+        ("comments.jsonl#line-2", "comments.jsonl",
+         "line 2: not valid JSON (Expecting property name enclosed in double quotes)")]
+    # The bad record's failure is in the manifest: the unchanged file is not read again.
     second, report = build_changes([folder], _manifest(first), registry)
     assert [f.source for f in report.failed] == ["comments.jsonl#line-2"]
-    assert report.updated == ["comments.jsonl#c1"] and second.deletes == []
+    assert second.is_empty and report.unchanged == ["comments.jsonl"]
+    # Fixed, the record is ingested and the failure row goes.
+    (folder / "comments.jsonl").write_text(
+        '{"id": "c1", "text": "Creators ask to be paid for training data."}\n'
+        '{"id": "c2", "text": "Performers ask the same."}\n', encoding="utf-8")
+    third, report = build_changes([folder], _manifest(first), registry)
+    assert report.failed == [] and report.added == ["comments.jsonl#c2"]
+    assert third.manifest_deletes == ["comments.jsonl#line-2"] and third.deletes == []
 
 
 def test_a_moved_corpus_is_unchanged_and_only_its_root_is_updated(seeds: Path, tmp_path: Path,

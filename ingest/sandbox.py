@@ -1,0 +1,186 @@
+"""Reading each file in a worker process with a time and a memory limit.
+
+Readers are libraries (lxml, trafilatura, pypdf, python-docx) fed hostile input: a zip bomb, a
+page of a million elements, a PDF whose streams loop. Checks inside each reader catch the cases
+someone thought of; the worker catches the rest, for every reader, the ones added later
+included, because the pipeline dispatches every file through it (:func:`ingest.staging.stage`).
+
+One worker is forked per ingest run and reads the changed files one after the other (a fork
+costs milliseconds and the worker starts with every module loaded; a process per file or a
+fresh interpreter would cost far more on a normal ingest). Before each file the worker lowers
+its own CPU-time limit (``RLIMIT_CPU``) to what it has used plus the file's budget, so the
+kernel stops a runaway reader even if the parent is gone; its address space (``RLIMIT_AS``) is
+capped at its size when it started plus the memory budget, so a reader that would exhaust the
+machine gets a MemoryError instead. The parent also stops waiting after a wall-clock margin
+(for a reader that blocks without using CPU). A worker that failed is replaced for the next
+file; the file is reported with the limit it hit and the batch goes on.
+
+Where processes cannot be forked (or ``resource`` is missing), files are read in-process with
+only the readers' own checks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from . import limits as limits_module
+from .errors import IngestError
+from .limits import MB, Limits
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on POSIX
+    resource = None  # type: ignore[assignment]
+
+#: The parent gives a worker this many times its CPU budget in wall-clock time (a loaded
+#: machine shares its cores), plus a few seconds, before it stops waiting.
+_WALL_FACTOR = 4
+_WALL_EXTRA = 5.0
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def available() -> bool:
+    """True when files can be read in a limited worker process on this platform."""
+    return resource is not None and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Sandbox:
+    """Runs functions on one file at a time in a limited worker; use as a context manager."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._process: Any = None
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, func: Callable[..., Any], *args: Any) -> Any:
+        """``func(*args)`` under the limits; IngestError when the call fails or hits a limit."""
+        if not available():
+            limits_module.activate(self.limits)
+            return func(*args)
+        conn = self._start()
+        try:
+            conn.send((func, args))
+        except (BrokenPipeError, OSError):  # the worker died between files: start another
+            self._stop()
+            conn = self._start()
+            conn.send((func, args))
+        wall = self.limits.seconds * _WALL_FACTOR + _WALL_EXTRA
+        if not conn.poll(wall):
+            self._stop()
+            raise IngestError(f"reading took longer than {wall:g} s and was stopped "
+                              "(set KB_READ_SECONDS to allow more)")
+        try:
+            status, payload = conn.recv()
+        except (EOFError, OSError):
+            raise IngestError(self._death()) from None
+        if status == "ok":
+            return payload
+        if status == "memory":
+            self._stop()
+            raise IngestError(f"reading needed more than {self.limits.memory_bytes / MB:g} MB "
+                              "of memory and was stopped (set KB_READ_MEMORY_MB to allow more)")
+        raise IngestError(payload)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self._conn.send(None)
+        self._stop()
+
+    def _start(self) -> Connection:
+        if self._conn is None:
+            context = multiprocessing.get_context("fork")
+            parent, child = context.Pipe()
+            self._process = context.Process(target=_serve, args=(child, self.limits),
+                                            name="kb-reader", daemon=True)
+            self._process.start()
+            child.close()
+            self._conn = parent
+        return self._conn
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
+            self._process.close()
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+
+    def _death(self) -> str:
+        """Why the worker died while reading, as a reason for the report."""
+        self._process.join(5)
+        code = self._process.exitcode
+        self._stop()
+        if code == -signal.SIGXCPU:
+            return (f"reading took more than {self.limits.seconds:g} s of CPU time and was "
+                    "stopped (set KB_READ_SECONDS to allow more)")
+        if code == -signal.SIGKILL:
+            return "the reader was killed (most likely the system ran out of memory)"
+        return f"the reader crashed (exit code {code}); the file was skipped"
+
+
+def _serve(conn: Connection, limits: Limits) -> None:
+    """The worker: apply the limits, then run each call sent until told to stop."""
+    limits_module.activate(limits)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    _set_soft_limit(resource.RLIMIT_AS, _address_space() + limits.memory_bytes)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        func, args = message
+        _cpu_budget(limits.seconds)
+        try:
+            reply: tuple[str, Any] = ("ok", func(*args))
+        except IngestError as exc:
+            reply = ("error", str(exc))
+        except MemoryError:
+            reply = ("memory", "")
+        except Exception as exc:  # a library failing on odd input costs one file
+            reply = ("error", f"could not be read ({type(exc).__name__}: {exc})")
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("memory", ""))
+        except (BrokenPipeError, OSError):
+            return
+        if reply[0] == "memory":
+            return  # a process that ran out of memory may be in a bad state: start afresh
+
+
+def _cpu_budget(seconds: float) -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _set_soft_limit(resource.RLIMIT_CPU, math.ceil(usage.ru_utime + usage.ru_stime + seconds))
+
+
+def _set_soft_limit(which: int, soft: int) -> None:
+    """Lower only the soft limit: the hard one could never be raised again."""
+    _, hard = resource.getrlimit(which)
+    resource.setrlimit(which, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def _address_space() -> int:
+    """The worker's size when it starts (the memory budget comes on top of it)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * _PAGE
+    except OSError:  # no /proc: count from the peak resident size instead
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
