@@ -32,10 +32,13 @@ from kb import config
 from kb.model import DOC_TYPES, LANGUAGES, Document, IngestReport, SearchRequest
 from kb.output import (
     chosen_format,
+    echo,
     emit_json,
     emit_records,
+    one_line,
     output_options,
     plain_snippet,
+    terminal_safe,
 )
 from kb.registry import Registry, RegistryError, load_registry
 from kb.search import Library
@@ -53,6 +56,10 @@ class KbError(click.ClickException):
     def __init__(self, message: str, exit_code: int = 1, hint: str = "") -> None:
         super().__init__(message + (f"\n  hint: {hint}" if hint else ""))
         self.exit_code = exit_code
+
+    def format_message(self) -> str:
+        # Messages quote ids, paths and index errors: shown through the terminal sanitiser.
+        return terminal_safe(self.message)
 
 
 @dataclass
@@ -85,8 +92,43 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-class _KbGroup(click.Group):
+class _TextArguments:
+    """Every command-line value must be UTF-8 text: a value that is not (a byte such as
+    ``$'\\xff'``, which Python carries as a lone surrogate) is a usage error naming the
+    parameter, not a traceback wherever it is first encoded. Paths too: kb stores file and
+    folder names in the index and prints them, so it cannot take a name it cannot write."""
+
+    params: list[click.Parameter]
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        for param in self.params:
+            values = ctx.params.get(param.name or "")
+            for value in values if isinstance(values, tuple | list) else [values]:
+                if isinstance(value, str | Path) and not _is_text(str(value)):
+                    raise click.BadParameter(
+                        f"'{one_line(value)}' is not valid UTF-8 text; kb reads what you type "
+                        "as UTF-8 (check the terminal's encoding, e.g. LANG=C.UTF-8)",
+                        ctx=ctx, param=param)
+        return rest
+
+
+class _KbCommand(_TextArguments, click.Command):
+    """A kb command: its values are checked to be text (see :class:`_TextArguments`)."""
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _KbGroup(_TextArguments, click.Group):
     """Turns the index's own errors into messages with exit codes, for every command."""
+
+    command_class = _KbCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -128,7 +170,7 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
         manifest = {} if full else index.read_manifest(ctx.index_dir)
     except index.IndexCorrupt as exc:
         # Written by an older kb: rebuilding is the only remedy, and ingest can do it unasked.
-        click.echo(f"The index at {ctx.index_dir} cannot be read ({exc.reason}): rebuilding it.",
+        echo(f"The index at {ctx.index_dir} cannot be read ({exc.reason}): rebuilding it.",
                    err=True)
         full, manifest = True, {}
     max_bytes = int(config.resolve("max_file_mb")) * 1_000_000
@@ -191,12 +233,12 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
     for label, items in (("added", report.added), ("updated", report.updated),
                          ("removed", report.removed)):
         for source in items:
-            click.echo(f"  {verb}{label}: {source}", err=err)
+            echo(f"  {verb}{label}: {one_line(source)}", err=err)
     for source, canonical in report.duplicates.items():
-        click.echo(f"  duplicate: {source} (same page as {canonical})", err=err)
+        echo(f"  duplicate: {one_line(source)} (same page as {one_line(canonical)})", err=err)
     for failure in report.failed:
-        click.echo(f"  FAILED: {failure.source}: {failure.reason}", err=True)
-    click.echo(("Dry run: " if dry_run else "Ingest: ") + report.summary(), err=err)
+        echo(f"  FAILED: {one_line(failure.source)}: {one_line(failure.reason)}", err=True)
+    echo(("Dry run: " if dry_run else "Ingest: ") + report.summary(), err=err)
 
 
 @cli.command("extract")
@@ -215,7 +257,7 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
     for source_file, outcome in ingest.extract(list(paths), ctx.registry, max_bytes=max_bytes):
         if not isinstance(outcome, Document):
             failed += 1
-            click.echo(f"FAILED: {outcome.source}: {outcome.reason}", err=True)
+            echo(f"FAILED: {one_line(outcome.source)}: {one_line(outcome.reason)}", err=True)
             continue
         if fmt == "json":
             body = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -223,8 +265,8 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
             body = ingest.render_text(outcome) + "\n"
         if out_dir is None:
             if fmt == "text" and len(paths) > 1:
-                click.echo(f"==> {source_file.source} <==")
-            click.echo(body, nl=False)
+                echo(f"==> {one_line(source_file.source)} <==")
+            echo(body, nl=False)
         else:
             target = out_dir / f"{source_file.source}.{'json' if fmt == 'json' else 'txt'}"
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -305,14 +347,14 @@ def search_command(ctx: Context, query: tuple[str, ...], sort: str, limit: int, 
         emit_records(rows, fmt, _HIT_COLUMNS)
         return
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {one_line(note)}", err=True)
     unit = result.unit[:-1] if result.total == 1 else result.unit
-    click.echo(f"{result.total} {unit} for {result.understood or 'everything'}"
+    echo(f"{result.total} {unit} for {one_line(result.understood) or 'everything'}"
                f" (page {result.page} of {result.pages})")
     if result.suggestion:
-        click.echo(f"Did you mean: {result.suggestion}")
+        echo(f"Did you mean: {one_line(result.suggestion)}")
     for row in rows:
-        click.echo(_hit_block(row))
+        echo(_hit_block(row))
 
 
 _HIT_COLUMNS = ["rank", "doc_id", "passage_id", "source", "title", "type", "date", "sessions",
@@ -328,13 +370,13 @@ def _hit_row(rank: int, hit: Any) -> dict[str, Any]:
 
 def _hit_block(row: dict[str, Any]) -> str:
     sessions = ", ".join(str(s) for s in row["sessions"]) or "-"
-    head = f"{row['rank']:>3}. {row['title']}  [session {sessions}; {row['type']}"
+    head = f"{row['rank']:>3}. {one_line(row['title'])}  [session {sessions}; {row['type']}"
     head += f"; {row['date']}]" if row["date"] else "]"
     lines = [head]
     if row["speaker"]:
-        lines.append(f"     {row['speaker']}:")
+        lines.append(f"     {one_line(row['speaker'])}:")
     lines += textwrap.wrap(row["snippet"], 96, initial_indent="     ", subsequent_indent="     ")
-    lines.append(f"     {row['source']}#p-{row['passage_id']}")
+    lines.append(f"     {one_line(row['source'])}#p-{row['passage_id']}")
     return "\n".join(lines)
 
 
@@ -380,11 +422,11 @@ def show_command(ctx: Context, item_id: str, fmt: str, as_json: bool) -> None:
               ("also at", ", ".join(document.duplicates))]
     for name, value in fields:
         if value:
-            click.echo(f"{name:>12}: {value}")
+            echo(f"{name:>12}: {one_line(value)}")
     shown = [passage] if passage is not None else document.passages
     for p in shown:
-        label = f"[{p.passage_id}]" + (f" {p.speaker}:" if p.speaker else "")
-        click.echo(f"\n{label}\n{p.text}")
+        label = f"[{p.passage_id}]" + (f" {one_line(p.speaker)}:" if p.speaker else "")
+        echo(f"\n{label}\n{p.text}")
 
 
 @cli.command("similar")
@@ -401,7 +443,7 @@ def similar_command(ctx: Context, passage_id: str, limit: int, fmt: str, as_json
     rows = [_hit_row(rank, hit) for rank, hit in enumerate(hits, start=1)]
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
-        click.echo("\n".join(_hit_block(r) for r in rows) or "nothing similar found")
+        echo("\n".join(_hit_block(r) for r in rows) or "nothing similar found")
     else:
         emit_records(rows, fmt, _HIT_COLUMNS)
 
@@ -441,10 +483,10 @@ def stats_command(ctx: Context, fmt: str, as_json: bool) -> None:
         emit_json(stats)
         return
     for key in ("documents", "passages", "generation", "last_modified"):
-        click.echo(f"{key:>14}: {stats.get(key, '')}")
+        echo(f"{key:>14}: {stats.get(key, '')}")
     for facet, counts in stats.get("facets", {}).items():
         top = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:8]
-        click.echo(f"{facet:>14}: " + ", ".join(f"{v} ({n})" for v, n in top))
+        echo(f"{facet:>14}: " + ", ".join(f"{v} ({n})" for v, n in top))
 
 
 # ----------------------------------------------------------------------------------- serving
@@ -487,7 +529,7 @@ def serve_command(ctx: Context, host: str | None, port: int | None, threads: int
         ctx.index_dir = index_dir
 
     if not no_ingest and index_is_stale(ctx):
-        click.echo(f"Index at {ctx.index_dir} is missing or older than {ctx.corpus}: ingesting.",
+        echo(f"Index at {ctx.index_dir} is missing or older than {ctx.corpus}: ingesting.",
                    err=True)
         report = run_ingest(ctx, [ctx.corpus], progress=True)
         _print_report(report, dry_run=False, err=True)
@@ -495,7 +537,7 @@ def serve_command(ctx: Context, host: str | None, port: int | None, threads: int
     port = config.resolve("port", port)
     app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus})
     stats = ctx.library().stats()
-    click.echo(f"kb: {stats['documents']} documents, {stats['passages']} passages. "
+    echo(f"kb: {stats['documents']} documents, {stats['passages']} passages. "
                f"Open http://{host}:{port}/  (Ctrl+C to stop)", err=True)
     waitress.serve(web.access_log(app), host=host, port=port,
                    threads=config.resolve("threads", threads), ident="kb")
