@@ -11,11 +11,13 @@ mistakes become a one-line message on stderr with a documented exit code, never 
 4     the index is locked by another writer
 5     sessions.toml or topics.toml is malformed (file, line, reason)
 6     no such document or passage
+7     ``kb serve`` cannot listen on its address (the port is taken)
 ====  ==============================================================
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 import textwrap
@@ -48,6 +50,7 @@ EXIT_NO_INDEX = 3
 EXIT_LOCKED = 4
 EXIT_REGISTRY = 5
 EXIT_NOT_FOUND = 6
+EXIT_ADDRESS = 7
 
 
 class KbError(click.ClickException):
@@ -511,7 +514,8 @@ def index_is_stale(ctx: Context) -> bool:
 
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to listen on. [env KB_HOST; 127.0.0.1]")
-@click.option("--port", type=int, default=None, help="Port to listen on. [env KB_PORT; 5000]")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on (0: any free port). [env KB_PORT; 5000]")
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Worker threads. [env KB_THREADS; 8]")
 @click.option("--no-ingest", is_flag=True, help="Serve the index as it is, even if stale.")
@@ -521,26 +525,42 @@ def index_is_stale(ctx: Context) -> bool:
 def serve_command(ctx: Context, host: str | None, port: int | None, threads: int | None,
                   no_ingest: bool, index_dir: Path | None) -> None:
     """Serve the web UI, ingesting the corpus first when the index is missing or stale."""
-    import waitress
-
     import web
+    from web.server import bound_port, make_server
 
     if index_dir is not None:
         ctx.index_dir = index_dir
 
     if not no_ingest and index_is_stale(ctx):
         echo(f"Index at {ctx.index_dir} is missing or older than {ctx.corpus}: ingesting.",
-                   err=True)
+             err=True)
         report = run_ingest(ctx, [ctx.corpus], progress=True)
         _print_report(report, dry_run=False, err=True)
     host = config.resolve("host", host)
     port = config.resolve("port", port)
     app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus})
     stats = ctx.library().stats()
+    try:
+        server = make_server(web.access_log(app), host, int(port),
+                             int(config.resolve("threads", threads)))
+    except OSError as exc:
+        raise _listen_error(exc, host, int(port)) from None
     echo(f"kb: {stats['documents']} documents, {stats['passages']} passages. "
-               f"Open http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    waitress.serve(web.access_log(app), host=host, port=port,
-                   threads=config.resolve("threads", threads), ident="kb")
+         f"Open http://{host}:{bound_port(server)}/  (Ctrl+C to stop)", err=True)
+    server.run()
+
+
+def _listen_error(exc: OSError, host: str, port: int) -> KbError:
+    """Why `kb serve` cannot listen, in words, with what to do instead."""
+    if exc.errno == errno.EADDRINUSE:
+        return KbError(f"port {port} on {host} is already in use by another program",
+                       EXIT_ADDRESS, f"choose another port: kb serve --port {port + 1}"
+                       if port < 65535 else "choose another port with --port")
+    if exc.errno == errno.EACCES:
+        return KbError(f"no permission to listen on port {port} on {host}", EXIT_ADDRESS,
+                       "ports below 1024 need privileges; choose another with --port")
+    return KbError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_ADDRESS,
+                   "check --host (an address of this machine) and --port")
 
 
 def main() -> None:
