@@ -135,6 +135,10 @@ def _handle_http_error(error: HTTPException) -> Response | HTTPException:
     else:
         response = Response(render_template("error.html", error=error), mimetype="text/html")
     response.status_code = error.code
+    # Keep what the error says in its headers (a 405's Allow, a 503's Retry-After).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 
