@@ -31,7 +31,7 @@ import click
 import index
 import ingest
 from kb import config
-from kb.model import DOC_TYPES, LANGUAGES, Document, IngestReport, SearchRequest
+from kb.model import DOC_TYPES, LANGUAGES, Document, IngestReport, Passage, SearchRequest
 from kb.output import (
     chosen_format,
     echo,
@@ -42,10 +42,12 @@ from kb.output import (
     plain_snippet,
     terminal_safe,
 )
+from kb.refs import FORMS, parse_reference
 from kb.registry import Registry, RegistryError, load_registry
 from kb.search import Library
 
 EXIT_FAILED_FILES = 1
+EXIT_USAGE = 2
 EXIT_NO_INDEX = 3
 EXIT_LOCKED = 4
 EXIT_REGISTRY = 5
@@ -398,24 +400,26 @@ def facets_command(ctx: Context, query: tuple[str, ...], fmt: str, as_json: bool
 
 
 @cli.command("show")
-@click.argument("item_id")
+@click.argument("reference", metavar="REFERENCE")
 @output_options(("table", "json"))
 @pass_context
-def show_command(ctx: Context, item_id: str, fmt: str, as_json: bool) -> None:
-    """Show a document (by doc id) or a passage (by passage id) with its metadata."""
+def show_command(ctx: Context, reference: str, fmt: str, as_json: bool) -> None:
+    """Show a document or a passage with its metadata.
+
+    REFERENCE is any form kb prints: a doc_id or passage_id, p-<passage_id>,
+    <source>#p-<passage_id> as `kb search` shows it, or a /doc/<doc_id>#p-<passage_id> link.
+    """
     library = ctx.library()
-    document = library.document(item_id)
-    passage = None if document else library.passage(item_id)
-    if document is None and passage is None:
-        raise KbError(f"no document or passage with id {item_id!r}", EXIT_NOT_FOUND,
-                      "ids appear in `kb search --json` as doc_id and passage_id")
+    found = _lookup(library, reference)
+    passage = found if isinstance(found, Passage) else None
+    document = found if isinstance(found, Document) else library.document(found.doc_id)
     if chosen_format(fmt, as_json) == "json":
-        emit_json(document.to_dict() if document else passage.to_dict())
+        emit_json(found.to_dict())
         return
-    if passage is not None:
-        document = library.document(passage.doc_id)
     assert document is not None
-    fields = [("id", document.doc_id), ("title", document.title), ("type", document.doc_type),
+    fields = [("doc_id", document.doc_id),
+              ("passage_id", passage.passage_id if passage else ""),
+              ("title", document.title), ("type", document.doc_type),
               ("date", document.date), ("source", document.source), ("url", document.url),
               ("language", document.language),
               ("sessions", ", ".join(ctx.registry.session_label(s) for s in document.sessions)),
@@ -432,17 +436,39 @@ def show_command(ctx: Context, item_id: str, fmt: str, as_json: bool) -> None:
         echo(f"\n{label}\n{p.text}")
 
 
+def _lookup(library: Library, text: str) -> Document | Passage:
+    """The document or passage a reference names (see kb.refs), or a message saying which
+    forms a reference takes: exit 2 when ``text`` is none of them, 6 when nothing matches."""
+    reference = parse_reference(text)
+    if reference is None:
+        raise KbError(f"{text!r} is not a reference kb understands", EXIT_USAGE, f"give {FORMS}")
+    for kind, item_id in reference.candidates:
+        found = library.document(item_id) if kind == "document" else library.passage(item_id)
+        if found is not None:
+            return found
+    raise KbError(f"no document or passage {text!r}", EXIT_NOT_FOUND,
+                  f"give {FORMS}; `kb search --json` lists doc_id and passage_id")
+
+
 @cli.command("similar")
-@click.argument("passage_id")
+@click.argument("reference", metavar="PASSAGE")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @output_options()
 @pass_context
-def similar_command(ctx: Context, passage_id: str, limit: int, fmt: str, as_json: bool) -> None:
-    """Passages most like PASSAGE_ID ("more like this")."""
+def similar_command(ctx: Context, reference: str, limit: int, fmt: str, as_json: bool) -> None:
+    """Passages most like PASSAGE ("more like this").
+
+    PASSAGE is a passage_id, p-<passage_id>, <source>#p-<passage_id> as `kb search` shows
+    it, or a /doc/<doc_id>#p-<passage_id> link.
+    """
     library = ctx.library()
-    if library.passage(passage_id) is None:
-        raise KbError(f"no passage with id {passage_id!r}", EXIT_NOT_FOUND)
-    hits = library.similar(passage_id, limit)
+    found = _lookup(library, reference)
+    if not isinstance(found, Passage):
+        first = f" (its first passage is p-{found.passages[0].passage_id})" \
+            if found.passages else ""
+        raise KbError(f"{reference!r} is a document, not a passage{first}", EXIT_USAGE,
+                      "`kb similar` compares one passage; `kb show DOC_ID` lists them")
+    hits = library.similar(found.passage_id, limit)
     rows = [_hit_row(rank, hit) for rank, hit in enumerate(hits, start=1)]
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":

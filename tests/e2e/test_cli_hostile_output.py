@@ -118,8 +118,8 @@ def _kb_bytes(corpus: Path, index_dir: Path, *args: bytes) -> subprocess.Complet
 @pytest.mark.parametrize("args, param, shown", [
     ((b"search", b"--speaker", b"\xff", b"deepfakes"), "'--speaker'", "\\xff"),
     ((b"search", b"caf\xe9"), "'[QUERY]...'", "caf\\xe9"),
-    ((b"show", b"\xff"), "'ITEM_ID'", "\\xff"),
-    ((b"similar", b"p-\xff"), "'PASSAGE_ID'", "p-\\xff"),
+    ((b"show", b"\xff"), "'REFERENCE'", "\\xff"),
+    ((b"similar", b"p-\xff"), "'PASSAGE'", "p-\\xff"),
     ((b"facets", b"--source", b"\xfe\xff"), "'--source'", "\\xfe\\xff"),
 ])
 def test_a_value_that_is_not_utf8_is_a_usage_error(hostile: tuple[Path, Path, Result],
