@@ -11,6 +11,7 @@ mistakes become a one-line message on stderr with a documented exit code, never 
 4     the index is locked by another writer
 5     sessions.toml or topics.toml is malformed (file, line, reason)
 6     no such document or passage
+7     ``kb serve`` cannot listen on its address (the port is taken)
 130   interrupted (Ctrl-C); 143 terminated (``kill PID``): the index keeps its last commit
 ====  ==============================================================
 """
@@ -18,6 +19,7 @@ mistakes become a one-line message on stderr with a documented exit code, never 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import signal
 import sys
@@ -33,22 +35,28 @@ import click
 import index
 import ingest
 from kb import config
-from kb.model import DOC_TYPES, LANGUAGES, Document, IngestReport, SearchRequest
+from kb.model import DOC_TYPES, LANGUAGES, Document, IngestReport, Passage, SearchRequest
 from kb.output import (
     chosen_format,
+    echo,
     emit_json,
     emit_records,
+    one_line,
     output_options,
     plain_snippet,
+    terminal_safe,
 )
+from kb.refs import FORMS, parse_reference
 from kb.registry import Registry, RegistryError, load_registry
 from kb.search import Library
 
 EXIT_FAILED_FILES = 1
+EXIT_USAGE = 2
 EXIT_NO_INDEX = 3
 EXIT_LOCKED = 4
 EXIT_REGISTRY = 5
 EXIT_NOT_FOUND = 6
+EXIT_ADDRESS = 7
 #: 128 + the signal's number, as shells report a process that a signal stopped.
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -66,6 +74,10 @@ class KbError(click.ClickException):
     def __init__(self, message: str, exit_code: int = 1, hint: str = "") -> None:
         super().__init__(message + (f"\n  hint: {hint}" if hint else ""))
         self.exit_code = exit_code
+
+    def format_message(self) -> str:
+        # Messages quote ids, paths and index errors: shown through the terminal sanitiser.
+        return terminal_safe(self.message)
 
 
 @dataclass
@@ -98,8 +110,43 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-class _KbGroup(click.Group):
+class _TextArguments:
+    """Every command-line value must be UTF-8 text: a value that is not (a byte such as
+    ``$'\\xff'``, which Python carries as a lone surrogate) is a usage error naming the
+    parameter, not a traceback wherever it is first encoded. Paths too: kb stores file and
+    folder names in the index and prints them, so it cannot take a name it cannot write."""
+
+    params: list[click.Parameter]
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        for param in self.params:
+            values = ctx.params.get(param.name or "")
+            for value in values if isinstance(values, tuple | list) else [values]:
+                if isinstance(value, str | Path) and not _is_text(str(value)):
+                    raise click.BadParameter(
+                        f"'{one_line(value)}' is not valid UTF-8 text; kb reads what you type "
+                        "as UTF-8 (check the terminal's encoding, e.g. LANG=C.UTF-8)",
+                        ctx=ctx, param=param)
+        return rest
+
+
+class _KbCommand(_TextArguments, click.Command):
+    """A kb command: its values are checked to be text (see :class:`_TextArguments`)."""
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _KbGroup(_TextArguments, click.Group):
     """Turns the index's own errors into messages with exit codes, for every command."""
+
+    command_class = _KbCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -146,7 +193,7 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
         manifest = {} if full else index.read_manifest(ctx.index_dir)
     except index.IndexCorrupt as exc:
         # Written by an older kb: rebuilding is the only remedy, and ingest can do it unasked.
-        click.echo(f"The index at {ctx.index_dir} cannot be read ({exc.reason}): rebuilding it.",
+        echo(f"The index at {ctx.index_dir} cannot be read ({exc.reason}): rebuilding it.",
                    err=True)
         full, manifest = True, {}
     bar: Any = None
@@ -239,12 +286,12 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
     for label, items in (("added", report.added), ("updated", report.updated),
                          ("removed", report.removed)):
         for source in items:
-            click.echo(f"  {verb}{label}: {source}", err=err)
+            echo(f"  {verb}{label}: {one_line(source)}", err=err)
     for source, canonical in report.duplicates.items():
-        click.echo(f"  duplicate: {source} (same page as {canonical})", err=err)
+        echo(f"  duplicate: {one_line(source)} (same page as {one_line(canonical)})", err=err)
     for failure in report.failed:
-        click.echo(f"  FAILED: {failure.source}: {failure.reason}", err=True)
-    click.echo(("Dry run: " if dry_run else "Ingest: ") + report.summary(), err=err)
+        echo(f"  FAILED: {one_line(failure.source)}: {one_line(failure.reason)}", err=True)
+    echo(("Dry run: " if dry_run else "Ingest: ") + report.summary(), err=err)
 
 
 @cli.command("extract")
@@ -262,7 +309,7 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
     for source_file, outcome in ingest.extract(list(paths), ctx.registry, limits=_limits()):
         if not isinstance(outcome, Document):
             failed += 1
-            click.echo(f"FAILED: {outcome.source}: {outcome.reason}", err=True)
+            echo(f"FAILED: {one_line(outcome.source)}: {one_line(outcome.reason)}", err=True)
             continue
         if fmt == "json":
             body = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -270,8 +317,8 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
             body = ingest.render_text(outcome) + "\n"
         if out_dir is None:
             if fmt == "text" and len(paths) > 1:
-                click.echo(f"==> {source_file.source} <==")
-            click.echo(body, nl=False)
+                echo(f"==> {one_line(source_file.source)} <==")
+            echo(body, nl=False)
         else:
             target = out_dir / f"{source_file.source}.{'json' if fmt == 'json' else 'txt'}"
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -352,14 +399,14 @@ def search_command(ctx: Context, query: tuple[str, ...], sort: str, limit: int, 
         emit_records(rows, fmt, _HIT_COLUMNS)
         return
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {one_line(note)}", err=True)
     unit = result.unit[:-1] if result.total == 1 else result.unit
-    click.echo(f"{result.total} {unit} for {result.understood or 'everything'}"
+    echo(f"{result.total} {unit} for {one_line(result.understood) or 'everything'}"
                f" (page {result.page} of {result.pages})")
     if result.suggestion:
-        click.echo(f"Did you mean: {result.suggestion}")
+        echo(f"Did you mean: {one_line(result.suggestion)}")
     for row in rows:
-        click.echo(_hit_block(row))
+        echo(_hit_block(row))
 
 
 _HIT_COLUMNS = ["rank", "doc_id", "passage_id", "source", "title", "type", "date", "sessions",
@@ -375,13 +422,13 @@ def _hit_row(rank: int, hit: Any) -> dict[str, Any]:
 
 def _hit_block(row: dict[str, Any]) -> str:
     sessions = ", ".join(str(s) for s in row["sessions"]) or "-"
-    head = f"{row['rank']:>3}. {row['title']}  [session {sessions}; {row['type']}"
+    head = f"{row['rank']:>3}. {one_line(row['title'])}  [session {sessions}; {row['type']}"
     head += f"; {row['date']}]" if row["date"] else "]"
     lines = [head]
     if row["speaker"]:
-        lines.append(f"     {row['speaker']}:")
+        lines.append(f"     {one_line(row['speaker'])}:")
     lines += textwrap.wrap(row["snippet"], 96, initial_indent="     ", subsequent_indent="     ")
-    lines.append(f"     {row['source']}#p-{row['passage_id']}")
+    lines.append(f"     {one_line(row['source'])}#p-{row['passage_id']}")
     return "\n".join(lines)
 
 
@@ -400,24 +447,26 @@ def facets_command(ctx: Context, query: tuple[str, ...], fmt: str, as_json: bool
 
 
 @cli.command("show")
-@click.argument("item_id")
+@click.argument("reference", metavar="REFERENCE")
 @output_options(("table", "json"))
 @pass_context
-def show_command(ctx: Context, item_id: str, fmt: str, as_json: bool) -> None:
-    """Show a document (by doc id) or a passage (by passage id) with its metadata."""
+def show_command(ctx: Context, reference: str, fmt: str, as_json: bool) -> None:
+    """Show a document or a passage with its metadata.
+
+    REFERENCE is any form kb prints: a doc_id or passage_id, p-<passage_id>,
+    <source>#p-<passage_id> as `kb search` shows it, or a /doc/<doc_id>#p-<passage_id> link.
+    """
     library = ctx.library()
-    document = library.document(item_id)
-    passage = None if document else library.passage(item_id)
-    if document is None and passage is None:
-        raise KbError(f"no document or passage with id {item_id!r}", EXIT_NOT_FOUND,
-                      "ids appear in `kb search --json` as doc_id and passage_id")
+    found = _lookup(library, reference)
+    passage = found if isinstance(found, Passage) else None
+    document = found if isinstance(found, Document) else library.document(found.doc_id)
     if chosen_format(fmt, as_json) == "json":
-        emit_json(document.to_dict() if document else passage.to_dict())
+        emit_json(found.to_dict())
         return
-    if passage is not None:
-        document = library.document(passage.doc_id)
     assert document is not None
-    fields = [("id", document.doc_id), ("title", document.title), ("type", document.doc_type),
+    fields = [("doc_id", document.doc_id),
+              ("passage_id", passage.passage_id if passage else ""),
+              ("title", document.title), ("type", document.doc_type),
               ("date", document.date), ("source", document.source), ("url", document.url),
               ("language", document.language),
               ("sessions", ", ".join(ctx.registry.session_label(s) for s in document.sessions)),
@@ -427,28 +476,50 @@ def show_command(ctx: Context, item_id: str, fmt: str, as_json: bool) -> None:
               ("also at", ", ".join(document.duplicates))]
     for name, value in fields:
         if value:
-            click.echo(f"{name:>12}: {value}")
+            echo(f"{name:>12}: {one_line(value)}")
     shown = [passage] if passage is not None else document.passages
     for p in shown:
-        label = f"[{p.passage_id}]" + (f" {p.speaker}:" if p.speaker else "")
-        click.echo(f"\n{label}\n{p.text}")
+        label = f"[{p.passage_id}]" + (f" {one_line(p.speaker)}:" if p.speaker else "")
+        echo(f"\n{label}\n{p.text}")
+
+
+def _lookup(library: Library, text: str) -> Document | Passage:
+    """The document or passage a reference names (see kb.refs), or a message saying which
+    forms a reference takes: exit 2 when ``text`` is none of them, 6 when nothing matches."""
+    reference = parse_reference(text)
+    if reference is None:
+        raise KbError(f"{text!r} is not a reference kb understands", EXIT_USAGE, f"give {FORMS}")
+    for kind, item_id in reference.candidates:
+        found = library.document(item_id) if kind == "document" else library.passage(item_id)
+        if found is not None:
+            return found
+    raise KbError(f"no document or passage {text!r}", EXIT_NOT_FOUND,
+                  f"give {FORMS}; `kb search --json` lists doc_id and passage_id")
 
 
 @cli.command("similar")
-@click.argument("passage_id")
+@click.argument("reference", metavar="PASSAGE")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @output_options()
 @pass_context
-def similar_command(ctx: Context, passage_id: str, limit: int, fmt: str, as_json: bool) -> None:
-    """Passages most like PASSAGE_ID ("more like this")."""
+def similar_command(ctx: Context, reference: str, limit: int, fmt: str, as_json: bool) -> None:
+    """Passages most like PASSAGE ("more like this").
+
+    PASSAGE is a passage_id, p-<passage_id>, <source>#p-<passage_id> as `kb search` shows
+    it, or a /doc/<doc_id>#p-<passage_id> link.
+    """
     library = ctx.library()
-    if library.passage(passage_id) is None:
-        raise KbError(f"no passage with id {passage_id!r}", EXIT_NOT_FOUND)
-    hits = library.similar(passage_id, limit)
+    found = _lookup(library, reference)
+    if not isinstance(found, Passage):
+        first = f" (its first passage is p-{found.passages[0].passage_id})" \
+            if found.passages else ""
+        raise KbError(f"{reference!r} is a document, not a passage{first}", EXIT_USAGE,
+                      "`kb similar` compares one passage; `kb show DOC_ID` lists them")
+    hits = library.similar(found.passage_id, limit)
     rows = [_hit_row(rank, hit) for rank, hit in enumerate(hits, start=1)]
     fmt = chosen_format(fmt, as_json)
     if fmt == "table":
-        click.echo("\n".join(_hit_block(r) for r in rows) or "nothing similar found")
+        echo("\n".join(_hit_block(r) for r in rows) or "nothing similar found")
     else:
         emit_records(rows, fmt, _HIT_COLUMNS)
 
@@ -488,10 +559,10 @@ def stats_command(ctx: Context, fmt: str, as_json: bool) -> None:
         emit_json(stats)
         return
     for key in ("documents", "passages", "generation", "last_modified"):
-        click.echo(f"{key:>14}: {stats.get(key, '')}")
+        echo(f"{key:>14}: {stats.get(key, '')}")
     for facet, counts in stats.get("facets", {}).items():
         top = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:8]
-        click.echo(f"{facet:>14}: " + ", ".join(f"{v} ({n})" for v, n in top))
+        echo(f"{facet:>14}: " + ", ".join(f"{v} ({n})" for v, n in top))
 
 
 # ----------------------------------------------------------------------------------- serving
@@ -516,7 +587,8 @@ def index_is_stale(ctx: Context) -> bool:
 
 @cli.command("serve")
 @click.option("--host", default=None, help="Address to listen on. [env KB_HOST; 127.0.0.1]")
-@click.option("--port", type=int, default=None, help="Port to listen on. [env KB_PORT; 5000]")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on (0: any free port). [env KB_PORT; 5000]")
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Worker threads. [env KB_THREADS; 8]")
 @click.option("--no-ingest", is_flag=True, help="Serve the index as it is, even if stale.")
@@ -526,26 +598,42 @@ def index_is_stale(ctx: Context) -> bool:
 def serve_command(ctx: Context, host: str | None, port: int | None, threads: int | None,
                   no_ingest: bool, index_dir: Path | None) -> None:
     """Serve the web UI, ingesting the corpus first when the index is missing or stale."""
-    import waitress
-
     import web
+    from web.server import bound_port, make_server
 
     if index_dir is not None:
         ctx.index_dir = index_dir
 
     if not no_ingest and index_is_stale(ctx):
-        click.echo(f"Index at {ctx.index_dir} is missing or older than {ctx.corpus}: ingesting.",
-                   err=True)
+        echo(f"Index at {ctx.index_dir} is missing or older than {ctx.corpus}: ingesting.",
+             err=True)
         report = run_ingest(ctx, [ctx.corpus], progress=True)
         _print_report(report, dry_run=False, err=True)
     host = config.resolve("host", host)
     port = config.resolve("port", port)
     app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus})
     stats = ctx.library().stats()
-    click.echo(f"kb: {stats['documents']} documents, {stats['passages']} passages. "
-               f"Open http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    waitress.serve(web.access_log(app), host=host, port=port,
-                   threads=config.resolve("threads", threads), ident="kb")
+    try:
+        server = make_server(web.access_log(app), host, int(port),
+                             int(config.resolve("threads", threads)))
+    except OSError as exc:
+        raise _listen_error(exc, host, int(port)) from None
+    echo(f"kb: {stats['documents']} documents, {stats['passages']} passages. "
+         f"Open http://{host}:{bound_port(server)}/  (Ctrl+C to stop)", err=True)
+    server.run()
+
+
+def _listen_error(exc: OSError, host: str, port: int) -> KbError:
+    """Why `kb serve` cannot listen, in words, with what to do instead."""
+    if exc.errno == errno.EADDRINUSE:
+        return KbError(f"port {port} on {host} is already in use by another program",
+                       EXIT_ADDRESS, f"choose another port: kb serve --port {port + 1}"
+                       if port < 65535 else "choose another port with --port")
+    if exc.errno == errno.EACCES:
+        return KbError(f"no permission to listen on port {port} on {host}", EXIT_ADDRESS,
+                       "ports below 1024 need privileges; choose another with --port")
+    return KbError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_ADDRESS,
+                   "check --host (an address of this machine) and --port")
 
 
 def main() -> None:

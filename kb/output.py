@@ -3,6 +3,12 @@
 ``--format table|json|jsonl|csv`` means the same thing for every command that prints records,
 so the emitting is written once here (as sqlite-utils does): JSON for a whole answer, JSON Lines
 streamed one record at a time, CSV with lists joined by ``;``, and a plain aligned table.
+
+Everything kb prints comes from documents, file names and queries that anyone may have written,
+so every line goes through one sanitiser here (:func:`echo`, :func:`one_line`): a control
+character is shown as ``\\x1b`` instead of reaching the terminal, where it could retitle the
+window, clear the screen or write the clipboard (OSC 52). CSV cells are also defused for
+spreadsheets (:func:`csv_text`), and JSON escapes what JSON's own escaping lets through.
 """
 
 from __future__ import annotations
@@ -20,6 +26,17 @@ from typing import Any
 import click
 
 FORMATS = ("table", "json", "jsonl", "csv")
+
+#: C0 controls (but newline and tab), DEL, C1 controls, the bidirectional overrides that can
+#: make text read differently from what it is, and lone surrogates (the undecodable bytes of
+#: a file name or argument, which Python carries as U+DC80..U+DCFF).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: The same plus newline and tab, for values that must stay on one line (names, cells).
+_UNSAFE_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: What JSON's escaping lets through (it escapes only U+0000..U+001F).
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: Cells a spreadsheet would read as a formula (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -47,33 +64,82 @@ def plain_snippet(snippet: str) -> str:
     return html.unescape(_TAG.sub("", marked))
 
 
+def visible(char: str) -> str:
+    """How an unsafe character is shown: ``\\x1b``, ``\\n``, ``\\u202e``; an undecodable byte
+    (a surrogate-escaped file name or argument) as the byte it was, ``\\xff``."""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character shown visibly; newlines and tabs are kept."""
+    return _UNSAFE.sub(lambda m: visible(m.group()), text)
+
+
+def one_line(value: Any) -> str:
+    """A value that must stay on its line (a file name in a report, a title, a table cell):
+    newlines and tabs are shown as ``\\n`` and ``\\t`` too."""
+    return _UNSAFE_IN_LINE.sub(lambda m: visible(m.group()), str(value))
+
+
+def echo(message: Any = "", *, err: bool = False, nl: bool = True) -> None:
+    """click.echo through the sanitiser: what every kb command prints goes through here."""
+    click.echo(terminal_safe(str(message)), err=err, nl=nl)
+
+
+def json_text(data: Any, indent: int | None = None) -> str:
+    """JSON as kb prints it: UTF-8 text, with the characters JSON leaves raw escaped too."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    # These characters can occur only inside JSON strings, where \uXXXX means the same.
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: text that a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``)
+    gets a leading ``'``, as OWASP recommends; numbers are left as numbers."""
+    text = _cell(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return text
+    return ("'" if text.startswith(_FORMULA_START) else "") + one_line(text)
+
+
+def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    """The CSV kb writes, from the CLI and the web alike: a header, then one line per row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
 def emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(json_text(data, indent=2))
 
 
 def emit_records(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
     """Print dict records as a table, JSON array, JSON Lines or CSV with the given columns."""
     if fmt == "jsonl":
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(json_text(row))
         return
     rows = list(rows)
     if fmt == "json":
         emit_json(rows)
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
-        click.echo(buffer.getvalue(), nl=False)
+        click.echo(csv_text(rows, columns), nl=False)
     else:
         click.echo(table(rows, columns))
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A left-aligned text table; the last column takes what width is left and wraps."""
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[one_line(_cell(r.get(c))) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     total = shutil.get_terminal_size((120, 24)).columns
     fixed = sum(widths[:-1]) + 2 * (len(columns) - 1)

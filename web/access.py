@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
+from kb.output import one_line
+
 _StartResponse = Callable[..., Any]
 _App = Callable[[dict[str, Any], _StartResponse], Iterable[bytes]]
 
@@ -41,11 +43,23 @@ def access_log(app: _App, stream: TextIO | None = None) -> _App:
 
 
 def _write(environ: dict[str, Any], status: str, seconds: float, stream: TextIO) -> None:
-    path = environ.get("PATH_INFO", "")
-    query = environ.get("QUERY_STRING", "")
+    path = _text(environ.get("PATH_INFO", ""))
+    query = _text(environ.get("QUERY_STRING", ""))
     target = f"{path}?{query}" if query else path
     if len(target) > 300:
         target = target[:300] + "…"
-    method = environ.get("REQUEST_METHOD", "-")
-    stream.write(f"{method} {target} {status} {seconds * 1000:.1f}ms\n")
+    method = _text(environ.get("REQUEST_METHOD", "-"))
+    # The path arrives percent-decoded: %0a would start a forged log line and %1b would reach
+    # the terminal raw, so every field is shown through the same sanitiser as the CLI's output.
+    line = " ".join(one_line(field) for field in (method, target, status))
+    stream.write(f"{line} {seconds * 1000:.1f}ms\n")
     stream.flush()
+
+
+def _text(value: str) -> str:
+    """A WSGI string (bytes carried as latin-1) as the UTF-8 text it was, so that
+    ``/doc/café`` logs as typed; bytes that are not UTF-8 show as U+FFFD."""
+    try:
+        return value.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from web import searching, views
+from web.app import backend
 from web.openapi import openapi_document
 
 bp = Blueprint("api", __name__)
@@ -39,4 +40,4 @@ def healthz() -> Response:
 
 @bp.get("/api/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(backend().registry()))

@@ -6,6 +6,7 @@ import logging
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.after_request(_security_headers)
+    app.after_request(_relative_location)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(KbIndexError, _handle_index_error)
     app.register_error_handler(Exception, _handle_unexpected)
@@ -102,6 +104,24 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _relative_location(response: Response) -> Response:
+    """Make every redirect relative to the app (``/search?q=a``, never ``http://evil/...``).
+
+    Werkzeug builds the Location of its own redirects (``//search`` -> ``/search``) from the
+    request's Host header, which any client can forge; kb only ever redirects within itself,
+    so the scheme and host are dropped and the browser resolves the path against the address
+    it actually asked.
+    """
+    location = response.headers.get("Location")
+    if location:
+        parts = urlsplit(location)
+        if parts.scheme or parts.netloc:
+            path = "/" + parts.path.lstrip("/")  # "//evil" would still name another host
+            response.headers["Location"] = urlunsplit(("", "", path, parts.query,
+                                                       parts.fragment))
+    return response
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -115,6 +135,10 @@ def _handle_http_error(error: HTTPException) -> Response | HTTPException:
     else:
         response = Response(render_template("error.html", error=error), mimetype="text/html")
     response.status_code = error.code
+    # Keep what the error says in its headers (a 405's Allow, a 503's Retry-After).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

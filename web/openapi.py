@@ -8,28 +8,48 @@ from __future__ import annotations
 from typing import Any
 
 from kb.model import DOC_TYPES, LANGUAGES
-from web.params import GROUPS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
+from kb.registry import Registry
+from web.params import (
+    GROUPS,
+    MAX_PAGE_SIZE,
+    MAX_QUERY_CHARS,
+    MAX_VALUE_CHARS,
+    MAX_VALUES,
+    SORTS,
+)
+
+_TEXT = {"type": "string", "maxLength": MAX_VALUE_CHARS}
 
 
 def _array_param(name: str, description: str, items: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": name, "in": "query", "required": False, "description": description,
-        "schema": {"type": "array", "items": items}, "style": "form", "explode": True,
+        "schema": {"type": "array", "items": items, "maxItems": MAX_VALUES},
+        "style": "form", "explode": True,
     }
 
 
-def _search_parameters() -> list[dict[str, Any]]:
-    return [
+def _search_parameters(registry: Registry | None) -> list[dict[str, Any]]:
+    # The sessions and topics a request may name are this installation's registry's; without
+    # one (a static description), any session number and topic id.
+    sessions: dict[str, Any] = {"type": "integer", "minimum": 1}
+    topics: dict[str, Any] = dict(_TEXT)
+    if registry is not None:
+        sessions = {"type": "integer", "enum": list(registry.sessions)}
+        topics = {"type": "string", "enum": list(registry.topics)}
+    # Every parameter may be empty (as a form sends an empty field): empty means not given.
+    return [{**parameter, "allowEmptyValue": True} for parameter in [
         {"name": "q", "in": "query", "description": "Query: words, \"phrases\", AND/OR/NOT, "
          "field:value. Empty with filters = browse.",
          "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}},
-        _array_param("session", "Session numbers (OR).", {"type": "integer", "minimum": 1}),
-        _array_param("topic", "Topic ids from topics.toml (OR).", {"type": "string"}),
+        _array_param("session", "Session numbers from sessions.toml (OR).", sessions),
+        _array_param("topic", "Topic ids from topics.toml (OR).", topics),
         _array_param("type", "Document types (OR).", {"type": "string", "enum": list(DOC_TYPES)}),
-        _array_param("year", "Years (OR).", {"type": "integer"}),
-        _array_param("speaker", "Speaker names (OR).", {"type": "string"}),
+        _array_param("year", "Four-digit years (OR).",
+                     {"type": "integer", "minimum": 1000, "maximum": 9999}),
+        _array_param("speaker", "Speaker names (OR).", _TEXT),
         _array_param("lang", "Language codes (OR).", {"type": "string", "enum": list(LANGUAGES)}),
-        _array_param("source", "Source sites or folders (OR).", {"type": "string"}),
+        _array_param("source", "Source sites or folders (OR).", _TEXT),
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS),
                                                     "default": "relevance"}},
         {"name": "page", "in": "query", "description": "Clamped to the existing pages.",
@@ -38,7 +58,7 @@ def _search_parameters() -> list[dict[str, Any]]:
          "schema": {"type": "integer", "default": 10}},
         {"name": "group", "in": "query", "schema": {"type": "string", "enum": list(GROUPS),
                                                      "default": "document"}},
-    ]
+    ]]
 
 
 _FACET_VALUE = {"type": "object", "properties": {
@@ -94,7 +114,8 @@ def _error(description: str) -> dict[str, Any]:
     return _json({"$ref": "#/components/schemas/Error"}, description)
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(registry: Registry | None = None) -> dict[str, Any]:
+    """The description; with ``registry``, the session and topic values it allows are listed."""
     listing = {"type": "array", "items": {"type": "object"}}
     return {
         "openapi": "3.1.0",
@@ -105,7 +126,7 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/api/search": {"get": {
                 "summary": "Search passages, grouped by document, with facet counts",
-                "parameters": _search_parameters(),
+                "parameters": _search_parameters(registry),
                 "responses": {"200": _json({"$ref": "#/components/schemas/SearchResult"},
                                            "The result (same shape as kb search --format json)"),
                               "400": _error("A parameter is malformed; detail says which")}}},

@@ -35,8 +35,8 @@ SORTS: dict[str, str] = {
 }
 GROUPS = ("document", "flat")
 DEFAULT_PAGE_SIZE = 10
-_MAX_VALUES = 50
-_MAX_VALUE_CHARS = 200
+MAX_VALUES = 50
+MAX_VALUE_CHARS = 200
 
 
 class ParamError(BadRequest):
@@ -112,11 +112,11 @@ def _single(args: MultiDict[str, str], name: str) -> str | None:
 
 def _values(args: MultiDict[str, str], name: str) -> list[str]:
     values = [v.strip() for v in dict.fromkeys(args.getlist(name)) if v.strip()]
-    if len(values) > _MAX_VALUES:
-        raise ParamError(f"'{name}' was given {len(values)} values; the limit is {_MAX_VALUES}.")
+    if len(values) > MAX_VALUES:
+        raise ParamError(f"'{name}' was given {len(values)} values; the limit is {MAX_VALUES}.")
     for value in values:
-        if len(value) > _MAX_VALUE_CHARS:
-            raise ParamError(f"A value of '{name}' is longer than {_MAX_VALUE_CHARS} characters.")
+        if len(value) > MAX_VALUE_CHARS:
+            raise ParamError(f"A value of '{name}' is longer than {MAX_VALUE_CHARS} characters.")
     return values
 
 

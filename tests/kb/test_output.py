@@ -6,7 +6,16 @@ import json
 
 import pytest
 
-from kb.output import emit_records, plain_snippet
+from kb.output import (
+    csv_cell,
+    csv_text,
+    echo,
+    emit_records,
+    json_text,
+    one_line,
+    plain_snippet,
+    terminal_safe,
+)
 
 
 def test_plain_snippet_brackets_marks_and_decodes_entities() -> None:
@@ -49,3 +58,61 @@ def test_table_wraps_the_last_column_under_itself(capsys: pytest.CaptureFixture[
         "1  Intellectual Property and",
         "   Artificial Intelligence",
     ]
+
+
+# -- the sanitiser: nothing kb prints can drive the terminal -----------------------------------
+
+HOSTILE = "Title \x1b]0;pwned\x07 \x1b[2J \x1b]52;c;ZXZpbA==\x07 \x9b31m \u202eevil\x7f end"
+
+
+def test_terminal_safe_shows_every_control_character_and_keeps_lines() -> None:
+    assert terminal_safe(HOSTILE + "\nline two\tcolumn") == (
+        "Title \\x1b]0;pwned\\x07 \\x1b[2J \\x1b]52;c;ZXZpbA==\\x07 \\x9b31m \\u202eevil\\x7f end"
+        "\nline two\tcolumn")
+
+
+def test_one_line_escapes_newlines_and_undecodable_bytes() -> None:
+    name = "report\n2024\r.txt\t" + b"\xff".decode("utf-8", "surrogateescape")
+    assert one_line(name) == "report\\n2024\\r.txt\\t\\xff"
+
+
+def test_echo_goes_through_the_sanitiser(capsys: pytest.CaptureFixture[str]) -> None:
+    echo(HOSTILE)
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert out == terminal_safe(HOSTILE) + "\n"
+
+
+def test_table_cells_stay_on_their_line(capsys: pytest.CaptureFixture[str]) -> None:
+    emit_records([{"id": "a\nb", "title": "\x1b[2Jx"}], "table", ["id", "title"])
+    assert capsys.readouterr().out.splitlines() == ["ID    TITLE", "a\\nb  \\x1b[2Jx"]
+
+
+@pytest.mark.parametrize("value, cell", [
+    ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    ("+1+1", "'+1+1"),
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tleading tab", "'\\tleading tab"),
+    ("\r=1", "'\\r=1"),
+    ("plain = text", "plain = text"),
+    (-1.5, "-1.500"),
+    (-3, "-3"),
+    (["=a", "b"], "'=a; b"),
+])
+def test_csv_cells_cannot_be_formulas(value: object, cell: str) -> None:
+    assert csv_cell(value) == cell
+
+
+def test_csv_text_defuses_formulas_and_controls() -> None:
+    rows = [{"title": "=HYPERLINK(\"http://x\")", "source": "a\x1b[31m\nb.md", "score": -0.5}]
+    assert csv_text(rows, ["title", "source", "score"]) == (
+        'title,source,score\n"\'=HYPERLINK(""http://x"")",a\\x1b[31m\\nb.md,-0.500\n')
+
+
+def test_json_escapes_what_json_leaves_raw(capsys: pytest.CaptureFixture[str]) -> None:
+    data = {"t": "\x9b2J \u202e \x1b", "s": b"\xff".decode("utf-8", "surrogateescape")}
+    assert json_text(data) == '{"t": "\\u009b2J \\u202e \\u001b", "s": "\\udcff"}'
+    assert json.loads(json_text(data)) == data
+    emit_records([data], "jsonl", ["t"])
+    assert "\x9b" not in capsys.readouterr().out

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask, Response
 from flask.testing import FlaskClient
 
 from web import create_app
@@ -185,3 +186,45 @@ def test_no_query_string_makes_a_500(client: FlaskClient, route: str) -> None:
             statuses.add(client.get(f"{route}?q={query}{extra}").status_code)
     expected = {200, 400} if route != "/doc/no-such-doc" else {404}
     assert statuses == expected
+
+
+def _raw_get(base: str, target: str, host: str) -> tuple[int, str | None]:
+    """One request on the wire to the live waitress server, with the Host header given."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.putrequest("GET", target, skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location")
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("target, location", [
+    ("/api//search?q=training+data", "/api/search?q=training+data"),
+    ("/static//kb.css", "/static/kb.css"),
+    ("/sessions//9", "/sessions/9"),
+])
+def test_redirects_stay_on_the_app_whatever_the_host_header(live_server: str, target: str,
+                                                            location: str) -> None:
+    assert _raw_get(live_server, target, "evil.example") == (308, location)
+    assert _raw_get(live_server, target, "127.0.0.1") == (308, location)
+
+
+def test_a_protocol_relative_location_is_made_a_path(app: Flask) -> None:
+    """Even a redirect that names another host cannot leave the app ("//evil" would)."""
+    from web.app import _relative_location
+
+    with app.test_request_context("/"):
+        for location, expected in (("http://evil.example//evil.example/x?a=1#f",
+                                    "/evil.example/x?a=1#f"),
+                                   ("https://evil.example", "/"),
+                                   ("/search?q=a", "/search?q=a")):
+            response = Response(status=308, headers={"Location": location})
+            assert _relative_location(response).headers["Location"] == expected

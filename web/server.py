@@ -1,0 +1,80 @@
+"""The production server ``kb serve`` runs: waitress, set so slow or idle clients cannot take it.
+
+Waitress out of the box accepts 100 connections and has no limit on how long a client may take
+to send its headers, so 110 connections trickling partial headers (slowloris) left no room for
+anyone else. Here the connection limit is raised well past that (with ``poll()`` rather than
+``select()``, which stops at 1,024 sockets), idle connections are reaped sooner, and a request
+whose headers have not arrived within :data:`HEADER_TIMEOUT` seconds is closed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+
+#: Seconds a client may take to send a request's headers, from connecting (first request) or
+#: from the request's first byte (later requests on a kept-alive connection).
+HEADER_TIMEOUT = 10
+
+#: waitress adjustments (see its documentation); ``threads``, ``host`` and ``port`` are added.
+SERVER_SETTINGS: dict[str, Any] = {
+    "connection_limit": 1000,  # open connections; past it, new ones wait in the backlog
+    "backlog": 1024,  # connections the kernel queues while the limit is reached
+    "asyncore_use_poll": True,  # select() fails past 1,024 open sockets
+    "channel_timeout": 30,  # seconds an idle connection is kept open
+    "cleanup_interval": 5,  # seconds between two sweeps for idle connections
+    "ident": "kb",  # the Server header
+}
+
+Server = BaseWSGIServer | MultiSocketServer
+
+
+class _HeaderTimeoutChannel(HTTPChannel):
+    """waitress's connection with a deadline for each request's headers.
+
+    The clock is checked in ``readable()``, which the event loop calls for every connection
+    at least once a second; closing is waitress's own ``will_close``, as its idle sweep does.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_clock: float | None = time.monotonic()
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and self._header_clock is None and data:
+            self._header_clock = time.monotonic()
+        outcome = super().received(data)
+        if self.request is None or self.request.headers_finished:
+            self._header_clock = None
+        return outcome
+
+    def readable(self) -> bool:
+        if (self._header_clock is not None and not self.requests
+                and time.monotonic() - self._header_clock > HEADER_TIMEOUT):
+            self.will_close = True
+        return super().readable()
+
+
+def make_server(app: Callable[..., Any], host: str, port: int, threads: int) -> Server:
+    """A waitress server bound to ``host:port`` (not yet serving: call ``run()``).
+
+    :raises OSError: the address cannot be listened on (``errno.EADDRINUSE``: the port is
+        taken), raised here so the caller can say so before announcing an address.
+    """
+    server = create_server(app, host=host, port=port, threads=threads, **SERVER_SETTINGS)
+    listeners = [server] if isinstance(server, BaseWSGIServer) else [
+        s for s in server.map.values() if isinstance(s, BaseWSGIServer)]
+    for listener in listeners:
+        listener.channel_class = _HeaderTimeoutChannel
+    return server
+
+
+def bound_port(server: Server) -> int:
+    """The port the server listens on (the one the OS chose, for ``port=0``)."""
+    if isinstance(server, BaseWSGIServer):
+        return int(server.effective_port)
+    return int(server.effective_listen[0][1])
