@@ -13,7 +13,7 @@ from kb.model import Document, Passage
 from kb.registry import Registry
 
 from .enrich import about, doctype, phrases, sessions, speakers, topics
-from .enrich.dates import find_dates, parse_date
+from .enrich.dates import find_dates, is_date_line, parse_date
 from .enrich.language import majority_language
 from .errors import IngestError, NothingToIndex
 from .identity import document_id, passage_ids
@@ -126,8 +126,9 @@ def _dateline(blocks: list[Block]) -> str:
     """The page's own date: a short date line among its first blocks."""
     for block in blocks[:_DATELINE_BLOCKS]:
         text = block.text
-        if DATE_LINE.match(text) or (len(text.split()) <= _DATELINE_MAX_WORDS
-                                     and find_dates(text) and block.kind != HEADING):
+        if DATE_LINE.match(text) or is_date_line(text) or (
+                len(text.split()) <= _DATELINE_MAX_WORDS and find_dates(text)
+                and block.kind != HEADING):
             return text
     return ""
 

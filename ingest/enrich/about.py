@@ -3,10 +3,12 @@
 Decision (documented in the README). Evidence is read in tiers, strongest first, and the first
 tier that names any session decides:
 
-1. the title and the file name;
-2. the page's own dateline (a date within a session's days, or up to a week after it, when
+1. the title;
+2. the file name (a symbol there says which session's document it is, but a title that names
+   sessions says what it is about: WIPO/IP/AI/3/GE/20/INF/5 summarises sessions 2 and 3);
+3. the page's own dateline (a date within a session's days, or up to a week after it, when
    reports are published) and its opening paragraph;
-3. the rest of the text, each mention counting once.
+4. the rest of the text, each mention counting once.
 
 Within a tier each mention weighs by kind (an ordinal, a number or a symbol 3, a date or a title
 2, a paper 1), and the sessions with the highest total are the document's: two sessions named
@@ -57,10 +59,11 @@ def decide(matcher: SessionMatcher, title: str, name: str, dateline: str,
         sidecar or the reader, which win.
     """
     voters = [t for t, lead in zip(texts, leads, strict=True) if not lead]
-    main = list(given) or main_sessions(matcher, title, name, dateline, voters) \
-        or main_sessions(matcher, title, name, dateline, texts)
+    main = list(given) or main_sessions(matcher, title, name, dateline, voters)
     others = {lead for lead in leads if lead and not lead <= set(main)}
     overview = not given and len(others) >= 2
+    if not main and not overview:  # every passage opens on the same session
+        main = main_sessions(matcher, title, name, dateline, texts)
     about = [sorted(lead) if overview and lead else list(main) for lead in leads]
     document = sorted(set(main).union(*(set(a) for a in about))) if about else sorted(main)
     mentions = []
@@ -75,7 +78,8 @@ def main_sessions(matcher: SessionMatcher, title: str, name: str, dateline: str,
     """The sessions a document is mostly about (ties are all kept), tier by tier."""
     texts = list(texts)
     tiers = (
-        lambda: _evidence(matcher, title) + _evidence(matcher, _name_words(name)),
+        lambda: _evidence(matcher, title),
+        lambda: _evidence(matcher, _name_words(name)),
         lambda: _dateline_evidence(matcher, dateline) + _evidence(matcher, _opening(texts)),
         lambda: [m for text in texts for m in _evidence(matcher, text)],
     )

@@ -60,7 +60,7 @@ def _patterns() -> _Patterns:
         + rf"(?P<y5>{_YEAR})"
         # 2024年3月13日至14日 / 2020年7月7日至9日
         + rf"|(?P<y4>{_YEAR})\s*年\s*(?P<m4>\d{{1,2}})\s*月\s*(?P<d4>\d{{1,2}})\s*日"
-        + rf"(?:\s*(?:至|到|-|–|~)\s*(?:\d{{1,2}}\s*月\s*)?(?P<e4>\d{{1,2}})\s*日)?"
+        + r"(?:\s*(?:至|到|-|–|~)\s*(?:\d{1,2}\s*月\s*)?(?P<e4>\d{1,2})\s*日)?"
         # 2024-03-13 / 2023/3/31
         + rf"|(?P<y3>{_YEAR})[-/.](?P<m3>\d{{1,2}})[-/.](?P<d3>\d{{1,2}})(?![\d])"
         # 10-07-2020 / 13.03.2024 / 13/03/2024
@@ -84,6 +84,15 @@ def find_dates(text: str) -> list[DateSpan]:
         if span is not None:
             spans.append(span)
     return spans
+
+
+def is_date_line(text: str, spare_words: int = 2) -> bool:
+    """Is ``text`` a date and little else ("Geneva, 13 mars 2024", "2024年3月13日")? Such a
+    line is a dateline even where a reader took it for a heading."""
+    if len(text) > 80 or not find_dates(text):
+        return False
+    rest = _patterns().pattern.sub(" ", text.translate(_DIGITS))
+    return len(re.findall(r"\w+", rest)) <= spare_words
 
 
 def _month(word: str) -> int | None:
