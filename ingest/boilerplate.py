@@ -5,11 +5,12 @@ long line of labels without sentences (the WIPO menu is ~200 labels on one line)
 consecutive short label lines. A long line is a menu when its words are Title-Case labels, or,
 in any of the six languages (Chinese and Arabic have no capitals), when most of it is made of
 WIPO's menu labels, which the language tables list (:mod:`ingest.enrich.lang`), with the names
-the menu keeps in every language (PATENTSCOPE, ePCT, WIPO Lex ...). Trailing furniture: "Watch the event", newsletter
-invitations, "(Photo: WIPO)" credits, "Video: ..." teasers, share bars, cookie notices, and
-image alt captions (a short lower-case line on its own, which no heading or sentence starts
-with), and rows of links between separators ("Contact us · Terms of use"). Content recurring
-across pages of one site is the job of :mod:`ingest.sitewide`.
+the menu keeps in every language (PATENTSCOPE, ePCT, WIPO Lex ...). Trailing furniture: "Watch
+the event", "Loading...", newsletter invitations, "(Photo: WIPO)" credits, "Video: ..."
+teasers, share bars, cookie notices, and image alt captions (a short lower-case line on its
+own, which no heading or sentence starts with), and rows of links between separators ("Contact
+us · Terms of use"). Content recurring across pages of one site is the job of
+:mod:`ingest.sitewide`.
 """
 
 from __future__ import annotations
