@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .dates import find_dates
-from .sessions import Mention, SessionMatcher
+from .sessions import Mention, SessionMatcher, names_series
 
 #: Days after a session during which a dated report is taken to report it.
 REPORT_WINDOW_DAYS = 7
@@ -77,10 +77,13 @@ def main_sessions(matcher: SessionMatcher, title: str, name: str, dateline: str,
                   texts: Iterable[str]) -> list[int]:
     """The sessions a document is mostly about (ties are all kept), tier by tier."""
     texts = list(texts)
+    # A dateline alone does not make a page about a session: it must speak of the series.
+    dated = bool(dateline) and any(names_series(t) or matcher.find(t) for t in [title, *texts])
     tiers = (
         lambda: _evidence(matcher, title),
         lambda: _evidence(matcher, _name_words(name)),
-        lambda: _dateline_evidence(matcher, dateline) + _evidence(matcher, _opening(texts)),
+        lambda: (_dateline_evidence(matcher, dateline) if dated else [])
+        + _evidence(matcher, _opening(texts)),
         lambda: [m for text in texts for m in _evidence(matcher, text)],
     )
     for tier in tiers:

@@ -30,13 +30,16 @@ def find_gaps(document: Document, registry: Registry) -> list[SessionGap]:
     """The registry's gaps that ``document`` shows, one per missing session number."""
     matcher = matcher_for(registry)
     opening = " ".join(" ".join(p.text for p in document.passages[:3]).split()[:OPENING_WORDS])
-    texts = [document.title, document.source, opening] + [p.text for p in document.passages]
+    places = [("the title", document.title), ("the file name", document.source)] + \
+        [("the text", p.text) for p in document.passages]
     gaps = []
     for number in document.sessions:
         if number in registry.sessions:
             continue
-        seen = [m.text for text in texts for m in matcher.find(text) if m.number == number]
-        symbol = next((s for s in seen if symbol_slot(s)), "")
+        found = [(where, m.text) for where, text in places for m in matcher.find(text)
+                 if m.number == number]
+        seen = [f"{text!r} in {where}" for where, text in found]
+        symbol = next((text for _, text in found if symbol_slot(text)), "")
         start, end = _event_dates(document, opening, after=_last_end(registry))
         gaps.append(SessionGap(document.source, number, list(dict.fromkeys(seen))[:3],
                                start, end, _title(document.title), symbol))

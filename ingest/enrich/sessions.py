@@ -43,8 +43,10 @@ _SERIES = 0
 #: Evidence weights per kind of mention (see :mod:`ingest.enrich.about`).
 WEIGHTS = {"ordinal": 3, "number": 3, "symbol": 3, "name": 2, "date": 2, "paper": 1,
            "after-date": 1}
-#: Highest ordinal read as a session of this series; beyond it, another body's session.
+#: Highest ordinal a paragraph's opening is read as (for splitting, whatever the registry).
 MAX_SESSION = 40
+#: How many sessions beyond the registry's last an ordinal may name (unregistered sessions).
+NEW_SESSIONS_AHEAD = 3
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,9 @@ def _compile(lang: Language) -> _LangPatterns:
         first_n = re.compile(b + template + e, re.IGNORECASE)
     number = None
     if lang.number_prefixes:
-        number = re.compile(rf"{b}{alternation(lang.number_prefixes)}\s*(?P<num>\d{{1,2}})"
-                            r"(?![\d/.,]\d)(?!\s*:)", re.IGNORECASE)
+        one_number = r"\d{1,2}(?![\d/.,]\d)"
+        number = re.compile(rf"{b}{alternation(lang.number_prefixes)}\s*(?P<num>{one_number}"
+                            rf"(?:\s*{joiner}\s*{one_number})*)(?!\s*:)", re.IGNORECASE)
     cues = tuple(w.split("*")[0].lower() for w in lang.session_words) + \
         tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
@@ -195,6 +198,9 @@ class SessionMatcher:
         self._phrases = table
         self._starts = {key[:k] for key in table for k in range(1, len(key) + 1)}
         self._longest = max((len(key) for key in table), default=0)
+        #: Session numbers read from ordinals are kept up to a few beyond the registry's last
+        #: (a new session not registered yet); higher ones are other bodies' sessions.
+        self.plausible = max(self.known, default=0) + NEW_SESSIONS_AHEAD
         self._symbol_slots = sorted(
             (slot, s.number) for s in registry.sessions.values()
             if (slot := symbol_slot(s.symbol)) is not None)
@@ -246,12 +252,13 @@ class SessionMatcher:
                 for match in pattern.finditer(text):
                     if any(s < match.end() and match.start() < e for s, e in taken):
                         continue
-                    if self._other_body(text, match.end(), patterns):
+                    if self._other_body(text, match.end(), patterns) or \
+                            self._owned_by_other_body(text, match.start(), patterns):
                         continue
                     taken.append((match.start(), match.end()))
                     passing = self._passing(text, match.start(), patterns)
                     for number in _match_numbers(match, patterns.lang):
-                        if 0 < number <= MAX_SESSION:
+                        if 0 < number <= self.plausible:
                             found.append(Mention(number, kind, match.group(0), match.start(),
                                                  passing))
         return found
@@ -264,6 +271,13 @@ class SessionMatcher:
         else:
             before = before[-6:] + text[start:start + 12]
         return bool(patterns.passing.search(before))
+
+    @staticmethod
+    def _owned_by_other_body(text: str, start: int, patterns: _LangPatterns) -> bool:
+        """"the Committee's 31st session", "SCCR 45th session": another body's session."""
+        before = text[max(0, start - 40):start]
+        before = " ".join(before.split()[-3:]) if patterns.lang.spaced else before[-6:]
+        return bool(patterns.others.search(before))
 
     @staticmethod
     def _other_body(text: str, end: int, patterns: _LangPatterns) -> bool:
@@ -335,7 +349,7 @@ def _match_numbers(match: re.Match[str], lang: Language) -> list[int]:
     if groups.get("n"):
         return _count_numbers(groups["n"], lang)
     if groups.get("num"):
-        return [int(groups["num"])]
+        return [int(n) for n in re.findall(r"\d+", groups["num"])]
     return _ordinal_numbers(groups.get("ords") or "", lang)
 
 
