@@ -23,16 +23,19 @@ class FacetCounter:
     """Counts every facet for one query's base set and per-facet selections."""
 
     def __init__(self, snapshot: Snapshot, grouped: bool,
-                 labels: Mapping[str, Labeler] | None = None) -> None:
+                 labels: Mapping[str, Labeler] | None = None,
+                 tables: Mapping[str, str] | None = None) -> None:
         """:param labels: facet -> function giving a value's label (e.g. from the registries);
-        others get :func:`default_label`."""
+        others get :func:`default_label`. :param tables: facet -> the facet table that stands
+        for it (the session facet counted with mentions)."""
         self.snap = snapshot
         self.grouped = grouped
         self.labels = labels or {}
+        self.tables = tables or {}
 
     def selection_masks(self, selected: Mapping[str, list[str]]) -> dict[str, np.ndarray]:
         """facet -> passages having any selected value (only facets with a selection)."""
-        return {facet: self.snap.facet_mask(facet, values)
+        return {facet: self.snap.facet_mask(self.tables.get(facet, facet), values)
                 for facet, values in selected.items() if values}
 
     def count_all(self, base: np.ndarray, selections: Mapping[str, np.ndarray],
@@ -69,7 +72,7 @@ class FacetCounter:
                groups: dict[int, tuple[np.ndarray, np.ndarray]]) -> dict[str, int]:
         """Counts per value; ``groups`` caches the documents of each scope already seen (the
         scope is kept with them, so its id cannot be reused by another array)."""
-        table = self.snap.facet_table(facet)
+        table = self.snap.facet_table(self.tables.get(facet, facet))
         if not table.values:
             return {}
         if self.grouped and table.group_docs is not None and table.group_codes is not None:

@@ -81,6 +81,7 @@ def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
         "title": mark_language(doc.title, doc.language),
         "heading": mark_language(passage.heading, language),
         "session": _multi(sessions),
+        "session_any": _multi(sorted(set(sessions) | set(passage.mentions))),
         "topic": _multi(topics),
         "speaker": _multi(speakers),
         "speaker_words": " ".join(speakers),
@@ -120,6 +121,7 @@ def passage_from(data: dict[str, Any]) -> Passage:
         text=data["text"], heading=data.get("heading", ""), speaker=data.get("speaker", ""),
         start=data.get("start"), sessions=list(data.get("sessions", [])),
         topics=list(data.get("topics", [])), language=data.get("language", ""),
+        mentions=list(data.get("mentions", [])),
     )
 
 

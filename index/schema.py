@@ -18,7 +18,7 @@ MULTI_SEP = "\x1e"
 #: A field whose name carries the on-disk format: an index written by code with other analysis
 #: lacks it, so opening refuses it (IndexCorrupt says to rebuild) instead of answering wrongly.
 #: Bump the number whenever analysis or record layout changes.
-FORMAT_FIELD = "kb_format_2"
+FORMAT_FIELD = "kb_format_3"
 
 #: Record kinds, stored in the ``kind`` field.
 PASSAGE, DOCUMENT, MANIFEST, META = "passage", "doc", "manifest", "meta"
@@ -33,6 +33,10 @@ FACET_FIELDS: dict[str, str] = {
     "language": "language",
     "source": "site",
 }
+#: The session facet counted over the sessions passages are about *and* those they mention
+#: (SearchRequest.include_mentions).
+SESSIONS_AND_MENTIONS = "session+mentions"
+FACET_FIELDS[SESSIONS_AND_MENTIONS] = "session_any"
 
 #: BM25F stream weights, applied at index time by repeating the stream in ``body``: one
 #: field means one posting list per word and term frequencies summed *before* BM25 saturates
@@ -58,6 +62,7 @@ def build_schema() -> fields.Schema:
         heading=fields.TEXT(analyzer=language_analyzer(), phrase=True),
         speaker_words=fields.TEXT(analyzer=folding_analyzer(), phrase=True),
         session=_multi_valued(),
+        session_any=_multi_valued(),
         topic=_multi_valued(),
         speaker=_multi_valued(),
         type=fields.ID(),

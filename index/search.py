@@ -32,7 +32,7 @@ from index.records import (
     passage_from,
     passage_key,
 )
-from index.schema import DOCUMENT
+from index.schema import DOCUMENT, SESSIONS_AND_MENTIONS
 from index.snapshot import ScoreTerm, Snapshot
 from index.spelling import Speller
 from index.store import open_searcher, open_whoosh
@@ -221,6 +221,7 @@ class KbIndex:
             doc_id=data["doc_id"], passage_id=data["passage_id"], source=data["source"],
             title=data["title"], type=data["type"], date=data["date"],
             sessions=list(data.get("sessions", [])), topics=list(data.get("topics", [])),
+            mentions=list(data.get("mentions", [])),
             score=round(float(score), 4),
             snippet=marker.snippet(data["text"]),
             speaker=data.get("speaker", ""), heading=data.get("heading", ""),
@@ -266,8 +267,9 @@ class _Search:
         matcher = Matcher(self.snap, self.ix.ranking.exact)
         matched = matcher.run(parsed.root)
         self.notes += matcher.notes
-        selected = self._selected()
-        counter = FacetCounter(self.snap, self.grouped, self.labels)
+        tables = {"session": SESSIONS_AND_MENTIONS} if self.request.include_mentions else {}
+        selected = self._selected(tables)
+        counter = FacetCounter(self.snap, self.grouped, self.labels, tables)
         selections = counter.selection_masks(selected)
         docs = matched.docs.copy()
         for chosen in selections.values():
@@ -286,11 +288,11 @@ class _Search:
             unit="documents" if self.grouped else "passages",
         )
 
-    def _selected(self) -> dict[str, list[str]]:
+    def _selected(self, tables: Mapping[str, str]) -> dict[str, list[str]]:
         """Selected facet values as index values (a typed "French" finds "fr")."""
         selected: dict[str, list[str]] = {}
         for facet, values in self.request.filters().items():
-            known = self.snap.facet_table(facet).values
+            known = self.snap.facet_table(tables.get(facet, facet)).values
             chosen: list[str] = []
             for value in values:
                 text = str(value).strip()

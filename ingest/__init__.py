@@ -33,9 +33,11 @@ from __future__ import annotations
 
 from .discover import SourceFile as SourceFile
 from .discover import discover as discover
+from .identity import document_id as document_id
 from .limits import Limits as Limits
 from .pipeline import build_changes as build_changes
 from .pipeline import extract as extract
 from .render import render_text as render_text
 
-__all__ = ["Limits", "SourceFile", "build_changes", "discover", "extract", "render_text"]
+__all__ = ["Limits", "SourceFile", "build_changes", "discover", "document_id", "extract",
+           "render_text"]

@@ -7,14 +7,15 @@ ingested before), so this runs after all changed files are staged.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from kb.model import Document, Failure, ManifestEntry
+from kb.model import Document, Failure, ManifestEntry, SessionGap, Skipped
 from kb.registry import Registry
 
 from . import dedupe, sitewide
 from .document import Origin, assemble
-from .errors import IngestError
+from .enrich.gaps import find_gaps
+from .errors import IngestError, NothingToIndex
 from .readers.base import Block
 from .sidecar import Metadata, validate
 from .staging import Staged
@@ -26,6 +27,8 @@ class Outcome:
     document: Document | None = None
     failure: Failure | None = None
     fingerprint: dedupe.Fingerprint | None = None
+    #: Sessions the document is about that the registry lacks.
+    gaps: list[SessionGap] = field(default_factory=list)
 
 
 def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], registry: Registry,
@@ -49,6 +52,9 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
         try:
             meta = _record_metadata(item, registry)
             document = assemble(blocks, item.raw, meta, origin, registry)
+        except NothingToIndex as exc:
+            outcomes.append(Outcome(item, failure=Skipped(item.source, str(exc))))
+            continue
         except IngestError as exc:
             outcomes.append(Outcome(item, failure=Failure(item.source, str(exc))))
             continue
@@ -60,7 +66,8 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
             fp = replace(item.page_print, passages=len(document.passages))
         else:
             fp = dedupe.fingerprint(_block_text(blocks), len(document.passages))
-        outcomes.append(Outcome(item, document=document, fingerprint=fp))
+        outcomes.append(Outcome(item, document=document, fingerprint=fp,
+                                gaps=find_gaps(document, registry)))
     return outcomes
 
 

@@ -1,18 +1,24 @@
 """Page-level boilerplate: what one page alone shows to be furniture rather than content.
 
 Two shapes matter for text pulled out of web pages. Menus: a run of link labels, either one very
-long line of Title-Case labels without sentences (the WIPO menu is ~200 labels on one line) or
-many consecutive short label lines. Trailing furniture: "Watch the event", newsletter
-invitations, "(Photo: WIPO)" credits, "Video: ..." teasers, share bars, cookie notices, and
-image alt captions (a short lower-case line on its own, which no heading or sentence starts
-with), and rows of links between separators ("Contact us · Terms of use"). Content recurring
-across pages of one site is the job of :mod:`ingest.sitewide`.
+long line of labels without sentences (the WIPO menu is ~200 labels on one line) or many
+consecutive short label lines. A long line is a menu when its words are Title-Case labels, or,
+in any of the six languages (Chinese and Arabic have no capitals), when most of it is made of
+WIPO's menu labels, which the language tables list (:mod:`ingest.enrich.lang`), with the names
+the menu keeps in every language (PATENTSCOPE, ePCT, WIPO Lex ...). Trailing furniture: "Watch
+the event", "Loading...", newsletter invitations, "(Photo: WIPO)" credits, "Video: ..."
+teasers, share bars, cookie notices, and image alt captions (a short lower-case line on its
+own, which no heading or sentence starts with), and rows of links between separators ("Contact
+us · Terms of use"). Content recurring across pages of one site is the job of
+:mod:`ingest.sitewide`.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from .enrich.lang import alternation, languages
 from .readers.base import Block
 
 _FURNITURE = re.compile(
@@ -22,7 +28,9 @@ _FURNITURE = re.compile(
       | videos?\s*:.{0,200}
       | (?:share|share\ this(?:\ page|\ article)?|print(?:\ this\ page)?|tweet|e-?mail\ this
          |back\ to\ top|top\ of\ page|read\ more|learn\ more|related\ links|related\ content
-         |follow\ us(?:\ on\ .{0,40})?|skip\ to\ (?:main\ )?content)[.!:]?
+         |follow\ us(?:\ on\ .{0,40})?|skip\ to\ (?:main\ )?content
+         |loading(?:\ content)?(?:\.\.\.|…)?|please\ wait|page\ (?:is\ )?loading
+         |(?:please\ )?enable\ javascript.{0,60}|javascript\ is\ (?:disabled|required).{0,60})[.!:]?
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -30,10 +38,14 @@ _NEWSLETTER = re.compile(r"\b(?:subscribe|sign\ up|register)\b.{0,40}\bnewslette
                          re.IGNORECASE | re.VERBOSE)
 _COOKIES = re.compile(r"\bcookies?\b.{0,200}\b(?:accept|consent|agree|settings|policy)\b",
                       re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<!\.)[.!?](?:['\"”’)]*)(?=\s|$)")
+_SENTENCE_END = re.compile(r"(?<!\.)[.!?](?:['\"”’)]*)(?=\s|$)|[。！？؟]")
 _SEPARATORS = re.compile(r"\s[·|•]\s")
-_TERMINAL = re.compile(r"[.!?:;,]['\"”’)]*$")
+_TERMINAL = re.compile(r"[.!?:;,。！？：；，؟،؛]['\"”’)」』]*$")
 _MENU_MIN_WORDS = 30
+#: A line this long (characters) made mostly of menu labels is a menu in any script.
+_LABEL_LINE_MIN_CHARS = 60
+_LABEL_LINE_MIN_LABELS = 6
+_LABEL_SHARE = 0.5
 _RUN_MIN_LINES = 6
 _LABEL_MAX_WORDS = 5
 _CAPTION_MAX_WORDS = 15
@@ -71,8 +83,29 @@ def _is_link_row(text: str) -> bool:
             and not _SENTENCE_END.search(text))
 
 
+@cache
+def _menu_labels() -> re.Pattern[str]:
+    return re.compile(alternation(label for lang in languages().values() for label in lang.menu))
+
+
+def _mostly_menu_labels(text: str) -> bool:
+    """Most of the line is WIPO menu labels (any language), with almost no sentence end."""
+    if len(text) < _LABEL_LINE_MIN_CHARS:
+        return False
+    found = _menu_labels().findall(text)
+    if len(found) < _LABEL_LINE_MIN_LABELS:
+        return False
+    if len(_SENTENCE_END.findall(text)) > len(found) / 10:
+        return False
+    covered = sum(len(label) for label in found)
+    return covered / len("".join(text.split())) >= _LABEL_SHARE
+
+
 def is_menu_line(text: str) -> bool:
-    """One long run of Title-Case link labels with (almost) no sentence endings."""
+    """One long run of link labels with (almost) no sentence endings: Title-Case labels, or
+    WIPO's menu labels in any of the six languages."""
+    if _mostly_menu_labels(text):
+        return True
     tokens = text.split()
     if len(tokens) < _MENU_MIN_WORDS:
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry
+from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry, Skipped
 
 from . import dedupe, sitewide
 from .assembly import Outcome, manifest_prints
@@ -63,7 +63,8 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
         source = outcome.staged.source
         old = manifest.get(source)
         if outcome.failure is not None:
-            report.failed.append(outcome.failure)
+            skipped = isinstance(outcome.failure, Skipped)
+            (report.skipped if skipped else report.failed).append(outcome.failure)
             continue
         document = outcome.document
         assert document is not None and outcome.fingerprint is not None
@@ -89,6 +90,7 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
         else:
             changes.upserts.append(document)
             report.passages_added += len(document.passages)
+            report.session_gaps.extend(outcome.gaps)
 
     # Copies ingested earlier that a new, richer copy now replaces as canonical.
     for source, canonical in sorted(canonical_of.items()):

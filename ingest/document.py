@@ -12,10 +12,10 @@ from urllib.parse import urlparse
 from kb.model import Document, Passage
 from kb.registry import Registry
 
-from .enrich import doctype, phrases, sessions, speakers, topics
-from .enrich.dates import find_dates, parse_date
+from .enrich import about, doctype, phrases, sessions, speakers, topics
+from .enrich.dates import find_dates, is_date_line, parse_date
 from .enrich.language import majority_language
-from .errors import IngestError
+from .errors import IngestError, NothingToIndex
 from .identity import document_id, passage_ids
 from .passages import HEADING_SEPARATOR, build_passages
 from .readers.base import HEADING, Block, RawDocument
@@ -43,6 +43,9 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     session_matcher = sessions.matcher_for(registry)
     drafts = build_passages(blocks, lead_key=session_matcher.lead)
     if not drafts:
+        if raw.blocks:
+            raise NothingToIndex("only site boilerplate (menus, links, footers): the page's "
+                                 "content is not in the file (it never loaded, or was not saved)")
         raise IngestError("no text left after removing boilerplate")
     url = meta.url or raw.url
     # Only a URL the researcher gave fixes the id: a page's own canonical link can change or be
@@ -56,11 +59,8 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
 
     given = meta.sessions or raw.sessions
     leads = [None if given else _lead(d.text, session_matcher) for d in drafts]
-    # An overview's passages about other sessions do not vote for the page's main session.
-    voters = [t for t, lead in zip(texts, leads, strict=True) if not lead]
-    main = given or session_matcher.main_sessions(title, origin.name, dateline, voters) \
-        or session_matcher.main_sessions(title, origin.name, dateline, texts)
-    passage_sessions = [sorted(lead) if lead else list(main) for lead in leads]
+    split = about.decide(session_matcher, title, origin.name, dateline, texts, leads, given)
+    main = split.document
 
     topic_matcher = topics.matcher_for(registry)
     passage_topics = [topic_matcher.topics(t) for t in texts]
@@ -69,11 +69,12 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     passages = [
         Passage(passage_id=pid, doc_id=doc_id, position=i, text=d.text, heading=d.heading,
                 speaker=names.get(d.speaker, d.speaker), start=d.start,
-                sessions=passage_sessions[i], topics=passage_topics[i])
+                sessions=split.passages[i], mentions=split.mentions[i],
+                topics=passage_topics[i])
         for i, (pid, d) in enumerate(zip(ids, drafts, strict=True))
     ]
     body = "\n\n".join(p.text for p in passages)
-    doc_sessions = sorted({n for p in passages for n in p.sessions})
+    doc_sessions = split.document
     site = _site(url) or origin.site
     language = meta.language or _language(passages, raw.language)
     _mark_other_languages(passages, language)
@@ -125,8 +126,9 @@ def _dateline(blocks: list[Block]) -> str:
     """The page's own date: a short date line among its first blocks."""
     for block in blocks[:_DATELINE_BLOCKS]:
         text = block.text
-        if DATE_LINE.match(text) or (len(text.split()) <= _DATELINE_MAX_WORDS
-                                     and find_dates(text) and block.kind != HEADING):
+        if DATE_LINE.match(text) or is_date_line(text) or (
+                len(text.split()) <= _DATELINE_MAX_WORDS and find_dates(text)
+                and block.kind != HEADING):
             return text
     return ""
 

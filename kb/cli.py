@@ -5,7 +5,8 @@ mistakes become a one-line message on stderr with a documented exit code, never 
 
 ====  ==============================================================
 0     success
-1     ingest finished but some files failed (each is listed)
+1     ingest finished but some files failed (each is listed); ``kb sessions --check`` found
+      documents about sessions that sessions.toml lacks
 2     usage error: a bad option or value (an unknown --session, ...)
 3     no index yet: run ``kb ingest``
 4     the index is locked by another writer
@@ -19,6 +20,7 @@ mistakes become a one-line message on stderr with a documented exit code, never 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import signal
@@ -34,8 +36,18 @@ import click
 
 import index
 import ingest
+from ingest.enrich.gaps import find_gaps, stanza
 from kb import config
-from kb.model import DOC_TYPES, LANGUAGES, Document, IngestReport, Passage, SearchRequest
+from kb.model import (
+    DOC_TYPES,
+    LANGUAGES,
+    Document,
+    IngestReport,
+    Passage,
+    SearchRequest,
+    SessionGap,
+    Skipped,
+)
 from kb.output import (
     chosen_format,
     echo,
@@ -102,7 +114,7 @@ class Context:
         if not index.index_exists(self.index_dir):
             raise KbError(f"no index at {self.index_dir}", EXIT_NO_INDEX,
                           "run `kb ingest` first (or point --index / KB_INDEX at one)")
-        library = Library(self.index_dir, self.registry)
+        library = Library(self.index_dir, self.registry, registry_dir=self.corpus)
         click.get_current_context().call_on_close(library.close)
         return library
 
@@ -289,9 +301,28 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
             echo(f"  {verb}{label}: {one_line(source)}", err=err)
     for source, canonical in report.duplicates.items():
         echo(f"  duplicate: {one_line(source)} (same page as {one_line(canonical)})", err=err)
+    for skipped in report.skipped:
+        echo(f"  skipped: {one_line(skipped.source)}: {one_line(skipped.reason)}", err=err)
     for failure in report.failed:
         echo(f"  FAILED: {one_line(failure.source)}: {one_line(failure.reason)}", err=True)
+    _print_gaps(report.session_gaps, err=True)
     echo(("Dry run: " if dry_run else "Ingest: ") + report.summary(), err=err)
+
+
+def _print_gaps(gaps: list[SessionGap], err: bool = False) -> None:
+    """Each session the registry lacks, with the files about it and a stanza to paste."""
+    by_number: dict[int, list[SessionGap]] = {}
+    for gap in gaps:
+        by_number.setdefault(gap.number, []).append(gap)
+    for number, found in sorted(by_number.items()):
+        guessed = " (number guessed: the next one)" if found[0].guessed else ""
+        echo(f"  new session: session {number}{guessed} is not in sessions.toml; "
+             f"documents about it were ingested all the same:", err=err)
+        for gap in found:
+            echo(f"    {one_line(gap.source)}: saw {one_line('; '.join(gap.seen))}", err=err)
+        best = max(found, key=lambda g: (bool(g.start), bool(g.symbol)))
+        echo("    add to sessions.toml (then run `kb ingest`):", err=err)
+        echo(textwrap.indent(terminal_safe(stanza(best)), "      "), err=err)
 
 
 @cli.command("extract")
@@ -307,6 +338,9 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     for source_file, outcome in ingest.extract(list(paths), ctx.registry, limits=_limits()):
+        if isinstance(outcome, Skipped):
+            echo(f"skipped: {one_line(outcome.source)}: {one_line(outcome.reason)}", err=True)
+            continue
         if not isinstance(outcome, Document):
             failed += 1
             echo(f"FAILED: {one_line(outcome.source)}: {one_line(outcome.reason)}", err=True)
@@ -345,25 +379,32 @@ def _filter_options(func: Any) -> Any:
                      help="Only this language (repeatable)."),
         click.option("--source", "sources", multiple=True,
                      help="Only this site or folder (repeatable)."),
+        click.option("--include-mentions", is_flag=True,
+                     help="--session and the session facet also count passages that only "
+                          "mention a session, not just those about it."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _request(ctx: Context, query: str, filters: dict[str, tuple[Any, ...]], **extra: Any
+def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
              ) -> SearchRequest:
+    """The request, checked: a session or topic must be in the registry or held by the index
+    (documents about a session that sessions.toml does not list yet)."""
     registry = ctx.registry
+    include_mentions = bool(filters.pop("include_mentions", False))
     for number in filters["sessions"]:
-        if number not in registry.sessions:
+        if number not in registry.sessions and str(number) not in ctx.library().held("session"):
             known = ", ".join(str(n) for n in registry.sessions)
             raise click.BadParameter(f"there is no session {number} (known: {known})",
                                      param_hint="--session")
     for topic in filters["topics"]:
-        if topic not in registry.topics:
+        if topic not in registry.topics and topic not in ctx.library().held("topic"):
             raise click.BadParameter(
                 f"unknown topic {topic!r}; `kb topics` lists them", param_hint="--topic")
-    return SearchRequest(query=query, **{k: list(v) for k, v in filters.items()}, **extra)
+    return SearchRequest(query=query, **{k: list(v) for k, v in filters.items()},
+                         include_mentions=include_mentions, **extra)
 
 
 @cli.command("search")
@@ -493,8 +534,21 @@ def _lookup(library: Library, text: str) -> Document | Passage:
         found = library.document(item_id) if kind == "document" else library.passage(item_id)
         if found is not None:
             return found
+    doc_part, _, passage_part = text.strip().rpartition("#p-")
+    owner = _owner(library, doc_part) if doc_part else None
+    if owner is not None:
+        raise KbError(f"passage {passage_part!r} is no longer in the index: its text changed "
+                      f"when the document was ingested again. It belonged to document "
+                      f"{owner.doc_id} ({one_line(owner.source)}: {one_line(owner.title)})",
+                      EXIT_NOT_FOUND, f"`kb show {owner.doc_id}` shows the document as it is now")
     raise KbError(f"no document or passage {text!r}", EXIT_NOT_FOUND,
                   f"give {FORMS}; `kb search --json` lists doc_id and passage_id")
+
+
+def _owner(library: Library, doc_part: str) -> Document | None:
+    """The document a link's doc part names: a doc id, a /doc/<id> URL or a source path."""
+    name = doc_part.split("?", 1)[0].rstrip("/").rsplit("/doc/", 1)[-1]
+    return library.document(name) or library.document(ingest.document_id(name))
 
 
 @cli.command("similar")
@@ -525,16 +579,62 @@ def similar_command(ctx: Context, reference: str, limit: int, fmt: str, as_json:
 
 
 @cli.command("sessions")
+@click.option("--check", is_flag=True,
+              help="List documents about sessions that sessions.toml lacks, each with a "
+                   "[[session]] table to paste; exit 1 when there are any.")
 @output_options()
 @pass_context
-def sessions_command(ctx: Context, fmt: str, as_json: bool) -> None:
+def sessions_command(ctx: Context, check: bool, fmt: str, as_json: bool) -> None:
     """The session registry, with how many documents and passages each session has."""
+    if check:
+        gaps = session_gaps(ctx.library())
+        if chosen_format(fmt, as_json) == "table":
+            _print_gaps(gaps)
+            click.echo(f"{len({g.number for g in gaps})} session(s) missing from "
+                       f"{ctx.corpus / 'sessions.toml'}" if gaps else
+                       "sessions.toml lists every session the index holds documents about")
+        else:
+            emit_records([{**g.to_dict(), "stanza": stanza(g)} for g in gaps],
+                         chosen_format(fmt, as_json),
+                         ["number", "source", "start", "end", "seen"])
+        if gaps:
+            sys.exit(EXIT_FAILED_FILES)
+        return
     if index.index_exists(ctx.index_dir):
         rows = ctx.library().sessions_overview()
     else:
         rows = [dict(s.to_dict(), documents=0, passages=0) for s in ctx.registry.sessions.values()]
     emit_records(rows, chosen_format(fmt, as_json),
                  ["number", "start", "end", "format", "documents", "passages", "title"])
+
+
+def session_gaps(library: Library) -> list[SessionGap]:
+    """Gaps of the registry as it is now, from the documents the index holds: those about a
+    session number it lacks, and those dated after its last session."""
+    registry = library.registry
+    held = library.held("session")
+    candidates = [SearchRequest(sessions=[int(v)], page_size=100) for v in sorted(held)
+                  if v.isdigit() and int(v) not in registry.sessions]
+    last_year = max((s.end.year for s in registry.sessions.values()), default=0)
+    years = [int(y) for y in library.held("year") if y.isdigit() and int(y) >= last_year]
+    if years:
+        candidates.append(SearchRequest(years=years, page_size=100))
+    doc_ids: dict[str, None] = {}
+    for request in candidates:
+        page = 1
+        while True:
+            result = library.search(dataclasses.replace(request, page=page))
+            doc_ids.update((hit.doc_id, None) for hit in result.hits)
+            if page >= result.pages:
+                break
+            page += 1
+    gaps: dict[tuple[str, int], SessionGap] = {}
+    for doc_id in doc_ids:
+        document = library.document(doc_id)
+        if document is not None:
+            for gap in find_gaps(document, registry):
+                gaps.setdefault((gap.source, gap.number), gap)
+    return sorted(gaps.values(), key=lambda g: (g.number, g.source))
 
 
 @cli.command("topics")

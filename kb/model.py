@@ -62,10 +62,14 @@ class Passage:
     speaker: str = ""
     #: Seconds from the start of the recording, for captions; None elsewhere.
     start: float | None = None
+    #: Sessions this passage is about (its document's, or on an overview page the session
+    #: the passage describes).
     sessions: list[int] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     #: Language of this passage when it differs from its document's ("" = the document's).
     language: str = ""
+    #: Sessions this passage names without being about them ("following the first session").
+    mentions: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +87,7 @@ class Document:
     #: ISO date (YYYY-MM-DD) or "" when unknown.
     date: str = ""
     language: str = "und"
+    #: Sessions the document is about (not those it only mentions: see Passage.mentions).
     sessions: list[int] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
@@ -175,6 +180,32 @@ class Failure:
 
 
 @dataclass
+class Skipped(Failure):
+    """A file with nothing to index (a saved page that is only site boilerplate): reported
+    with the reason, not counted as a failure."""
+
+
+@dataclass
+class SessionGap:
+    """A document about a session that the registry lacks, and what kb saw of it."""
+
+    source: str
+    #: The session's number, read (an ordinal, a symbol) or, when ``guessed``, the next one.
+    number: int
+    #: What kb saw: the words naming the session, the date after the last session.
+    seen: list[str] = field(default_factory=list)
+    #: The session's dates as far as the document tells (ISO), or "".
+    start: str = ""
+    end: str = ""
+    title: str = ""
+    symbol: str = ""
+    guessed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class IngestReport:
     """What an ingest run did (or, with --dry-run, would do), file by file."""
 
@@ -187,16 +218,21 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     passages_added: int = 0
     passages_removed: int = 0
+    #: Files with nothing to index (only site boilerplate), with the reason.
+    skipped: list[Failure] = field(default_factory=list)
+    #: Documents about a session the registry lacks.
+    session_gaps: list[SessionGap] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
     def summary(self) -> str:
+        skipped = f", {len(self.skipped)} skipped" if self.skipped else ""
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
             f"{len(self.unchanged)} unchanged, {len(self.duplicates)} duplicates, "
-            f"{len(self.failed)} failed; passages: {self.passages_added} added, "
+            f"{len(self.failed)} failed{skipped}; passages: {self.passages_added} added, "
             f"{self.passages_removed} removed"
         )
 
@@ -235,6 +271,9 @@ class SearchRequest:
     #: "document": best passage per document plus up to ``more_per_document`` more; "flat".
     group: str = "document"
     more_per_document: int = 2
+    #: Let the session filter and facet also count passages that only mention a session
+    #: ("following the first session"), not just those about it.
+    include_mentions: bool = False
 
     def filters(self) -> dict[str, list[Any]]:
         """The selected facet values keyed by facet name (see FACETS)."""
@@ -274,6 +313,8 @@ class Hit:
     position: int = 0
     also_at: list[str] = field(default_factory=list)
     more: list[Hit] = field(default_factory=list)
+    #: Sessions the passage names without being about them.
+    mentions: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -46,6 +46,21 @@ class Session:
     names: tuple[str, ...] = ()
     #: Symbol is a guess from the numbering pattern, not confirmed by a WIPO document.
     symbol_confirmed: bool = True
+    #: Suffixes of the session's documents' symbols ("/1", "/1 Rev.", "/INF/5", "_op05"): a
+    #: page about one of them is about this session.
+    documents: tuple[str, ...] = ()
+    #: Papers of the session by name ("Revised Issues Paper"), for pages that name no symbol.
+    papers: tuple[str, ...] = ()
+    #: The session's title in other languages: language code -> titles.
+    titles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def all_titles(self) -> tuple[str, ...]:
+        """The titles in every language the registry gives."""
+        return tuple(t for titles in self.titles.values() for t in titles)
+
+    def document_symbols(self) -> tuple[str, ...]:
+        """Full symbols of the session's documents (symbol + suffix)."""
+        return tuple(self.symbol + suffix for suffix in self.documents)
 
     @property
     def label(self) -> str:
@@ -70,6 +85,9 @@ class Session:
             "symbol_confirmed": self.symbol_confirmed,
             "description": self.description,
             "names": list(self.names),
+            "documents": list(self.document_symbols()),
+            "papers": list(self.papers),
+            "titles": {code: list(titles) for code, titles in self.titles.items()},
         }
 
 
@@ -211,12 +229,15 @@ def _entries(path: Path, text: str, name: str) -> list[_Entry]:
 
 
 _SESSION_KEYS = {"number", "title", "short_title", "start", "end", "format", "symbol",
-                 "description", "names", "symbol_confirmed"}
+                 "description", "names", "symbol_confirmed", "documents", "papers", "titles"}
+#: Language codes a session's ``titles`` may use (kb.model.LANGUAGES without "und").
+LANGUAGE_CODES = ("en", "fr", "es", "ru", "ar", "zh")
 
 
 def _parse_sessions(path: Path, text: str) -> dict[int, Session]:
     sessions: dict[int, Session] = {}
-    for entry in _entries(path, text, "session"):
+    entries = _entries(path, text, "session")
+    for entry in entries:
         entry.unknown_keys(_SESSION_KEYS)
         number = entry.get("number", int)
         if number < 1:
@@ -238,8 +259,60 @@ def _parse_sessions(path: Path, text: str) -> dict[int, Session]:
             description=" ".join(entry.get("description", str).split()),
             names=entry.strings("names"),
             symbol_confirmed=bool(entry.get("symbol_confirmed", bool, required=False) is not False),
+            documents=entry.strings("documents"),
+            papers=entry.strings("papers"),
+            titles=_titles(entry),
         )
+    _check_distinct(entries, sessions)
     return dict(sorted(sessions.items()))
+
+
+def _titles(entry: _Entry) -> dict[str, tuple[str, ...]]:
+    """``titles = { fr = "...", zh = ["...", "..."] }``: a known language code for each."""
+    table = entry.get("titles", dict, required=False) or {}
+    titles: dict[str, tuple[str, ...]] = {}
+    for code, value in table.items():
+        if code not in LANGUAGE_CODES:
+            raise entry.fail(f"'titles' has an unknown language code {code!r} "
+                             f"(known: {', '.join(LANGUAGE_CODES)})")
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip()
+                                                   for v in values):
+            raise entry.fail(f"'titles.{code}' must be a string or a list of strings")
+        titles[code] = tuple(v.strip() for v in values)
+    return titles
+
+
+def _key(text: str) -> str:
+    """Symbols and names compared as pages write them: case, spaces and separators aside."""
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
+def _check_distinct(entries: list[_Entry], sessions: dict[int, Session]) -> None:
+    """Two sessions must not overlap in time nor share a symbol or a name: either would make
+    kb guess which session a page is about."""
+    by_number = {entry.data.get("number"): entry for entry in entries}
+    ordered = sorted(sessions.values(), key=lambda s: (s.start, s.number))
+    for earlier, later in zip(ordered, ordered[1:], strict=False):
+        if later.start <= earlier.end:
+            raise by_number[later.number].fail(
+                f"session {later.number} ({later.start} to {later.end}) overlaps session "
+                f"{earlier.number} ({earlier.start} to {earlier.end})")
+    owners: dict[tuple[str, str], int] = {}
+    for session in sessions.values():
+        items = [("symbol", session.symbol), *(("symbol", s) for s in session.document_symbols()),
+                 *(("name", n) for n in (session.title, *session.names, *session.papers,
+                                         *session.all_titles()))]
+        seen_here: set[tuple[str, str]] = set()
+        for kind, value in items:
+            key = (kind, _key(value))
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            if key in owners:
+                raise by_number[session.number].fail(
+                    f"{kind} {value!r} is also listed for session {owners[key]}")
+            owners[key] = session.number
 
 
 _TOPIC_KEYS = {"id", "label", "description", "signals"}

@@ -3,11 +3,15 @@
 :class:`Library` is an open index plus the registries: the index knows values ("9",
 "copyright-training"), the registries know what people call them ("9 · Training the Machines ·
 Mar 2024"). It opens the index lazily, is safe to share between threads, and notices a new
-ingest by itself (checking at most once a second).
+ingest by itself (checking at most once a second). Given the folder of the registries, it also
+notices an edit of ``sessions.toml`` or ``topics.toml`` (same check): a running ``kb serve``
+labels, filters and links a session added after each meeting without a restart. A registry
+edit that does not parse is logged and the last good registry kept.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -24,10 +28,12 @@ from kb.model import (
     SearchRequest,
     SearchResult,
 )
-from kb.registry import Registry
+from kb.registry import SESSIONS_FILE, TOPICS_FILE, Registry, RegistryError, load_registry
 
-#: Seconds between two checks of whether the index moved on.
+#: Seconds between two checks of whether the index (or a registry file) moved on.
 REFRESH_INTERVAL = 1.0
+
+_log = logging.getLogger(__name__)
 
 
 def mark_words(text: str, words: frozenset[str]) -> str:
@@ -39,19 +45,62 @@ def mark_words(text: str, words: frozenset[str]) -> str:
 class Library:
     """An open index plus the registries, so results carry human labels."""
 
-    def __init__(self, index_dir: Path, registry: Registry) -> None:
+    def __init__(self, index_dir: Path, registry: Registry,
+                 registry_dir: Path | None = None) -> None:
+        """:param registry_dir: the folder of sessions.toml and topics.toml, to follow their
+        edits; None keeps ``registry`` for good."""
         self.index_dir = Path(index_dir)
-        self.registry = registry
+        self._registry = registry
+        self._registry_dir = Path(registry_dir) if registry_dir is not None else None
+        self._registry_stamp = self._stamp()
+        self._registry_checked = time.monotonic()
+        #: Why the last registry edit was not taken up ("" when it was).
+        self.registry_error = ""
         self._index: KbIndex | None = None
         self._lock = threading.Lock()
         self._checked = 0.0
-        #: facet -> value -> label, fixed for the registry this library was opened with.
+        #: facet -> value -> label, from the registry as it is now.
         self._labels: dict[str, Callable[[str], str]] = {
-            "session": registry.session_label,
-            "topic": registry.topic_label,
+            "session": lambda v: self.registry.session_label(v),
+            "topic": lambda v: self.registry.topic_label(v),
             "type": lambda v: DOC_TYPES.get(v, v),
             "language": lambda v: LANGUAGES.get(v, v),
         }
+
+    @property
+    def registry(self) -> Registry:
+        """The registries, reloaded when their files changed (checked at most once a second)."""
+        if self._registry_dir is None or \
+                time.monotonic() - self._registry_checked < REFRESH_INTERVAL:
+            return self._registry
+        with self._lock:
+            self._registry_checked = time.monotonic()
+            stamp = self._stamp()
+            if stamp != self._registry_stamp:
+                self._registry_stamp = stamp
+                try:
+                    self._registry = load_registry(self._registry_dir)
+                    self.registry_error = ""
+                except RegistryError as exc:
+                    self.registry_error = str(exc)
+                    _log.warning("registry edit not taken up, keeping the last good one: %s", exc)
+        return self._registry
+
+    def _stamp(self) -> tuple[tuple[int, int], ...]:
+        if self._registry_dir is None:
+            return ()
+        stamps = []
+        for name in (SESSIONS_FILE, TOPICS_FILE):
+            try:
+                info = (self._registry_dir / name).stat()
+                stamps.append((info.st_mtime_ns, info.st_size))
+            except OSError:
+                stamps.append((0, 0))
+        return tuple(stamps)
+
+    def held(self, facet: str) -> set[str]:
+        """The values of ``facet`` the index holds (sessions a registry may lack)."""
+        return set(self.stats()["facets"].get(facet, {}))
 
     def _open(self) -> KbIndex:
         """The index, opened on first use and refreshed when a writer committed since.
@@ -98,14 +147,25 @@ class Library:
                 self._index = None
 
     def sessions_overview(self) -> list[dict[str, Any]]:
-        """Every registry session with the documents and passages the index holds for it."""
+        """Every registry session with the documents and passages the index holds for it, then
+        the sessions the index holds that the registry lacks (``registered`` false)."""
         facets = self._open().stats()["facets"]
         passages = self._passage_counts("session")
-        return [
-            {**session.to_dict(), "documents": facets["session"].get(str(number), 0),
+        registry = self.registry
+        rows = [
+            {**session.to_dict(), "registered": True,
+             "documents": facets["session"].get(str(number), 0),
              "passages": passages.get(str(number), 0)}
-            for number, session in self.registry.sessions.items()
+            for number, session in registry.sessions.items()
         ]
+        for value, count in sorted(facets["session"].items(), key=lambda kv: int(kv[0])):
+            if value.isdigit() and int(value) not in registry.sessions:
+                rows.append({"number": int(value), "title": registry.session_label(value),
+                             "short_title": registry.session_label(value),
+                             "label": registry.session_label(value), "start": "", "end": "",
+                             "format": "", "symbol": "", "registered": False,
+                             "documents": count, "passages": passages.get(value, 0)})
+        return rows
 
     def topics_overview(self) -> list[dict[str, Any]]:
         """Every registry topic with its documents, overall and per session."""

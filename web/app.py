@@ -58,7 +58,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 class _Backend:
-    """Holds the one Library (thread-safe) and the registry it was opened with."""
+    """Holds the one Library (thread-safe); the registry is the Library's, which follows edits
+    of sessions.toml and topics.toml."""
 
     def __init__(self, config: Any) -> None:
         self._config = config
@@ -74,9 +75,11 @@ class _Backend:
         return self._library
 
     def registry(self) -> Registry:
+        found = getattr(self.library(), "registry", None)
+        if isinstance(found, Registry):
+            return found
         if self._registry is None:
-            found = getattr(self.library(), "registry", None)
-            self._registry = found if isinstance(found, Registry) else self._load_registry()
+            self._registry = self._load_registry()
         return self._registry
 
     def _load_registry(self) -> Registry:
@@ -89,7 +92,8 @@ class _Backend:
 
     def _open(self) -> Library:
         self._registry = self._registry or self._load_registry()
-        return Library(Path(self._config["KB_INDEX"]), self._registry)
+        return Library(Path(self._config["KB_INDEX"]), self._registry,
+                       registry_dir=Path(self._config["KB_CORPUS"]))
 
 
 def backend() -> _Backend:

@@ -58,6 +58,9 @@ def _search_parameters(registry: Registry | None) -> list[dict[str, Any]]:
          "schema": {"type": "integer", "default": 10}},
         {"name": "group", "in": "query", "schema": {"type": "string", "enum": list(GROUPS),
                                                      "default": "document"}},
+        {"name": "mentions", "in": "query", "description": "1: the session filter and facet "
+         "also count passages that only mention a session, not just those about it.",
+         "schema": {"type": "integer", "enum": [0, 1], "default": 0}},
     ]]
 
 
@@ -75,7 +78,9 @@ _HIT = {"type": "object", "properties": {
     "start": {"type": ["number", "null"]}, "language": {"type": "string"},
     "position": {"type": "integer"},
     "also_at": {"type": "array", "items": {"type": "string"}},
-    "more": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
+    "more": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+    "mentions": {"type": "array", "items": {"type": "integer"},
+                 "description": "Sessions the passage names without being about them."}}}
 
 _SEARCH_RESULT = {"type": "object", "properties": {
     "query": {"type": "string"}, "understood": {"type": "string"},
@@ -90,7 +95,10 @@ _PASSAGE = {"type": "object", "properties": {
     "passage_id": {"type": "string"}, "doc_id": {"type": "string"},
     "position": {"type": "integer"}, "text": {"type": "string"}, "heading": {"type": "string"},
     "speaker": {"type": "string"}, "start": {"type": ["number", "null"]},
-    "sessions": {"type": "array", "items": {"type": "integer"}},
+    "sessions": {"type": "array", "items": {"type": "integer"},
+                 "description": "Sessions the passage is about."},
+    "mentions": {"type": "array", "items": {"type": "integer"},
+                 "description": "Sessions the passage names without being about them."},
     "topics": {"type": "array", "items": {"type": "string"}}}}
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}

@@ -7,6 +7,7 @@ the parameter, never an exception deeper down.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
@@ -27,7 +28,7 @@ FACET_PARAMS: dict[str, str] = {
     "source": "source",
 }
 PARAM_FOR_FACET: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}
-SINGLE_PARAMS = ("q", "sort", "page", "size", "group")
+SINGLE_PARAMS = ("q", "sort", "page", "size", "group", "mentions")
 SORTS: dict[str, str] = {
     "relevance": "Relevance",
     "date": "Newest first",
@@ -60,8 +61,12 @@ def check_utf8(raw_query: bytes) -> None:
             raise ParamError(f"The value of '{name}' is not valid UTF-8 text.") from None
 
 
-def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry) -> ParsedSearch:
+def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry,
+                 held: Callable[[str], set[str]] | None = None) -> ParsedSearch:
+    """:param held: facet -> the values the index holds, asked only for a session or topic the
+    registry lacks: anything the index holds can be filtered by, registered or not."""
     check_utf8(raw_query)
+    held = held or (lambda facet: set())
     notes: list[str] = []
     single = {name: _single(args, name) for name in SINGLE_PARAMS}
     query = " ".join((single["q"] or "").split())
@@ -87,8 +92,8 @@ def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry
     return ParsedSearch(
         SearchRequest(
             query=query,
-            sessions=[_session(v, registry) for v in _values(args, "session")],
-            topics=[_topic(v, registry) for v in _values(args, "topic")],
+            sessions=[_session(v, registry, held) for v in _values(args, "session")],
+            topics=[_topic(v, registry, held) for v in _values(args, "topic")],
             types=[_choice(v, "type", DOC_TYPES) for v in _values(args, "type")],
             years=[_year(v) for v in _values(args, "year")],
             speakers=_values(args, "speaker"),
@@ -98,6 +103,7 @@ def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry
             page=page,
             page_size=size,
             group=group,
+            include_mentions=_flag(single["mentions"], "mentions"),
         ),
         notes,
     )
@@ -134,17 +140,26 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, value))
 
 
-def _session(value: str, registry: Registry) -> int:
-    if not value.isdigit() or int(value) not in registry.sessions:
-        known = ", ".join(str(n) for n in registry.sessions)
-        raise ParamError(f"There is no session {value[:40]!r}; the sessions are {known}.")
-    return int(value)
+def _session(value: str, registry: Registry, held: Callable[[str], set[str]]) -> int:
+    if value.isdigit() and (int(value) in registry.sessions or value in held("session")):
+        return int(value)
+    known = ", ".join(str(n) for n in registry.sessions)
+    raise ParamError(f"There is no session {value[:40]!r}; the sessions are {known}.")
 
 
-def _topic(value: str, registry: Registry) -> str:
-    if value not in registry.topics:
-        raise ParamError(f"There is no topic {value[:40]!r}; see the list of topics at /topics.")
-    return value
+def _topic(value: str, registry: Registry, held: Callable[[str], set[str]]) -> str:
+    if value in registry.topics or value in held("topic"):
+        return value
+    raise ParamError(f"There is no topic {value[:40]!r}; see the list of topics at /topics.")
+
+
+def _flag(value: str | None, name: str) -> bool:
+    """A yes/no switch: absent, "0" or "" is no; "1" is yes."""
+    if value in (None, "", "0"):
+        return False
+    if value == "1":
+        return True
+    raise ParamError(f"'{name}' must be 1 or 0, not {value[:40]!r}.")
 
 
 def _choice(value: str, name: str, allowed: dict[str, str]) -> str:

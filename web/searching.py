@@ -21,8 +21,9 @@ FACET_TOP = 12
 
 def run_search() -> tuple[ParsedSearch, SearchResult]:
     """Parse the current query string and search; a page past the end shows the last page."""
-    parsed = parse_search(request.args, request.query_string, backend().registry())
     library = backend().library()
+    parsed = parse_search(request.args, request.query_string, backend().registry(),
+                          held=getattr(library, "held", None))
     result = library.search(parsed.request)
     if parsed.request.page > result.pages and result.total:
         last = result.pages
@@ -40,6 +41,7 @@ def search_page() -> dict[str, Any]:
     links = SearchLinks(url_for("pages.search"), canonical_params(req))
     chips = _chips(req, links)
     context: dict[str, Any] = {
+        "mentions_toggle": links.replace("mentions", None if req.include_mentions else "1"),
         "req": req,
         "result": result,
         "links": links,
@@ -79,6 +81,8 @@ def _hidden_fields(req: SearchRequest) -> list[tuple[str, str]]:
                                   ("size", req.page_size, defaults.page_size)):
         if value != default:
             fields.append((param, str(value)))
+    if req.include_mentions:
+        fields.append(("mentions", "1"))
     return fields
 
 

@@ -4,6 +4,7 @@ function per view, so that a page and its ``/api/...`` can never disagree."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, request, url_for
@@ -16,6 +17,18 @@ SIMILAR_LIMIT = 5
 SESSION_DOCS_LIMIT = 100
 
 
+@dataclass(frozen=True)
+class UnregisteredSession:
+    """A session the index holds documents about but sessions.toml lacks."""
+
+    number: int
+    title: str
+
+    @property
+    def short_title(self) -> str:
+        return self.title
+
+
 def document_page(doc_id: str) -> dict[str, Any]:
     doc = get_document(doc_id)
     check_utf8(request.query_string)
@@ -24,6 +37,7 @@ def document_page(doc_id: str) -> dict[str, Any]:
     selected = next((p for p in doc.passages if p.passage_id == wanted), None)
     anchor = selected or (doc.passages[0] if doc.passages else None)
     return {
+        "missing": wanted[:40] if wanted and selected is None else "",
         "doc": doc,
         "query": query,
         "terms": backend().library().match_words(query) if query else frozenset(),
@@ -61,11 +75,15 @@ def topics_overview() -> list[dict[str, Any]]:
 
 
 def session_page(number: int) -> dict[str, Any]:
+    """A registry session, or one the index holds documents about that the registry lacks
+    (shown with a note to add it), so no facet link ends in a 404."""
     registry = backend().registry()
-    session = registry.sessions.get(number)
-    if session is None:
-        abort(404, description=f"There is no session {number} in the session registry.")
     overview = next((s for s in sessions_overview() if s["number"] == number), {})
+    session: Any = registry.sessions.get(number)
+    if session is None:
+        if not overview:
+            abort(404, description=f"There is no session {number} in the session registry.")
+        session = UnregisteredSession(number, overview["label"])
     result = backend().library().search(
         SearchRequest(sessions=[number], sort="date", page_size=SESSION_DOCS_LIMIT)
     )
@@ -75,6 +93,7 @@ def session_page(number: int) -> dict[str, Any]:
     order = list(DOC_TYPES)
     return {
         "session": session,
+        "registered": number in registry.sessions,
         "documents": overview.get("documents", result.total),
         "passages": overview.get("passages", 0),
         "by_type": sorted(by_type.items(), key=lambda kv: order.index(kv[0])

@@ -1,8 +1,10 @@
 """Language of a text among the six UN languages, with no model download.
 
 Scripts settle Arabic, Russian (Cyrillic) and Chinese (Han); among Latin-script texts, the share
-of very common function words of English, French and Spanish decides. Too little evidence gives
-"und" rather than a guess: a wrong language facet is worse than an undetermined one.
+of very common function words of English, French and Spanish decides (the words are data, in
+:mod:`ingest.enrich.lang`), helped on short texts by the letters only French or only Spanish
+uses (ç, è, ê, œ; ñ, ¿, ¡). Too little evidence gives "und" rather than a guess: a wrong
+language facet is worse than an undetermined one.
 
 A document that mixes languages (an English page with a French section, a French report
 quoting an English statement) is in the language most of its words are in: each paragraph
@@ -15,16 +17,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from ..textutil import word_count, wordset
+from ..textutil import word_count
+from .lang import languages
 
-_STOPWORDS = {
-    "en": wordset("the of and to in is that for on with as by this are be was it an at from "
-                    "which have has will or not their its been were they we our would"),
-    "fr": wordset("le la les des de du et est un une que qui dans pour sur au aux par pas "
-                    "ne ce cette sont avec ont il elle nous leur été être plus"),
-    "es": wordset("el la los las de del y en que es un una por para con se su sus al como "
-                    "más pero lo fue son ha este esta entre sobre"),
-}
+_STOPWORDS = {code: lang.stopwords for code, lang in languages().items() if lang.stopwords}
+#: Letters that only one of the Latin-script languages uses; each counts as half a word.
+_LETTERS = {"fr": re.compile(r"[çèêëîïôœûù«»]|\b(?:l|d|qu|n|s)['’]\w", re.IGNORECASE),
+            "es": re.compile(r"[ñ¿¡]|ción\b|ciones\b", re.IGNORECASE)}
 _SCRIPTS = {
     "ar": re.compile(r"[\u0600-\u06FF\u0750-\u077F]"),
     "ru": re.compile(r"[\u0400-\u04FF]"),
@@ -32,7 +31,8 @@ _SCRIPTS = {
     "latin": re.compile(r"[A-Za-z\u00C0-\u024F]"),
 }
 _LATIN_WORD = re.compile(r"[a-zA-ZÀ-ÿ]+")
-_MIN_HITS = 3
+_MIN_HITS = 2.5
+_MIN_SHORT_WORDS = 5
 
 
 def detect_language(text: str, sample: int = 5000) -> str:
@@ -46,12 +46,18 @@ def detect_language(text: str, sample: int = 5000) -> str:
     if script != "latin":
         return script
     words = _LATIN_WORD.findall(text.lower())
-    hits = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    hits = {lang: float(sum(1 for w in words if w in stop)) for lang, stop in _STOPWORDS.items()}
+    for lang, letters in _LETTERS.items():
+        hits[lang] += 0.5 * len(letters.findall(text))
     best = max(hits, key=hits.__getitem__)
     ranked = sorted(hits.values(), reverse=True)
-    if hits[best] < _MIN_HITS or ranked[0] == ranked[1]:
-        return "und"
-    return best
+    if hits[best] >= _MIN_HITS and ranked[0] > ranked[1] * 1.2:
+        return best
+    # A short text (a list of names, a title) with a word or two of one language and nothing
+    # of the others.
+    if hits[best] >= 1 and ranked[1] == 0 and len(words) >= _MIN_SHORT_WORDS:
+        return best
+    return "und"
 
 
 def majority_language(paragraphs: Iterable[str]) -> str:

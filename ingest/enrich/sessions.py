@@ -1,75 +1,173 @@
-"""Which session(s) of the Conversation a text is about, from the session registry.
+"""Which session(s) of the Conversation a text names, in six languages, from the registry.
 
-A session is recognised by its ordinal ("ninth session", "Second Session", "9th WIPO
-Conversation", "the first three sessions"), by number ("session 9"), by its document symbol
-(also in file names: ``wipo_ip_conv_ge_2_23``), by its dates ("March 13 and 14, 2024",
-"July 7-9, 2020") and by its title or other names.
+A session is named by its ordinal ("ninth session", "9th WIPO Conversation", "deuxième
+session", "segunda sesión", "вторая сессия", "第二届会议", "الدورة الثانية", "the first three
+sessions"), by number ("session 9"), by its document symbol or one of its documents' symbols
+(also in file names: ``wipo_ip_conv_ge_2_23_op05.pdf``), by a paper the registry lists for it
+("Revised Issues Paper"), by its dates, and by its title or other names. The words of each
+language are data (:mod:`ingest.enrich.lang`); this module only compiles them.
 
-Decision (documented in the README): a document's *main* sessions are those it names most
-(its title and file name count three times, its own dateline twice). A passage whose opening
-names a session as its subject ("The eighth session covered ...", "The first three sessions
-...") carries that session; every other passage carries the document's main sessions, so a
-background sentence such as "the First Session was held in 2019" on a page about the second
-session does not make the page a first-session page. The document's sessions are the union of
-its passages' sessions.
+Recognition is kept apart from the registry where it can be: ordinals and numbers are read
+whatever the registry holds, so a session the registry lacks ("the thirteenth session") is
+seen and reported (:mod:`ingest.enrich.gaps`), and :meth:`SessionMatcher.lead` (which decides
+where an overview page's passages start) never depends on the registry: editing it must not
+re-split a document or change a passage id.
+
+The series' own names ("WIPO Conversation on Intellectual Property and Artificial
+Intelligence") name no session, even where a session's registry title equals one of them.
+A session named just after a word like "following" or "since" is marked ``passing``; one
+followed by another body ("the ninth session of the Standing Committee") is not a session of
+the Conversation at all.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 
 from kb.registry import Registry
 
 from .dates import find_dates
+from .lang import Language, alternation, languages, word_pattern
 from .registry_cache import per_registry
 
-ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-    "nineteenth": 19, "twentieth": 20,
-    # French and Spanish pages of the Conversation ("la neuvième session", "la novena sesión").
-    "première": 1, "premiere": 1, "deuxième": 2, "deuxieme": 2, "troisième": 3, "troisieme": 3,
-    "quatrième": 4, "quatrieme": 4, "cinquième": 5, "cinquieme": 5, "sixième": 6,
-    "sixieme": 6, "septième": 7, "septieme": 7, "huitième": 8, "huitieme": 8, "neuvième": 9,
-    "neuvieme": 9, "dixième": 10, "dixieme": 10, "onzième": 11, "onzieme": 11,
-    "douzième": 12, "douzieme": 12, "primera": 1, "segunda": 2, "tercera": 3, "cuarta": 4,
-    "quinta": 5, "sexta": 6, "séptima": 7, "septima": 7, "octava": 8, "novena": 9,
-    "décima": 10, "decima": 10, "undécima": 11, "undecima": 11, "duodécima": 12,
-    "duodecima": 12,
-}
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-           "nine": 9, "ten": 10}
-_ORD = r"(?:" + "|".join(sorted(ORDINALS, key=len, reverse=True)) + \
-    r"|\d{1,2}(?:st|nd|rd|th|e|ème|re|ère)(?!\w))"
-_ORD_LIST = rf"{_ORD}(?:\s*(?:,|and|&|et|y)\s*(?:the\s+|la\s+)?{_ORD})*"
-_SUBJECT = r"(?:WIPO\s+)?(?:sessions?|sesi[oó]n(?:es)?|conversations?|conversaci[oó]n(?:es)?)\b"
-_FIRST_N = r"first\s+(?P<n>" + "|".join(_COUNTS) + r"|\d)\s+(?:sessions|conversations)\b"
-_MENTION = re.compile(
-    rf"\b(?:{_FIRST_N}|(?P<ords>{_ORD_LIST})\s+{_SUBJECT}"
-    r"|session\s+(?:no\.?\s*|number\s+|#\s*)?(?P<num>\d{1,2})(?![\d/.,]\d))",
-    re.IGNORECASE,
-)
-_LEAD = re.compile(
-    rf"^\W*(?:(?:the|la|le|el)\s+)?(?:{_FIRST_N}|(?P<ords>{_ORD_LIST})\s+{_SUBJECT})",
-    re.IGNORECASE,
-)
-_ONE_ORD = re.compile(_ORD, re.IGNORECASE)
-_DIGITS = re.compile(r"\d+")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-#: Letters and digits only: "_" and "/" separate the parts of a symbol in file names.
-_PHRASE_WORD = re.compile(r"[^\W_]+")
+#: Letters and digits only ("_" and "/" separate the parts of a symbol in file names); each Han
+#: character is a word of its own, since Chinese writes no spaces.
+_PHRASE_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_\u3400-\u4dbf\u4e00-\u9fff]+")
+#: WIPO document symbols of the series: WIPO/IP/AI/2/GE/20, WIPO/IP/CONV/GE/2/23 (and the
+#: file-name forms with "_").
+_SYMBOL = re.compile(r"(?<![^\W_])wipo[/_ ]ip[/_ ](?:ai|conv)[/_ ](?:(?P<a>\d)[/_ ])?ge[/_ ]"
+                     r"(?:(?P<b>\d)[/_ ])?(?P<yy>\d\d)(?!\d)", re.IGNORECASE)
+_SERIES = 0
+#: Evidence weights per kind of mention (see :mod:`ingest.enrich.about`).
+WEIGHTS = {"ordinal": 3, "number": 3, "symbol": 3, "name": 2, "date": 2, "paper": 1,
+           "after-date": 1}
+#: Highest ordinal a paragraph's opening is read as (for splitting, whatever the registry).
+MAX_SESSION = 40
+#: How many sessions beyond the registry's last an ordinal may name (unregistered sessions).
+NEW_SESSIONS_AHEAD = 3
 
-TITLE_WEIGHT = 3
-DATELINE_WEIGHT = 2
+
+@dataclass(frozen=True)
+class Mention:
+    """One place a text names a session."""
+
+    number: int
+    #: ordinal, number, symbol, name, paper, date, or after-date (a dateline in the week after)
+    kind: str
+    #: The words seen, for reports ("the thirteenth session").
+    text: str
+    start: int = 0
+    #: Named in passing ("following the first session"): a fact of the passage only.
+    passing: bool = False
+
+    @property
+    def weight(self) -> int:
+        return WEIGHTS[self.kind]
+
+
+@dataclass(frozen=True)
+class _LangPatterns:
+    lang: Language
+    #: Cheap substrings, one of which must occur for the patterns to be worth running.
+    cues: tuple[str, ...]
+    ordinal: re.Pattern[str]
+    lead: re.Pattern[str]
+    first_n: re.Pattern[str] | None
+    number: re.Pattern[str] | None
+    passing: re.Pattern[str]
+    others: re.Pattern[str]
+
+
+def _sp(lang: Language) -> str:
+    return r"\s+" if lang.spaced else r"\s*"
+
+
+def _compile(lang: Language) -> _LangPatterns:
+    sp = _sp(lang)
+    b, e = (r"(?<!\w)", r"(?!\w)") if lang.spaced else ("", "")
+    numeric = (r"|\d{1,2}" + alternation(lang.ordinal_suffixes)) if lang.ordinal_suffixes else ""
+    one = rf"(?:{alternation(lang.ordinals)}{numeric})"
+    joiner = alternation(lang.list_joiners)
+    article = rf"(?:{alternation(lang.articles)}\s*)?" if lang.articles else ""
+    noun = alternation(lang.session_words)
+    between = rf"(?:{alternation(lang.between)}\s+)?" if lang.between else ""
+    if lang.ordinal_after:
+        core = rf"(?:{noun}){sp}(?P<ords>{one}(?:\s*{joiner}\s*{one})*){e}"
+    else:
+        core = (rf"(?P<ords>{one}(?:\s*{joiner}\s*{article}{one})*){sp}{between}"
+                rf"(?:{noun}){e}")
+    first_n = None
+    if lang.first_n:
+        counts = rf"(?P<n>{alternation(lang.counts)}|\d)"
+        template = lang.first_n.replace(" ", sp).replace("{count}", counts)
+        first_n = re.compile(b + template + e, re.IGNORECASE)
+    number = None
+    if lang.number_prefixes:
+        one_number = r"\d{1,2}(?![\d/.,]\d)"
+        number = re.compile(rf"{b}{alternation(lang.number_prefixes)}\s*(?P<num>{one_number}"
+                            rf"(?:\s*{joiner}\s*{one_number})*)(?!\s*:)", re.IGNORECASE)
+    cues = tuple(w.split("*")[0].lower() for w in lang.session_words) + \
+        tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
+    lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
+    return _LangPatterns(
+        lang=lang, cues=tuple(c for c in cues if c),
+        ordinal=re.compile(b + core, re.IGNORECASE),
+        lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
+        passing=re.compile(rf"(?:^|\W){alternation(lang.passing)}(?:\W|$)", re.IGNORECASE),
+        others=re.compile(rf"(?:^|\W){alternation(lang.other_bodies)}(?:\W|$)", re.IGNORECASE),
+    )
+
+
+@cache
+def _all_patterns() -> tuple[_LangPatterns, ...]:
+    return tuple(_compile(lang) for lang in languages().values())
+
+
+@cache
+def _series_words() -> re.Pattern[str]:
+    """Words that name the series itself in any language (WIPO Conversation, 对话会, ...)."""
+    words = [w for lang in languages().values() for w in lang.series_words]
+    return re.compile(alternation(words + ["conversation", "dialogue", "diálogo"]), re.IGNORECASE)
+
+
+def names_series(text: str) -> bool:
+    """Does ``text`` name the Conversation itself (in any language)?"""
+    return bool(_series_words().search(text))
+
+
+def _ordinal_value(word: str, lang: Language) -> int | None:
+    digits = re.match(r"\d+", word)
+    if digits:
+        return int(digits.group(0))
+    low = word.lower().strip()
+    for key, value in sorted(lang.ordinals.items(), key=lambda kv: -len(kv[0])):
+        if re.fullmatch(word_pattern(key.lower()), low):
+            return value
+    return None
+
+
+def _ordinal_numbers(ords: str, lang: Language) -> list[int]:
+    one = re.compile(rf"{alternation(lang.ordinals)}|\d{{1,2}}", re.IGNORECASE)
+    found = []
+    for match in one.finditer(ords):
+        value = _ordinal_value(match.group(0), lang)
+        if value is not None:
+            found.append(value)
+    return found
+
+
+def _count_numbers(word: str, lang: Language) -> list[int]:
+    count = int(word) if word.isdigit() else next(
+        (v for k, v in lang.counts.items() if k.lower() == word.lower()), 0)
+    return list(range(1, count + 1))
 
 
 class SessionMatcher:
-    """Built once per registry: a table of every symbol, title and name as a word sequence.
+    """Built once per registry: every symbol, title, name and paper as a word sequence.
 
-    Symbols are matched as words too ("WIPO/IP/CONV/GE/24" and the file-name form
+    Symbols are matched as words ("WIPO/IP/CONV/GE/24" and the file-name form
     "wipo_ip_conv_ge_24" are both the words wipo ip conv ge 24), so one pass over a text's
     words finds all of them, longest first; "WIPO/IP/CONV/GE/2/24" is not session 9's symbol.
     """
@@ -77,38 +175,126 @@ class SessionMatcher:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.known = set(registry.sessions)
-        phrases: dict[tuple[str, ...], set[int]] = {}
+        phrases: dict[tuple[str, ...], set[tuple[int, str]]] = {}
+
+        def add(text: str, number: int, kind: str, min_words: int = 2) -> None:
+            key = _phrase_key(text)
+            if len(key) >= min_words:
+                phrases.setdefault(key, set()).add((number, kind))
+
         for session in registry.sessions.values():
-            phrases.setdefault(_phrase_key(session.symbol), set()).add(session.number)
-            for name in (session.title, *session.names):
-                key = _phrase_key(name)
-                if len(key) >= 2:
-                    phrases.setdefault(key, set()).add(session.number)
+            add(session.symbol, session.number, "symbol", 1)
+            for suffix in session.documents:
+                add(session.symbol + suffix, session.number, "symbol", 1)
+            for name in (session.title, *session.names, *session.all_titles()):
+                add(name, session.number, "name")
+            for paper in session.papers:
+                add(paper, session.number, "paper")
         # A title or name shared by two sessions says nothing about either.
-        self._phrases = {key: min(numbers) for key, numbers in phrases.items()
-                         if len(numbers) == 1 and key}
-        self._starts = {key[:k] for key in self._phrases for k in range(1, len(key) + 1)}
-        self._longest = max((len(key) for key in self._phrases), default=0)
+        table = {key: next(iter(found)) for key, found in phrases.items() if len(found) == 1}
+        for lang in languages().values():  # the series' names name no session
+            for name in lang.series:
+                table[_phrase_key(name)] = (_SERIES, "series")
+        self._phrases = table
+        self._starts = {key[:k] for key in table for k in range(1, len(key) + 1)}
+        self._longest = max((len(key) for key in table), default=0)
+        #: Session numbers read from ordinals are kept up to a few beyond the registry's last
+        #: (a new session not registered yet); higher ones are other bodies' sessions.
+        self.plausible = max(self.known, default=0) + NEW_SESSIONS_AHEAD
+        self._symbol_slots = sorted(
+            (slot, s.number) for s in registry.sessions.values()
+            if (slot := symbol_slot(s.symbol)) is not None)
+
+    # -- recognition -------------------------------------------------------------------------
+    def find(self, text: str) -> list[Mention]:
+        """Every session ``text`` names, known to the registry or not (ordinals, numbers and
+        symbols of later sessions are kept: they are how a missing session is noticed)."""
+        found = self._ordinals(text)
+        found += self._named(text)
+        if re.search(r"(?:19|20)\d\d|[٠-٩]", text):
+            for span in find_dates(text):
+                found += [Mention(n, "date", "", 0) for n, s in self.registry.sessions.items()
+                          if span.overlaps(s.start, s.end)]
+        return found
 
     def mentions(self, text: str) -> list[int]:
-        """Every session ``text`` names, once per mention (ordinals, numbers, then symbols
-        and names, then dates)."""
-        found: list[int] = []
-        low = text.lower()
-        # Cheap substring tests first: most passages name no session at all.
-        if "session" in low or "sesi" in low or "conversa" in low:
-            for match in _MENTION.finditer(text):
-                found.extend(_numbers(match))
-        found.extend(self._named(low))
-        if _YEAR.search(text):
-            for span in find_dates(text):
-                found.extend(n for n, s in self.registry.sessions.items()
-                             if span.overlaps(s.start, s.end))
-        return [n for n in found if n in self.known]
+        """The registry's sessions ``text`` names, once per mention."""
+        return [m.number for m in self.find(text) if m.number in self.known]
 
-    def _named(self, low: str) -> list[int]:
-        """Sessions named by symbol, title or name, longest phrase first, no overlaps."""
-        tokens = _PHRASE_WORD.findall(low)
+    def lead(self, paragraph: str) -> frozenset[int] | None:
+        """The sessions a paragraph's opening names as its subject, or None.
+
+        Independent of the registry on purpose: passages are split where this changes, and a
+        registry edit must never move a passage boundary.
+        """
+        low = paragraph[:200].lower()
+        for patterns in _all_patterns():
+            if not any(cue in low for cue in patterns.cues):
+                continue
+            match = patterns.lead.match(paragraph)
+            if match and not self._other_body(paragraph, match.end(), patterns):
+                numbers = _match_numbers(match, patterns.lang)
+                if numbers:
+                    return frozenset(n for n in numbers if 0 < n <= MAX_SESSION) or None
+        return None
+
+    def _ordinals(self, text: str) -> list[Mention]:
+        low = text.lower()
+        found: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        for patterns in _all_patterns():
+            if not any(cue in low for cue in patterns.cues):
+                continue
+            for kind, pattern in (("ordinal", patterns.first_n), ("ordinal", patterns.ordinal),
+                                  ("number", patterns.number)):
+                if pattern is None:
+                    continue
+                for match in pattern.finditer(text):
+                    if any(s < match.end() and match.start() < e for s, e in taken):
+                        continue
+                    if self._other_body(text, match.end(), patterns) or \
+                            self._owned_by_other_body(text, match.start(), patterns):
+                        continue
+                    taken.append((match.start(), match.end()))
+                    passing = self._passing(text, match.start(), patterns)
+                    for number in _match_numbers(match, patterns.lang):
+                        if 0 < number <= self.plausible:
+                            found.append(Mention(number, kind, match.group(0), match.start(),
+                                                 passing))
+        return found
+
+    @staticmethod
+    def _passing(text: str, start: int, patterns: _LangPatterns) -> bool:
+        before = text[max(0, start - 40):start]
+        if patterns.lang.spaced:
+            before = " ".join(before.split()[-4:])
+        else:
+            before = before[-6:] + text[start:start + 12]
+        return bool(patterns.passing.search(before))
+
+    @staticmethod
+    def _owned_by_other_body(text: str, start: int, patterns: _LangPatterns) -> bool:
+        """"the Committee's 31st session", "SCCR 45th session": another body's session."""
+        before = text[max(0, start - 40):start]
+        before = " ".join(before.split()[-3:]) if patterns.lang.spaced else before[-6:]
+        return bool(patterns.others.search(before))
+
+    @staticmethod
+    def _other_body(text: str, end: int, patterns: _LangPatterns) -> bool:
+        """Is the session just named another body's ("ninth session of the SCP")?"""
+        after = text[end:end + 80]
+        if patterns.lang.spaced:
+            after = " ".join(after.split()[:8])
+        body = patterns.others.search(after)
+        if body is None:
+            return False
+        series = _series_words().search(after)
+        return series is None or series.start() > body.start()
+
+    def _named(self, text: str) -> list[Mention]:
+        """Sessions named by symbol, title, name or paper, longest phrase first."""
+        matches = list(_PHRASE_WORD.finditer(text.lower()))
+        tokens = [m.group(0) for m in matches]
         found = []
         i, count = 0, len(tokens)
         while i < count:
@@ -120,49 +306,51 @@ class SessionMatcher:
                 if gram not in self._starts:
                     break
             if best:
-                found.append(self._phrases[tuple(tokens[i:i + best])])
+                number, kind = self._phrases[tuple(tokens[i:i + best])]
+                if number != _SERIES:
+                    start = matches[i].start()
+                    found.append(Mention(number, kind, text[start:matches[i + best - 1].end()],
+                                         start))
                 i += best
             else:
                 i += 1
+        found += self._new_symbols(text)
         return found
 
-    def lead(self, paragraph: str) -> frozenset[int] | None:
-        """The sessions a paragraph's opening names as its subject, or None."""
-        match = _LEAD.match(paragraph)
-        if not match:
-            return None
-        numbers = frozenset(n for n in _numbers(match) if n in self.known)
-        return numbers or None
-
-    def main_sessions(self, title: str, name: str, dateline: str, texts: Iterable[str]
-                      ) -> list[int]:
-        """The sessions a document is mostly about (ties are all kept)."""
-        score: Counter[int] = Counter()
-        for number in self.mentions(title) + self.mentions(name):
-            score[number] += TITLE_WEIGHT
-        for number in self.mentions(dateline):
-            score[number] += DATELINE_WEIGHT
-        for text in texts:
-            score.update(self.mentions(text))
-        if not score:
+    def _new_symbols(self, text: str) -> list[Mention]:
+        """Symbols of the series that no registry session has: a later session's, inferred
+        from the symbol pattern (two sessions a year, the second with "/2/")."""
+        if "ge" not in text.lower() or not self._symbol_slots:
             return []
-        best = max(score.values())
-        return sorted(n for n, s in score.items() if s == best)
+        found = []
+        for match in _SYMBOL.finditer(text):
+            key = _phrase_key(match.group(0))
+            if key in self._phrases:
+                continue
+            slot = symbol_slot(match.group(0))
+            last_slot, last_number = self._symbol_slots[-1]
+            if slot is not None and slot > last_slot:
+                number = last_number + (slot[0] - last_slot[0]) * 2 + slot[1] - last_slot[1]
+                found.append(Mention(number, "symbol", match.group(0), match.start()))
+        return found
 
 
-def _numbers(match: re.Match[str]) -> list[int]:
+def symbol_slot(symbol: str) -> tuple[int, int] | None:
+    """(year, half) of a series symbol: WIPO/IP/CONV/GE/2/25 is (25, 2); None for others."""
+    match = _SYMBOL.search(symbol)
+    if match is None:
+        return None
+    half = int(match.group("a") or match.group("b") or 1)
+    return int(match.group("yy")), half
+
+
+def _match_numbers(match: re.Match[str], lang: Language) -> list[int]:
     groups = match.groupdict()
     if groups.get("n"):
-        count = _COUNTS.get(groups["n"].lower()) or int(groups["n"])
-        return list(range(1, count + 1))
+        return _count_numbers(groups["n"], lang)
     if groups.get("num"):
-        return [int(groups["num"])]
-    numbers = []
-    for word in _ONE_ORD.findall(groups.get("ords") or ""):
-        word = word.lower()
-        digits = _DIGITS.match(word)
-        numbers.append(int(digits.group(0)) if digits else ORDINALS[word])
-    return numbers
+        return [int(n) for n in re.findall(r"\d+", groups["num"])]
+    return _ordinal_numbers(groups.get("ords") or "", lang)
 
 
 def _phrase_key(text: str) -> tuple[str, ...]:

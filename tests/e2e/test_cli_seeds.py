@@ -143,7 +143,7 @@ def test_a_malformed_registry_stops_before_the_index_is_touched(tmp_path: Path) 
     result = CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(tmp_path / "ix"),
                                       "ingest"])
     assert result.exit_code == 5
-    assert f"{sessions}:120: session #9: 'end' (2024-03-01) is before 'start'" in result.output
+    assert f"{sessions}:138: session #9: 'end' (2024-03-01) is before 'start'" in result.output
     assert not (tmp_path / "ix").exists()
 
 

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfWriter
 
 from ingest import Limits, build_changes
-from kb.model import Failure, ManifestEntry
+from kb.model import Failure, ManifestEntry, Skipped
 from kb.registry import Registry
 
 from .conftest import SEED_000, SEED_002, SEED_003
@@ -153,8 +153,15 @@ def test_a_previously_ingested_file_that_now_fails_keeps_its_entry(seeds: Path,
     assert [(e.source, e.failure, e.failed_hash) for e in fourth.manifest] == [(SEED_003, "", "")]
 
 
-def test_a_page_that_is_all_boilerplate_is_reported(tmp_path: Path, registry: Registry) -> None:
+def test_a_page_that_is_all_boilerplate_is_skipped_not_failed(tmp_path: Path,
+                                                               registry: Registry) -> None:
     folder = _folder(tmp_path)
     (folder / "furniture.txt").write_text("Watch the event\n\n(Photo: WIPO)\n", encoding="utf-8")
-    assert _run(folder, registry) == (["good.txt"], [Failure(
-        "furniture.txt", "no text left after removing boilerplate")])
+    changes, report = build_changes([folder], {}, registry)
+    assert (sorted(report.added), report.failed) == (["good.txt"], [])
+    assert report.skipped == [Skipped(
+        "furniture.txt", "only site boilerplate (menus, links, footers): the page's content is "
+        "not in the file (it never loaded, or was not saved)")]
+    assert report.ok and report.summary().startswith("1 added, 0 updated, 0 removed, "
+                                                     "0 unchanged, 0 duplicates, 0 failed, "
+                                                     "1 skipped;")

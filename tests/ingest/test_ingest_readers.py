@@ -167,7 +167,7 @@ def test_pdf_running_headers_and_page_numbers_are_removed(tmp_path: Path, regist
          "The second issue concerns inventions made by AI and whether they should be excluded "
          "from patentability."),
     ]
-    assert doc.sessions == []
+    assert doc.sessions == [2]  # the Revised Issues Paper is a document of session 2
 
 
 def test_docx_headings_paragraphs_and_tables(tmp_path: Path, registry: Registry) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.enrich.about import main_sessions
 from ingest.enrich.sessions import matcher_for
 from kb.registry import Registry
 
@@ -47,11 +48,14 @@ def test_lead(registry: Registry, paragraph: str, lead: frozenset[int] | None) -
 def test_main_sessions_weighs_title_and_dateline(registry: Registry) -> None:
     matcher = matcher_for(registry)
     texts = ["The first session was held in 2019.", "The second session met online."]
-    assert matcher.main_sessions("", "notes.txt", "", texts) == [1, 2]
-    assert matcher.main_sessions("Report of the second session", "notes.txt", "", texts) == [2]
-    assert matcher.main_sessions("", "notes.txt", "July 8, 2020", texts) == [2]
-    assert matcher.main_sessions("", "wipo_ip_ai_ge_19.pdf", "", texts) == [1]
-    assert matcher.main_sessions("Notes", "notes.txt", "", ["No session named."]) == []
+    assert main_sessions(matcher, "", "notes.txt", "", texts) == [1, 2]
+    assert main_sessions(matcher, "Report of the second session", "notes.txt", "", texts) == [2]
+    assert main_sessions(matcher, "", "notes.txt", "July 8, 2020", texts) == [2]
+    assert main_sessions(matcher, "", "wipo_ip_ai_ge_19.pdf", "", texts) == [1]
+    assert main_sessions(matcher, "Notes", "notes.txt", "", ["No session named."]) == []
+    # Named in passing: no evidence of what the page is about.
+    assert main_sessions(matcher, "", "notes.txt", "", [
+        "Following the first session in 2019, the second session met online."]) == [2]
 
 
 @pytest.mark.parametrize(("text", "sessions"), [

@@ -54,17 +54,17 @@ def _break(corpus: Path, name: str, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("name", "old", "new", "line", "message"),
     [
-        ("sessions.toml", 'title = "Data: Beyond AI in a Fully Interconnected World"\n', "", 55,
+        ("sessions.toml", 'title = "Data: Beyond AI in a Fully Interconnected World"\n', "", 73,
          "session #4: missing required key 'title'"),
-        ("sessions.toml", "end = 2024-03-14", "end = 2024-03-12", 120,
+        ("sessions.toml", "end = 2024-03-14", "end = 2024-03-12", 138,
          "session #9: 'end' (2024-03-12) is before 'start' (2024-03-13)"),
-        ("sessions.toml", "number = 3\n", "number = 2\n", 43,
+        ("sessions.toml", "number = 3\n", "number = 2\n", 60,
          "session #3: session 2 is listed twice"),
-        ("sessions.toml", "start = 2019-09-27", 'start = "27 Sep 2019"', 17,
+        ("sessions.toml", "start = 2019-09-27", 'start = "27 Sep 2019"', 24,
          "session #1: 'start' must be a date like 2024-03-13, got '27 Sep 2019'"),
-        ("sessions.toml", 'format = "virtual"', 'fromat = "virtual"', 30,
-         "session #2: unknown key(s) fromat (allowed: description, end, format, names, number, "
-         "short_title, start, symbol, symbol_confirmed, title)"),
+        ("sessions.toml", 'format = "virtual"', 'fromat = "virtual"', 37,
+         "session #2: unknown key(s) fromat (allowed: description, documents, end, format, names, "
+         "number, papers, short_title, start, symbol, symbol_confirmed, title, titles)"),
         ("topics.toml", 'id = "copyright"', 'id = "Copyright Law"', 8,
          "topic #1: 'id' must be lower-case words joined by hyphens, got 'Copyright Law'"),
         ("topics.toml", 'signals = ["trade secret*", "confidential information", '
@@ -88,8 +88,8 @@ def test_toml_syntax_errors_keep_the_parser_line(corpus_copy: Path) -> None:
     _break(corpus_copy, "sessions.toml", 'short_title = "AI output"', 'short_title = "AI output', )
     with pytest.raises(RegistryError) as caught:
         load_registry(corpus_copy)
-    assert caught.value.line == 137
-    assert "sessions.toml:137:" in str(caught.value)
+    assert caught.value.line == 155
+    assert "sessions.toml:155:" in str(caught.value)
 
 
 def test_missing_registry_file(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ SEARCH_KEYS = ["query", "understood", "total", "unit", "page", "page_size", "pag
                "suggestion", "notes", "hits", "facets"]
 HIT_KEYS = {"doc_id", "passage_id", "source", "title", "type", "date", "sessions", "topics",
             "score", "snippet", "speaker", "heading", "start", "language", "position",
-            "also_at", "more"}
+            "also_at", "more", "mentions"}
 
 
 def _counts(data: dict[str, Any], facet: str) -> dict[str, int]:
@@ -115,6 +115,6 @@ def test_openapi_describes_every_api_route(client: FlaskClient, app: Flask) -> N
     assert set(spec["paths"]) == routes
     params = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
     assert params == ["q", "session", "topic", "type", "year", "speaker", "lang", "source",
-                      "sort", "page", "size", "group"]
+                      "sort", "page", "size", "group", "mentions"]
     assert set(spec["components"]["schemas"]["SearchResult"]["properties"]) == set(SEARCH_KEYS)
     assert set(spec["components"]["schemas"]["Hit"]["properties"]) == HIT_KEYS

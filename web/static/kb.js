@@ -50,7 +50,17 @@
     });
   }
 
+  function missingPassage() {
+    /* A link to a passage whose text has since changed: say so instead of a bare top of page
+       (the server says it already when the link carries ?p=). */
+    var hash = window.location.hash;
+    var note = document.getElementById("missing-passage");
+    if (!note || hash.indexOf("#p-") !== 0 || document.getElementById(hash.slice(1))) { return; }
+    if (!document.querySelector("p.missing-passage:not([hidden])")) { note.hidden = false; }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    missingPassage();
     autosubmit();
     copyLinks();
     narrowFacets();
