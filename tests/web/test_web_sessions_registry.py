@@ -15,17 +15,7 @@ from flask.testing import FlaskClient
 from tests.conftest import copy_corpus
 
 PAGES = Path(__file__).resolve().parents[1] / "ingest" / "fixtures" / "session_pages"
-SESSION_13 = """
-[[session]]
-number = 13
-title = "Quantum Technologies and Intellectual Property"
-short_title = "Quantum"
-start = 2026-04-15
-end = 2026-04-16
-format = "hybrid"
-symbol = "WIPO/IP/CONV/GE/26"
-description = "Quantum technologies and IP."
-"""
+SESSION_13 = (PAGES.parent / "session_13.toml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
