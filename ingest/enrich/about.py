@@ -58,12 +58,15 @@ def decide(matcher: SessionMatcher, title: str, name: str, dateline: str,
         passage opens on (see :meth:`SessionMatcher.lead`); :param given: sessions from a
         sidecar or the reader, which win.
     """
-    voters = [t for t, lead in zip(texts, leads, strict=True) if not lead]
-    main = list(given) or main_sessions(matcher, title, name, dateline, voters)
-    others = {lead for lead in leads if lead and not lead <= set(main)}
-    overview = not given and len(others) >= 2
-    if not main and not overview:  # every passage opens on the same session
-        main = main_sessions(matcher, title, name, dateline, texts)
+    main, overview = list(given), False
+    if not given and len({lead for lead in leads if lead}) >= 2:
+        # Perhaps an overview: what the page itself is about comes from the passages that do
+        # not open on a session; the overview needs two other sessions described in turn.
+        voters = [t for t, lead in zip(texts, leads, strict=True) if not lead]
+        main = main_sessions(matcher, title, name, dateline, voters)
+        overview = len({lead for lead in leads if lead and not lead <= set(main)}) >= 2
+    if not given and not overview:
+        main = main_sessions(matcher, title, name, dateline, texts, leads)
     about = [sorted(lead) if overview and lead else list(main) for lead in leads]
     document = sorted(set(main).union(*(set(a) for a in about))) if about else sorted(main)
     mentions = []
@@ -74,17 +77,29 @@ def decide(matcher: SessionMatcher, title: str, name: str, dateline: str,
 
 
 def main_sessions(matcher: SessionMatcher, title: str, name: str, dateline: str,
-                  texts: Iterable[str]) -> list[int]:
-    """The sessions a document is mostly about (ties are all kept), tier by tier."""
+                  texts: Iterable[str], leads: Sequence[frozenset[int] | None] = ()
+                  ) -> list[int]:
+    """The sessions a document is mostly about (ties are all kept), tier by tier.
+
+    :param leads: the sessions each text opens on: a paragraph's subject ("The fourth session
+        discussed data ... It was the first session held under the new name") counts once more
+        than the sessions it names further on.
+    """
     texts = list(texts)
+    leads = list(leads) or [None] * len(texts)
+    opening = _opening(texts)
+    subjects = [Mention(n, "ordinal", "") for text, lead in zip(texts, leads, strict=True)
+                if lead for n in sorted(lead)]
+    in_opening = [Mention(n, "ordinal", "") for text, lead in _opening_passages(texts, leads)
+                  if lead for n in sorted(lead)]
     # A dateline alone does not make a page about a session: it must speak of the series.
     dated = bool(dateline) and any(names_series(t) or matcher.find(t) for t in [title, *texts])
     tiers = (
         lambda: _evidence(matcher, title),
         lambda: _evidence(matcher, _name_words(name)),
         lambda: (_dateline_evidence(matcher, dateline) if dated else [])
-        + _evidence(matcher, _opening(texts)),
-        lambda: [m for text in texts for m in _evidence(matcher, text)],
+        + _evidence(matcher, opening) + in_opening,
+        lambda: [m for text in texts for m in _evidence(matcher, text)] + subjects,
     )
     for tier in tiers:
         score: Counter[int] = Counter()
@@ -114,6 +129,18 @@ def _opening(texts: Sequence[str]) -> str:
         if len(words) >= OPENING_WORDS:
             break
     return " ".join(words[:OPENING_WORDS])
+
+
+def _opening_passages(texts: Sequence[str], leads: Sequence[frozenset[int] | None]
+                      ) -> list[tuple[str, frozenset[int] | None]]:
+    """The passages the opening words come from."""
+    taken, words = [], 0
+    for text, lead in zip(texts, leads, strict=True):
+        if words >= OPENING_WORDS:
+            break
+        taken.append((text, lead))
+        words += len(text.split())
+    return taken
 
 
 def _dateline_evidence(matcher: SessionMatcher, dateline: str) -> list[Mention]:

@@ -40,6 +40,7 @@ _PHRASE_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_\u3400-\u4dbf\u4e0
 _SYMBOL = re.compile(r"(?<![^\W_])wipo[/_ ]ip[/_ ](?:ai|conv)[/_ ](?:(?P<a>\d)[/_ ])?ge[/_ ]"
                      r"(?:(?P<b>\d)[/_ ])?(?P<yy>\d\d)(?!\d)", re.IGNORECASE)
 _SERIES = 0
+_CLAUSE_END = re.compile(r"[.!?:;。！？：；؟]\s|\n|[。！？：；]")
 #: Evidence weights per kind of mention (see :mod:`ingest.enrich.about`).
 WEIGHTS = {"ordinal": 3, "number": 3, "symbol": 3, "name": 2, "date": 2, "paper": 1,
            "after-date": 1}
@@ -265,7 +266,8 @@ class SessionMatcher:
 
     @staticmethod
     def _passing(text: str, start: int, patterns: _LangPatterns) -> bool:
-        before = text[max(0, start - 40):start]
+        """A passing word among the few words just before, in the same sentence."""
+        before = _CLAUSE_END.split(text[max(0, start - 40):start])[-1]
         if patterns.lang.spaced:
             before = " ".join(before.split()[-4:])
         else:

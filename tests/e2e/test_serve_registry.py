@@ -20,18 +20,8 @@ from pathlib import Path
 
 from .test_serve import Server, _get, served  # noqa: F401 - the fixture is used by name
 
-SESSION_13 = """
-[[session]]
-number = 13
-title = "Quantum Technologies and Intellectual Property"
-short_title = "Quantum"
-start = 2026-04-15
-end = 2026-04-16
-format = "hybrid"
-symbol = "WIPO/IP/CONV/GE/26"
-symbol_confirmed = false
-description = "Quantum computing, sensing and communication, and what they mean for IP."
-"""
+SESSION_13 = (Path(__file__).resolve().parents[1] / "ingest" / "fixtures"
+              / "session_13.toml").read_text(encoding="utf-8")
 QUANTUM_TOPIC = """
 [[topic]]
 id = "quantum"

@@ -35,9 +35,11 @@ def test_facet_labels_come_from_the_registry(library: Library) -> None:
 
 def test_sessions_overview(library: Library) -> None:
     overview = library.sessions_overview()
-    assert [(s["number"], s["documents"], s["passages"]) for s in overview] == [
-        (2, 1, 2), (9, 3, 7), (10, 1, 2)]
+    # Registry sessions first, then those the index holds that the registry lacks (7 here).
+    assert [(s["number"], s["registered"], s["documents"], s["passages"]) for s in overview] == [
+        (2, True, 1, 2), (9, True, 3, 7), (10, True, 1, 2), (7, False, 1, 2)]
     assert overview[1]["label"] == "9 · Training the Machines · Mar 2024"
+    assert overview[3]["label"] == "Session 7"
 
 
 def test_topics_overview(library: Library) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from ingest.enrich.language import detect_language, majority_language
 from kb.registry import Registry
 
@@ -57,3 +59,17 @@ def test_short_paragraphs_decide_together_and_a_tie_is_undetermined() -> None:
     assert majority_language(["12345", "67890"]) == "und"
     assert majority_language(["Le chat est sur la table et il dort.",
                               "The cat is on the table and it sleeps."]) == "und"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Dialogue de l'OMPI sur la propriété intellectuelle", "fr"),
+    ("La segunda sesión del Diálogo de la OMPI", "es"),
+    ("List of Participants. Argentina, Australia, Brazil, Canada", "en"),
+    ("WIPO Conversation on IP and Frontier Technologies", "en"),
+    ("第二届会议 WIPO PATENTSCOPE", "zh"),
+    ("Вторая сессия Дискуссии ВОИС (WIPO)", "ru"),
+    ("الدورة الثانية لمحادثة الويبو WIPO", "ar"),
+    ("Argentina, Australia, Brazil", "und"),
+])
+def test_short_texts_get_their_language(text: str, language: str) -> None:
+    assert detect_language(text) == language

@@ -65,6 +65,19 @@ def _break(corpus: Path, name: str, old: str, new: str) -> None:
         ("sessions.toml", 'format = "virtual"', 'fromat = "virtual"', 37,
          "session #2: unknown key(s) fromat (allowed: description, documents, end, format, names, "
          "number, papers, short_title, start, symbol, symbol_confirmed, title, titles)"),
+        ("sessions.toml", "start = 2024-11-05", "start = 2024-03-14", 152,
+         "session #10: session 10 (2024-03-14 to 2024-11-06) overlaps session 9 (2024-03-13 to "
+         "2024-03-14)"),
+        ("sessions.toml", 'symbol = "WIPO/IP/CONV/GE/25"', 'symbol = "WIPO/IP/CONV/GE/24"', 168,
+         "session #11: symbol 'WIPO/IP/CONV/GE/24' is also listed for session 9"),
+        ("sessions.toml", 'documents = ["/INF/5"]',
+         'documents = ["/INF/5"]\npapers = ["Revised Issues Paper"]', 60,
+         "session #3: name 'Revised Issues Paper' is also listed for session 2"),
+        ("sessions.toml", 'names = ["IP and Synthetic Media"]', 'names = ["training the machines"]',
+         180, "session #12: name 'training the machines' is also listed for session 9"),
+        ("sessions.toml", 'documents = ["/INF/5"]',
+         'documents = ["/INF/5"]\ntitles = { xx = "Troisième session" }', 60,
+         "session #3: 'titles' has an unknown language code 'xx' (known: en, fr, es, ru, ar, zh)"),
         ("topics.toml", 'id = "copyright"', 'id = "Copyright Law"', 8,
          "topic #1: 'id' must be lower-case words joined by hyphens, got 'Copyright Law'"),
         ("topics.toml", 'signals = ["trade secret*", "confidential information", '
