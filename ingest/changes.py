@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kb.model import ChangeSet, IngestReport, ManifestEntry
+from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry
 
 from . import dedupe, sitewide
 from .assembly import Outcome, manifest_prints
@@ -68,6 +68,7 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
             continue
         document = outcome.document
         assert document is not None and outcome.fingerprint is not None
+        report.warnings.extend(Failure(source, warning) for warning in document.warnings)
         canonical = canonical_of.get(source, "")
         content_hash = outcome.staged.content_hash
         if file_key(outcome.staged.file) in partial:

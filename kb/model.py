@@ -66,6 +66,8 @@ class Passage:
     topics: list[str] = field(default_factory=list)
     #: Language of this passage when it differs from its document's ("" = the document's).
     language: str = ""
+    #: The recording at this passage's start (``...?t=754``), when the document has one.
+    recording_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +96,11 @@ class Document:
     duplicates: list[str] = field(default_factory=list)
     content_hash: str = ""
     passages: list[Passage] = field(default_factory=list)
+    #: Address of the recording a transcript was made from ("" for other documents).
+    recording: str = ""
+    #: What ingest could not use in the file, although the rest went in (cues dropped, a
+    #: speaker map naming a label the file lacks).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:
@@ -176,6 +183,8 @@ class IngestReport:
     #: source -> source of the canonical copy it was collapsed into.
     duplicates: dict[str, str] = field(default_factory=dict)
     failed: list[Failure] = field(default_factory=list)
+    #: Problems in files that were ingested all the same (source and what was not used).
+    warnings: list[Failure] = field(default_factory=list)
     passages_added: int = 0
     passages_removed: int = 0
 
@@ -255,6 +264,8 @@ class Hit:
     position: int = 0
     also_at: list[str] = field(default_factory=list)
     more: list[Hit] = field(default_factory=list)
+    #: The recording at this passage's start, for transcripts whose recording is known.
+    recording_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.speakers import SPEAKERS_FILE, SpeakerRegistry, parse_speakers
+
 SESSIONS_FILE = "sessions.toml"
 TOPICS_FILE = "topics.toml"
 
@@ -95,8 +97,11 @@ class Topic:
 class Registry:
     sessions: dict[int, Session] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
-    #: Hash of both files' bytes: when it changes, every document must be re-enriched.
+    #: Hash of the files' bytes: when it changes, every document must be re-enriched.
     digest: str = ""
+    #: The people of speakers.toml (optional: without it, names are shown as transcripts give
+    #: them).
+    speakers: SpeakerRegistry = field(default_factory=SpeakerRegistry)
 
     def session_label(self, number: int | str) -> str:
         session = self.sessions.get(int(number)) if str(number).isdigit() else None
@@ -108,7 +113,7 @@ class Registry:
 
 
 def load_registry(corpus_dir: Path) -> Registry:
-    """Read and validate both registries in ``corpus_dir``.
+    """Read and validate the registries in ``corpus_dir`` (speakers.toml only if present).
 
     :raises RegistryError: on the first problem found, naming the file and line.
     """
@@ -118,8 +123,13 @@ def load_registry(corpus_dir: Path) -> Registry:
     topics_text = _read(topics_path)
     sessions = _parse_sessions(sessions_path, sessions_text)
     topics = _parse_topics(topics_path, topics_text)
-    digest = hashlib.sha256((sessions_text + "\0" + topics_text).encode()).hexdigest()[:16]
-    return Registry(sessions=sessions, topics=topics, digest=digest)
+    speakers_path = corpus_dir / SPEAKERS_FILE
+    speakers_text = _read(speakers_path) if speakers_path.exists() else ""
+    speakers = parse_speakers(speakers_path, speakers_text) if speakers_text else \
+        SpeakerRegistry()
+    hashed = sessions_text + "\0" + topics_text + (f"\0{speakers_text}" if speakers_text else "")
+    digest = hashlib.sha256(hashed.encode()).hexdigest()[:16]
+    return Registry(sessions=sessions, topics=topics, digest=digest, speakers=speakers)
 
 
 def _read(path: Path) -> str:
