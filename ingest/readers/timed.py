@@ -122,6 +122,17 @@ def timed_document(cues: list[Cue], name: str, *, language: str = "",
     return raw
 
 
+def segment_lines(text: str, name: str) -> RawDocument | None:
+    """Whisper's ``.txt``: one line per segment, no blank lines, no times, named after the
+    recording (``wipo_conversation_12_day1_am.txt``). None for any other text."""
+    lines = [" ".join(line.split()) for line in text.strip().split("\n")]
+    if len(lines) < 2 or not all(lines) or not _CONVERSATION_NAME.search(name):
+        return None
+    raw = RawDocument(blocks=[Block(" ".join(lines))], doc_type="transcript")
+    apply_name(raw, name)
+    return raw
+
+
 def apply_name(raw: RawDocument, name: str) -> None:
     """Session, day and half-day from a file name like ``wipo_conversation_12_day1_am.json``."""
     raw.title = title_from_name(name)

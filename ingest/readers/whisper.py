@@ -61,7 +61,7 @@ def _segment(segment: Any, number: int, warnings: list[str]) -> list[Cue]:
     start, end = _time(segment.get("start")), _time(segment.get("end"))
     text = segment.get("text")
     if start is None or not isinstance(text, str):
-        missing = "a start time" if start is None else "text"
+        missing = "start time" if start is None else "text"
         warnings.append(f"segment {number}: has no {missing}; skipped")
         return []
     speaker = segment.get("speaker")
