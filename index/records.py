@@ -119,7 +119,7 @@ def passage_from(data: dict[str, Any]) -> Passage:
         passage_id=data["passage_id"], doc_id=data["doc_id"], position=data["position"],
         text=data["text"], heading=data.get("heading", ""), speaker=data.get("speaker", ""),
         start=data.get("start"), sessions=list(data.get("sessions", [])),
-        topics=list(data.get("topics", [])),
+        topics=list(data.get("topics", [])), recording_url=data.get("recording_url", ""),
     )
 
 
