@@ -110,6 +110,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
         passages=passages,
         recording=recording,
         warnings=warnings,
+        speaker_labels={label: name for label, name in names.items() if label != name},
     )
 
 

@@ -101,6 +101,9 @@ class Document:
     #: What ingest could not use in the file, although the rest went in (cues dropped, a
     #: speaker map naming a label the file lacks).
     warnings: list[str] = field(default_factory=list)
+    #: Speaker as the file writes it -> the name shown, where they differ ("SPEAKER_00" ->
+    #: "Daren Tang", "Gurry" -> "Francis Gurry"), so a speaker map can be checked.
+    speaker_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
