@@ -210,3 +210,22 @@ def test_whisper_segments_without_times_are_warnings(tmp_path: Path, people: Reg
         ("talk.tsv", "line 3: expected start and end in milliseconds, then the text; skipped "
                      "'soon\\tlater\\tNo.'"),
     ]
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("panel.srt", "1\n00:00:00,031 --> 00:00:04,812\n[SPEAKER_00]: Good morning and welcome.\n\n"
+                  "2\n00:00:05,113 --> 00:00:07,655\n[SPEAKER_01]: Thank you, Director "
+                  "General.\n"),
+    ("panel.vtt", "WEBVTT\n\n00:00.031 --> 00:04.812\n<v SPEAKER_00>Good morning and welcome.\n\n"
+                  "00:05.113 --> 00:07.655\n<v SPEAKER_01>Thank you, Director General.\n"),
+])
+def test_diarised_labels_in_caption_files(tmp_path: Path, people: Registry, name: str,
+                                          content: str) -> None:
+    """WhisperX's SRT/VTT write ``[SPEAKER_00]:``; other tools put the label in a voice tag."""
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    (tmp_path / f"{name}.meta.toml").write_text('speakers = {SPEAKER_01 = "Ms. WOODS"}\n',
+                                                encoding="utf-8")
+    doc = _doc(tmp_path / name, people)
+    assert _turns(doc) == [("Speaker 1", 0.031, "Good morning and welcome."),
+                           ("Michele Woods", 5.113, "Thank you, Director General.")]
+    assert doc.speaker_labels == {"SPEAKER_00": "Speaker 1", "SPEAKER_01": "Michele Woods"}
