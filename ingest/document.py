@@ -69,7 +69,8 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     names, speaker_warnings = speakers.name_speakers(
         (d.speaker for d in drafts), meta.speaker_map, registry.speakers)
     warnings += speaker_warnings
-    recording = meta.recording or raw.recording
+    recording = meta.recording or raw.recording or _registered_recording(
+        given, raw, registry)
     ids = passage_ids(doc_id, [d.text for d in drafts])
     passages = [
         Passage(passage_id=pid, doc_id=doc_id, position=i, text=d.text, heading=d.heading,
@@ -152,6 +153,14 @@ def _known_sessions(numbers: list[int], registry: Registry, warnings: list[str])
         warnings.append(f"session {unknown[0]} (from the file's name or header) is not in "
                         "sessions.toml; the session is inferred from the text instead")
     return [n for n in numbers if n not in unknown]
+
+
+def _registered_recording(sessions: list[int], raw: RawDocument, registry: Registry) -> str:
+    """The recording recordings.toml gives for the session, day and half-day a timed
+    transcript's name or header names."""
+    if len(sessions) != 1 or not raw.day or raw.doc_type != "transcript":
+        return ""
+    return registry.recordings.find(sessions[0], raw.day, raw.half)
 
 
 def _day_date(main: list[int], day: int, registry: Registry, warnings: list[str]) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.recordings import RECORDINGS_FILE, Recordings, parse_recordings
 from kb.speakers import SPEAKERS_FILE, SpeakerRegistry, parse_speakers
 
 SESSIONS_FILE = "sessions.toml"
@@ -102,6 +103,8 @@ class Registry:
     #: The people of speakers.toml (optional: without it, names are shown as transcripts give
     #: them).
     speakers: SpeakerRegistry = field(default_factory=SpeakerRegistry)
+    #: The recordings of recordings.toml, by session and day (optional file).
+    recordings: Recordings = field(default_factory=Recordings)
 
     def session_label(self, number: int | str) -> str:
         session = self.sessions.get(int(number)) if str(number).isdigit() else None
@@ -113,7 +116,8 @@ class Registry:
 
 
 def load_registry(corpus_dir: Path) -> Registry:
-    """Read and validate the registries in ``corpus_dir`` (speakers.toml only if present).
+    """Read and validate the registries in ``corpus_dir`` (speakers.toml and recordings.toml
+    only if present).
 
     :raises RegistryError: on the first problem found, naming the file and line.
     """
@@ -127,9 +131,16 @@ def load_registry(corpus_dir: Path) -> Registry:
     speakers_text = _read(speakers_path) if speakers_path.exists() else ""
     speakers = parse_speakers(speakers_path, speakers_text) if speakers_text else \
         SpeakerRegistry()
-    hashed = sessions_text + "\0" + topics_text + (f"\0{speakers_text}" if speakers_text else "")
+    recordings_path = corpus_dir / RECORDINGS_FILE
+    recordings_text = _read(recordings_path) if recordings_path.exists() else ""
+    recordings = parse_recordings(recordings_path, recordings_text, sessions) \
+        if recordings_text else Recordings()
+    hashed = sessions_text + "\0" + topics_text + "".join(
+        f"\0{name}\0{text}" for name, text in ((SPEAKERS_FILE, speakers_text),
+                                              (RECORDINGS_FILE, recordings_text)) if text)
     digest = hashlib.sha256(hashed.encode()).hexdigest()[:16]
-    return Registry(sessions=sessions, topics=topics, digest=digest, speakers=speakers)
+    return Registry(sessions=sessions, topics=topics, digest=digest, speakers=speakers,
+                    recordings=recordings)
 
 
 def _read(path: Path) -> str:

@@ -50,6 +50,8 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)
     #: Which day of its session a recording is (1, 2, ...), when its name or header says so.
     day: int = 0
+    #: "am" or "pm" when the name says which half-day a recording is.
+    half: str = ""
     #: The address of the recording a timed transcript was made from.
     recording: str = ""
 

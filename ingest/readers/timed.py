@@ -146,7 +146,8 @@ def apply_name(raw: RawDocument, name: str) -> None:
         raw.day = int(match.group("day"))
         parts.append(f"day {raw.day}")
     if match.group("half"):
-        parts.append(_HALF[match.group("half").lower()])
+        raw.half = match.group("half").lower()
+        parts.append(_HALF[raw.half])
     raw.title = ", ".join(parts)
 
 

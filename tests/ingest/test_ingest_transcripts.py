@@ -22,18 +22,20 @@ KEYNOTE = ("The eighth session turned to generative AI and copyright. Creators a
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    """The ingest registries plus the fixture speakers.toml (Gurry, Tang, Woods)."""
+    """The ingest registries plus the fixture speakers.toml (Gurry, Tang, Woods) and
+    recordings.toml (session 12: day 1 morning, day 2)."""
     folder = tmp_path_factory.mktemp("registry")
     for name in ("sessions.toml", "topics.toml"):
         shutil.copy(FIXTURES / "registry" / name, folder / name)
-    shutil.copy(TRANSCRIPTS / "speakers.toml", folder / "speakers.toml")
+    for name in ("speakers.toml", "recordings.toml"):
+        shutil.copy(TRANSCRIPTS / name, folder / name)
     return load_registry(folder)
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return Path(shutil.copytree(TRANSCRIPTS, tmp_path / "transcripts",
-                                ignore=shutil.ignore_patterns("speakers.toml")))
+                                ignore=shutil.ignore_patterns("speakers.toml", "recordings.toml")))
 
 
 def _doc(path: Path, registry: Registry) -> Document:
@@ -55,6 +57,9 @@ def test_rolling_auto_captions_come_out_once_in_order(folder: Path, people: Regi
     # Session, day and half-day from the file name; the date is day 1 of session 12.
     assert (doc.title, doc.sessions, doc.date, doc.language, doc.doc_type) == (
         "WIPO Conversation, session 12, day 1, morning", [12], "2025-10-28", "en", "transcript")
+    # recordings.toml names the recording of session 12, day 1, morning.
+    assert [p.recording_url for p in doc.passages] == [
+        "https://www.youtube.com/watch?v=conv12day1am&t=0"]
     assert doc.warnings == []
 
 
@@ -135,6 +140,9 @@ def test_whisper_language_sets_the_documents(folder: Path, people: Registry, nam
                                              language: str, text: str) -> None:
     doc = _doc(folder / name, people)
     assert (doc.language, _turns(doc)) == (language, [("", 0.0, text)])
+    # Session 12 day 2 has one recording for the whole day in recordings.toml; 8 has none.
+    assert doc.recording == {"fr": "", "zh": "https://webcast.wipo.int/video/conv_12_day2"}[
+        language]
     assert doc.date == {"fr": "2023-09-21", "zh": "2025-10-29"}[language]
 
 

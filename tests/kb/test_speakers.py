@@ -1,8 +1,10 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from kb.registry import RegistryError
+from kb.recordings import parse_recordings
+from kb.registry import RegistryError, load_registry
 from kb.speakers import (
     SpeakerRegistry,
     diarised_label,
@@ -85,3 +87,39 @@ def test_a_bad_registry_names_line_and_problem(text: str, line: int, problem: st
     with pytest.raises(RegistryError) as caught:
         _registry(text)
     assert (caught.value.line, caught.value.problem) == (line, problem)
+
+
+# ------------------------------------------------------------------------ recordings.toml
+
+
+def _sessions() -> dict[int, Any]:
+    return load_registry(Path(__file__).resolve().parents[1] / "ingest" / "fixtures"
+                         / "registry").sessions
+
+
+def test_recordings_are_found_by_session_day_and_half() -> None:
+    recordings = parse_recordings(Path("recordings.toml"), (
+        '[[recording]]\nsession = 12\nday = 1\nhalf = "am"\nurl = "https://a.example/1am"\n'
+        '[[recording]]\nsession = 12\nday = 1\nurl = "https://a.example/1"\n'), _sessions())
+    assert [recordings.find(12, 1, "am"), recordings.find(12, 1, "pm"), recordings.find(12, 1),
+            recordings.find(12, 2, "am")] == [
+        "https://a.example/1am", "https://a.example/1", "https://a.example/1", ""]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('[[recording]]\nsession = 13\nday = 1\nurl = "https://a.example"\n',
+     "recording #1: session 13 is not in sessions.toml"),
+    ('[[recording]]\nsession = 12\nday = 3\nurl = "https://a.example"\n',
+     "recording #1: session 12 has 2 day(s); 'day' must be 1 to 2, got 3"),
+    ('[[recording]]\nsession = 12\nday = 1\nhalf = "noon"\nurl = "https://a.example"\n',
+     "recording #1: 'half' must be am or pm, got 'noon'"),
+    ('[[recording]]\nsession = 12\nday = 1\nurl = "youtube.com/x"\n',
+     "recording #1: 'url' must be an http(s) address, got 'youtube.com/x'"),
+    ('[[recording]]\nsession = 12\nday = 1\nurl = "https://a"\n'
+     '[[recording]]\nsession = 12\nday = 1\nurl = "https://b"\n',
+     "recording #2: session 12, day 1 is listed twice"),
+])
+def test_a_bad_recordings_registry_names_the_problem(text: str, problem: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        parse_recordings(Path("recordings.toml"), text, _sessions())
+    assert caught.value.problem == problem
