@@ -84,7 +84,8 @@ _DOCUMENT = {"type": "object", "properties": {
     "speakers": _STRINGS, "key_phrases": _STRINGS, "site": {"type": "string"},
     "url": {"type": "string"}, "duplicates": _STRINGS, "content_hash": {"type": "string"},
     "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
-    "recording": {"type": "string"}, "warnings": _STRINGS}}
+    "recording": {"type": "string"}, "warnings": _STRINGS,
+    "speaker_labels": {"type": "object", "additionalProperties": {"type": "string"}}}}
 
 _SPEAKER = {"type": "object", "properties": {
     "id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"},

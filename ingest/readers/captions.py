@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
@@ -169,8 +170,8 @@ class _NameLabels:
     counts on its own once the file has any recurring label.
     """
 
-    def __init__(self, texts: object) -> None:
-        found = Counter(m.group(1) for m in map(_NAME_LABEL.match, texts) if m)  # type: ignore
+    def __init__(self, texts: Iterable[str]) -> None:
+        found = Counter(m.group(1) for m in map(_NAME_LABEL.match, texts) if m)
         self.recurring = {label for label, n in found.items() if n >= 2}
 
     def accepts(self, label: str) -> bool:
