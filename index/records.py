@@ -121,7 +121,7 @@ def passage_from(data: dict[str, Any]) -> Passage:
         text=data["text"], heading=data.get("heading", ""), speaker=data.get("speaker", ""),
         start=data.get("start"), sessions=list(data.get("sessions", [])),
         topics=list(data.get("topics", [])), language=data.get("language", ""),
-        mentions=list(data.get("mentions", [])),
+        mentions=list(data.get("mentions", [])), recording_url=data.get("recording_url", ""),
     )
 
 

@@ -228,6 +228,7 @@ class KbIndex:
             start=data.get("start"), language=data.get("language", "und"),
             position=data.get("position", 0),
             also_at=list(self.duplicates().get(data["doc_id"], [])),
+            recording_url=data.get("recording_url", ""),
         )
 
 

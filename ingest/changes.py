@@ -68,6 +68,7 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
             continue
         document = outcome.document
         assert document is not None and outcome.fingerprint is not None
+        report.warnings.extend(Failure(source, warning) for warning in document.warnings)
         canonical = canonical_of.get(source, "")
         entry = ManifestEntry(
             source=source, doc_id=document.doc_id, content_hash=outcome.staged.content_hash,

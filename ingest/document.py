@@ -20,6 +20,7 @@ from .identity import document_id, passage_ids
 from .passages import HEADING_SEPARATOR, build_passages
 from .readers.base import HEADING, Block, RawDocument
 from .readers.structure import DATE_LINE
+from .recording import moment_url
 from .sidecar import Metadata
 
 _DATELINE_BLOCKS = 6
@@ -57,26 +58,36 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     dateline = _dateline(blocks)
     texts = [f"{d.heading}\n{d.text}" if d.heading else d.text for d in drafts]
 
-    given = meta.sessions or raw.sessions
+    warnings = list(raw.warnings)
+    given = meta.sessions or _known_sessions(raw.sessions, registry, warnings)
     leads = [None if given else _lead(d.text, session_matcher) for d in drafts]
     split = about.decide(session_matcher, title, origin.name, dateline, texts, leads, given)
     main = split.document
 
     topic_matcher = topics.matcher_for(registry)
     passage_topics = [topic_matcher.topics(t) for t in texts]
-    names = speakers.unify(d.speaker for d in drafts)
+    names, speaker_warnings = speakers.name_speakers(
+        (d.speaker for d in drafts), meta.speaker_map, registry.speakers)
+    warnings += speaker_warnings
+    recording = meta.recording or raw.recording or _registered_recording(
+        given, raw, registry)
     ids = passage_ids(doc_id, [d.text for d in drafts])
     passages = [
         Passage(passage_id=pid, doc_id=doc_id, position=i, text=d.text, heading=d.heading,
                 speaker=names.get(d.speaker, d.speaker), start=d.start,
                 sessions=split.passages[i], mentions=split.mentions[i],
-                topics=passage_topics[i])
+                topics=passage_topics[i],
+                recording_url=moment_url(recording, d.start)
+                if recording and d.start is not None else "")
         for i, (pid, d) in enumerate(zip(ids, drafts, strict=True))
     ]
     body = "\n\n".join(p.text for p in passages)
     doc_sessions = split.document
     site = _site(url) or origin.site
-    language = meta.language or _language(passages, raw.language)
+    # A transcript's declared language (Whisper's "language", a caption header's) is the
+    # tool's own knowledge of the audio: it wins over guessing from a few words.
+    declared = raw.language if raw.doc_type == "transcript" else ""
+    language = meta.language or declared or _language(passages, raw.language)
     _mark_other_languages(passages, language)
     return Document(
         doc_id=doc_id,
@@ -86,18 +97,22 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
             format_type=raw.doc_type, title=title,
             headings=[b.text for b in blocks if b.kind == HEADING],
             has_dateline=bool(dateline), site=site, has_sessions=bool(doc_sessions), url=url),
-        date=meta.date or parse_date(raw.date) or parse_date(dateline)
-        or _event_date(main, registry),
+        date=meta.date or parse_date(raw.date) or _day_date(main, raw.day, registry, warnings)
+        or parse_date(dateline) or _event_date(main, registry),
         language=language,
         sessions=doc_sessions,
         topics=topic_matcher.roll_up(passage_topics),
-        speakers=meta.speakers or list(dict.fromkeys(
-            [p.speaker for p in passages if p.speaker] + list(raw.speakers))),
+        speakers=[registry.speakers.canonical(n) for n in meta.speakers] or list(dict.fromkeys(
+            [p.speaker for p in passages if p.speaker]
+            + [registry.speakers.canonical(n) for n in raw.speakers])),
         key_phrases=phrases.key_phrases(body),
         site=site,
         url=url,
         content_hash=origin.content_hash,
         passages=passages,
+        recording=recording,
+        warnings=warnings,
+        speaker_labels={label: name for label, name in names.items() if label != name},
     )
 
 
@@ -131,6 +146,35 @@ def _dateline(blocks: list[Block]) -> str:
                 and block.kind != HEADING):
             return text
     return ""
+
+
+def _known_sessions(numbers: list[int], registry: Registry, warnings: list[str]) -> list[int]:
+    """Sessions a file's name or header gives, if the registry knows them."""
+    unknown = [n for n in numbers if registry.sessions and n not in registry.sessions]
+    if unknown:
+        warnings.append(f"session {unknown[0]} (from the file's name or header) is not in "
+                        "sessions.toml; the session is inferred from the text instead")
+    return [n for n in numbers if n not in unknown]
+
+
+def _registered_recording(sessions: list[int], raw: RawDocument, registry: Registry) -> str:
+    """The recording recordings.toml gives for the session, day and half-day a timed
+    transcript's name or header names."""
+    if len(sessions) != 1 or not raw.day or raw.doc_type != "transcript":
+        return ""
+    return registry.recordings.find(sessions[0], raw.day, raw.half)
+
+
+def _day_date(main: list[int], day: int, registry: Registry, warnings: list[str]) -> str:
+    """The date of day ``day`` of the one session a recording is of."""
+    if not day or len(main) != 1 or main[0] not in registry.sessions:
+        return ""
+    dates = registry.sessions[main[0]].dates
+    if day > len(dates):
+        warnings.append(f"day {day} is past the last day of session {main[0]} "
+                        f"({len(dates)} day(s) in sessions.toml); the date is not set from it")
+        return ""
+    return dates[day - 1].isoformat()
 
 
 def _event_date(main: list[int], registry: Registry) -> str:

@@ -10,9 +10,13 @@ Format (for the README). Next to ``talk.pdf`` put ``talk.pdf.meta.json`` or
       "type": "summary",                // one of kb.model.DOC_TYPES
       "language": "en",                 // one of kb.model.LANGUAGES
       "speakers": ["Michele Woods"],
-      "url": "https://www.wipo.int/..."  // canonical address: also fixes the document id
+      "url": "https://www.wipo.int/...", // canonical address: also fixes the document id
+      "recording": "https://www.youtube.com/watch?v=..."  // the video a transcript is of
     }
 
+For a diarised transcript, ``speakers`` may instead map its labels to people
+(``speakers = {SPEAKER_00 = "Daren Tang", SPEAKER_01 = "Michele Woods"}``); a label the map
+leaves out is shown as "Speaker 1", "Speaker 2" ..., and a label the file lacks is a warning.
 The TOML form uses the same keys (``sessions = [8]``). Unknown keys, wrong types, session numbers
 missing from sessions.toml, unknown types or languages are errors naming the sidecar, so a typo
 never silently drops a researcher's correction. JSON Lines records accept the same keys.
@@ -35,7 +39,8 @@ from .regular import read_regular
 
 SUFFIXES = (".meta.json", ".meta.toml")
 _MAX_SIDECAR_BYTES = 1_000_000
-KEYS = ("title", "session", "sessions", "date", "type", "language", "speakers", "url")
+KEYS = ("title", "session", "sessions", "date", "type", "language", "speakers", "url",
+        "recording")
 
 
 @dataclass
@@ -49,6 +54,10 @@ class Metadata:
     language: str = ""
     speakers: list[str] = field(default_factory=list)
     url: str = ""
+    #: Diarised label (or name as the file writes it) -> the person's name.
+    speaker_map: dict[str, str] = field(default_factory=dict)
+    #: Address of the recording a timed transcript was made from.
+    recording: str = ""
 
 
 def is_sidecar(name: str) -> bool:
@@ -96,10 +105,22 @@ def validate(data: Any, where: str, registry: Registry, extra: tuple[str, ...] =
     meta.date = _date(data, where)
     meta.doc_type = _choice(data, "type", DOC_TYPES, where)
     meta.language = _choice(data, "language", LANGUAGES, where)
+    meta.recording = _string(data, "recording", where)
+    if meta.recording and not meta.recording.startswith(("http://", "https://")):
+        raise IngestError(f"{where}: 'recording' must be an http(s) address, "
+                          f"got {meta.recording!r}")
     speakers = data.get("speakers", [])
+    if isinstance(speakers, dict):
+        if not all(isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip()
+                   for k, v in speakers.items()):
+            raise IngestError(f"{where}: 'speakers' must map labels to names, "
+                              'like {SPEAKER_00 = "Daren Tang"}')
+        meta.speaker_map = {k.strip(): " ".join(v.split()) for k, v in speakers.items()}
+        return meta
     if not isinstance(speakers, list) or not all(isinstance(s, str) and s.strip()
                                                  for s in speakers):
-        raise IngestError(f"{where}: 'speakers' must be a list of names")
+        raise IngestError(f"{where}: 'speakers' must be a list of names, or a table mapping "
+                          "diarised labels to names")
     meta.speakers = [s.strip() for s in speakers]
     return meta
 

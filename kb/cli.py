@@ -303,6 +303,8 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
         echo(f"  duplicate: {one_line(source)} (same page as {one_line(canonical)})", err=err)
     for skipped in report.skipped:
         echo(f"  skipped: {one_line(skipped.source)}: {one_line(skipped.reason)}", err=err)
+    for warning in report.warnings:
+        echo(f"  warning: {one_line(warning.source)}: {one_line(warning.reason)}", err=True)
     for failure in report.failed:
         echo(f"  FAILED: {one_line(failure.source)}: {one_line(failure.reason)}", err=True)
     _print_gaps(report.session_gaps, err=True)
@@ -345,6 +347,8 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
             failed += 1
             echo(f"FAILED: {one_line(outcome.source)}: {one_line(outcome.reason)}", err=True)
             continue
+        for warning in outcome.warnings:
+            echo(f"warning: {one_line(outcome.source)}: {one_line(warning)}", err=True)
         if fmt == "json":
             body = json.dumps(outcome.to_dict(), ensure_ascii=False, indent=2) + "\n"
         else:
@@ -647,6 +651,47 @@ def topics_command(ctx: Context, fmt: str, as_json: bool) -> None:
     else:
         rows = [dict(t.to_dict(), documents=0, by_session={}) for t in ctx.registry.topics.values()]
     emit_records(rows, chosen_format(fmt, as_json), ["id", "documents", "label"])
+
+
+@cli.command("speakers")
+@click.argument("speaker_id", required=False)
+@click.option("--page", type=click.IntRange(1, None), default=1, show_default=True,
+              help="Page of a speaker's passages (20 a page).")
+@output_options()
+@pass_context
+def speakers_command(ctx: Context, speaker_id: str | None, page: int, fmt: str,
+                     as_json: bool) -> None:
+    """Everyone who speaks or is quoted; with SPEAKER_ID (as /speakers/<id> writes it), one
+    speaker's role, sessions, topics and passages."""
+    from kb.speaker_data import profile_to_dict, speaker_profile, speakers_overview
+
+    fmt = chosen_format(fmt, as_json)
+    if speaker_id is None:
+        emit_records(speakers_overview(ctx.library()), fmt,
+                     ["id", "passages", "documents", "name", "role", "organisation"])
+        return
+    profile = speaker_profile(ctx.library(), speaker_id, page)
+    if profile is None:
+        raise KbError(f"no speaker with id {speaker_id!r}", EXIT_NOT_FOUND,
+                      "`kb speakers` lists everyone with their id")
+    if fmt != "table":
+        emit_json(profile_to_dict(profile)) if fmt == "json" else emit_records(
+            [_hit_row(rank, hit) for rank, hit in enumerate(profile["hits"], start=1)], fmt,
+            _HIT_COLUMNS)
+        return
+    for name in ("name", "role", "organisation", "country"):
+        if profile[name]:
+            click.echo(f"{name:>12}: {profile[name]}")
+    click.echo(f"{'passages':>12}: {profile['passages']} in {profile['documents']} document(s)")
+    click.echo(f"{'sessions':>12}: " + ", ".join(
+        f"{s['label']} ({s['passages']})" for s in profile["sessions"]))
+    click.echo(f"{'topics':>12}: " + ", ".join(
+        f"{t['label']} ({t['passages']})" for t in profile["topics"]))
+    first = (profile["page"] - 1) * profile["page_size"]
+    rows = [_hit_row(first + rank, hit) for rank, hit in enumerate(profile["hits"], start=1)]
+    click.echo("\n" + "\n".join(_hit_block(r) for r in rows))
+    if profile["pages"] > 1:
+        click.echo(f"(page {profile['page']} of {profile['pages']}; --page for more)")
 
 
 @cli.command("stats")

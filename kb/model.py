@@ -70,6 +70,8 @@ class Passage:
     language: str = ""
     #: Sessions this passage names without being about them ("following the first session").
     mentions: list[int] = field(default_factory=list)
+    #: The recording at this passage's start (``...?t=754``), when the document has one.
+    recording_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,6 +101,14 @@ class Document:
     duplicates: list[str] = field(default_factory=list)
     content_hash: str = ""
     passages: list[Passage] = field(default_factory=list)
+    #: Address of the recording a transcript was made from ("" for other documents).
+    recording: str = ""
+    #: What ingest could not use in the file, although the rest went in (cues dropped, a
+    #: speaker map naming a label the file lacks).
+    warnings: list[str] = field(default_factory=list)
+    #: Speaker as the file writes it -> the name shown, where they differ ("SPEAKER_00" ->
+    #: "Daren Tang", "Gurry" -> "Francis Gurry"), so a speaker map can be checked.
+    speaker_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
@@ -216,6 +226,8 @@ class IngestReport:
     #: source -> source of the canonical copy it was collapsed into.
     duplicates: dict[str, str] = field(default_factory=dict)
     failed: list[Failure] = field(default_factory=list)
+    #: Problems in files that were ingested all the same (source and what was not used).
+    warnings: list[Failure] = field(default_factory=list)
     passages_added: int = 0
     passages_removed: int = 0
     #: Files with nothing to index (only site boilerplate), with the reason.
@@ -315,6 +327,8 @@ class Hit:
     more: list[Hit] = field(default_factory=list)
     #: Sessions the passage names without being about them.
     mentions: list[int] = field(default_factory=list)
+    #: The recording at this passage's start, for transcripts whose recording is known.
+    recording_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

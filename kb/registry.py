@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.recordings import RECORDINGS_FILE, Recordings, parse_recordings
+from kb.speakers import SPEAKERS_FILE, SpeakerRegistry, parse_speakers
+
 SESSIONS_FILE = "sessions.toml"
 TOPICS_FILE = "topics.toml"
 
@@ -113,8 +116,13 @@ class Topic:
 class Registry:
     sessions: dict[int, Session] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
-    #: Hash of both files' bytes: when it changes, every document must be re-enriched.
+    #: Hash of the files' bytes: when it changes, every document must be re-enriched.
     digest: str = ""
+    #: The people of speakers.toml (optional: without it, names are shown as transcripts give
+    #: them).
+    speakers: SpeakerRegistry = field(default_factory=SpeakerRegistry)
+    #: The recordings of recordings.toml, by session and day (optional file).
+    recordings: Recordings = field(default_factory=Recordings)
 
     def session_label(self, number: int | str) -> str:
         session = self.sessions.get(int(number)) if str(number).isdigit() else None
@@ -126,7 +134,8 @@ class Registry:
 
 
 def load_registry(corpus_dir: Path) -> Registry:
-    """Read and validate both registries in ``corpus_dir``.
+    """Read and validate the registries in ``corpus_dir`` (speakers.toml and recordings.toml
+    only if present).
 
     :raises RegistryError: on the first problem found, naming the file and line.
     """
@@ -136,8 +145,20 @@ def load_registry(corpus_dir: Path) -> Registry:
     topics_text = _read(topics_path)
     sessions = _parse_sessions(sessions_path, sessions_text)
     topics = _parse_topics(topics_path, topics_text)
-    digest = hashlib.sha256((sessions_text + "\0" + topics_text).encode()).hexdigest()[:16]
-    return Registry(sessions=sessions, topics=topics, digest=digest)
+    speakers_path = corpus_dir / SPEAKERS_FILE
+    speakers_text = _read(speakers_path) if speakers_path.exists() else ""
+    speakers = parse_speakers(speakers_path, speakers_text) if speakers_text else \
+        SpeakerRegistry()
+    recordings_path = corpus_dir / RECORDINGS_FILE
+    recordings_text = _read(recordings_path) if recordings_path.exists() else ""
+    recordings = parse_recordings(recordings_path, recordings_text, sessions) \
+        if recordings_text else Recordings()
+    hashed = sessions_text + "\0" + topics_text + "".join(
+        f"\0{name}\0{text}" for name, text in ((SPEAKERS_FILE, speakers_text),
+                                              (RECORDINGS_FILE, recordings_text)) if text)
+    digest = hashlib.sha256(hashed.encode()).hexdigest()[:16]
+    return Registry(sessions=sessions, topics=topics, digest=digest, speakers=speakers,
+                    recordings=recordings)
 
 
 def _read(path: Path) -> str:

@@ -80,7 +80,9 @@ _HIT = {"type": "object", "properties": {
     "also_at": {"type": "array", "items": {"type": "string"}},
     "more": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
     "mentions": {"type": "array", "items": {"type": "integer"},
-                 "description": "Sessions the passage names without being about them."}}}
+                 "description": "Sessions the passage names without being about them."},
+    "recording_url": {"type": "string", "description": "The recording at this passage's start "
+                                                       "(empty when unknown)."}}}
 
 _SEARCH_RESULT = {"type": "object", "properties": {
     "query": {"type": "string"}, "understood": {"type": "string"},
@@ -99,7 +101,8 @@ _PASSAGE = {"type": "object", "properties": {
                  "description": "Sessions the passage is about."},
     "mentions": {"type": "array", "items": {"type": "integer"},
                  "description": "Sessions the passage names without being about them."},
-    "topics": {"type": "array", "items": {"type": "string"}}}}
+    "topics": {"type": "array", "items": {"type": "string"}},
+    "recording_url": {"type": "string"}}}
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _DOCUMENT = {"type": "object", "properties": {
@@ -108,7 +111,24 @@ _DOCUMENT = {"type": "object", "properties": {
     "sessions": {"type": "array", "items": {"type": "integer"}}, "topics": _STRINGS,
     "speakers": _STRINGS, "key_phrases": _STRINGS, "site": {"type": "string"},
     "url": {"type": "string"}, "duplicates": _STRINGS, "content_hash": {"type": "string"},
-    "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}}}}
+    "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
+    "recording": {"type": "string"}, "warnings": _STRINGS,
+    "speaker_labels": {"type": "object", "additionalProperties": {"type": "string"}}}}
+
+_SPEAKER = {"type": "object", "properties": {
+    "id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"},
+    "organisation": {"type": "string"}, "country": {"type": "string"},
+    "documents": {"type": "integer"}, "passages": {"type": "integer"}}}
+
+_SPEAKER_PROFILE = {"type": "object", "properties": {
+    **_SPEAKER["properties"],  # type: ignore[dict-item]
+    "sessions": {"type": "array", "items": {"type": "object", "properties": {
+        "number": {"type": "integer"}, "label": {"type": "string"},
+        "passages": {"type": "integer"}}}},
+    "topics": {"type": "array", "items": {"type": "object", "properties": {
+        "id": {"type": "string"}, "label": {"type": "string"}, "passages": {"type": "integer"}}}},
+    "page": {"type": "integer"}, "pages": {"type": "integer"}, "page_size": {"type": "integer"},
+    "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}}}}
 
 _ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}}}}
@@ -153,6 +173,23 @@ def openapi_document(registry: Registry | None = None) -> dict[str, Any]:
                 "summary": "Topics with document counts, overall and per session",
                 "responses": {"200": _json({"type": "object", "properties": {
                     "topics": listing}}, "All topics")}}},
+            "/api/speakers": {"get": {
+                "summary": "Everyone who speaks or is quoted, with role, organisation and "
+                           "counts, most passages first",
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "speakers": {"type": "array",
+                                 "items": {"$ref": "#/components/schemas/Speaker"}}}},
+                    "All speakers")}}},
+            "/api/speakers/{speaker_id}": {"get": {
+                "summary": "One speaker: sessions, topics raised and passages (20 a page)",
+                "parameters": [{"name": "speaker_id", "in": "path", "required": True,
+                                "schema": {"type": "string"}},
+                               {"name": "page", "in": "query",
+                                "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": _json({"$ref": "#/components/schemas/SpeakerProfile"},
+                                           "The speaker"),
+                              "400": _error("'page' is not a whole number"),
+                              "404": _error("Nobody has this id")}}},
             "/healthz": {"get": {
                 "summary": "Liveness and index state",
                 "responses": {"200": _json({"type": "object", "properties": {
@@ -165,5 +202,6 @@ def openapi_document(registry: Registry | None = None) -> dict[str, Any]:
         },
         "components": {"schemas": {
             "SearchResult": _SEARCH_RESULT, "Hit": _HIT, "FacetValue": _FACET_VALUE,
-            "Document": _DOCUMENT, "Passage": _PASSAGE, "Error": _ERROR}},
+            "Document": _DOCUMENT, "Passage": _PASSAGE, "Error": _ERROR,
+            "Speaker": _SPEAKER, "SpeakerProfile": _SPEAKER_PROFILE}},
     }

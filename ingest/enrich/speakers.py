@@ -8,25 +8,16 @@ surname alone ("Ms. Woods") is mapped to the full name used elsewhere ("Michele 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-_HONORIFIC = re.compile(
-    r"^(?:(?:mr|mrs|ms|miss|dr|prof|professor|h\.\s?e|his excellency|her excellency|"
-    r"ambassador|sir|madam|mme|m)\.?\s+)+",
-    re.IGNORECASE,
-)
-_PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
-_LEADING = re.compile(r"^(?:>>\s*|-\s*|the\s+)", re.IGNORECASE)
+from kb.speakers import SpeakerRegistry, bare_name, diarised_label, diarised_number, name_key
+
 _LOWER_PARTICLES = frozenset({"of", "the", "and", "de", "del", "la", "van", "von", "der", "da"})
 
 
 def normalise_speaker(raw: str) -> str:
     """A display name: "Mr. GURRY (Director General)" -> "Gurry", "The CHAIR" -> "Chair"."""
-    name = _PARENS.sub(" ", raw).strip(" :,-")
-    name = _LEADING.sub("", name).strip()
-    name = _HONORIFIC.sub("", name).strip()
-    name = " ".join(name.split())
+    name = bare_name(raw)
     if not name:
         return ""
     words = []
@@ -54,3 +45,40 @@ def unify(names: Iterable[str]) -> dict[str, str]:
                 target = candidates[0]
         mapping[name] = target
     return mapping
+
+
+def name_speakers(found: Iterable[str], speaker_map: dict[str, str], people: SpeakerRegistry
+                  ) -> tuple[dict[str, str], list[str]]:
+    """Each speaker of a document to the name the speaker facet shows, and what is wrong with
+    the map.
+
+    A sidecar's map names diarised labels (or a name as the file writes it); a diarised label it
+    leaves out is "Speaker 1" for ``SPEAKER_00``, never the raw label; every name then goes
+    through speakers.toml, so "Mr. GURRY" and "Francis Gurry" are one facet value.
+    """
+    names = [n for n in dict.fromkeys(found) if n]
+    given = {_label_key(label): name for label, name in speaker_map.items()}
+    present = {_label_key(n) for n in names}
+    warnings = []
+    missing = [label for label in speaker_map if _label_key(label) not in present]
+    if missing:
+        labels = ", ".join(n for n in names if diarised_number(n) is not None) or \
+            ", ".join(names) or "none"
+        warnings.append(f"the speaker map names {', '.join(missing)}, which the file lacks "
+                        f"(speakers in the file: {labels})")
+    unified = unify(n for n in names if _label_key(n) not in given)
+    mapping = {}
+    for name in names:
+        number = diarised_number(name)
+        if _label_key(name) in given:
+            target = given[_label_key(name)]
+        elif number is not None:
+            target = f"Speaker {number + 1}"
+        else:
+            target = unified.get(name, name)
+        mapping[name] = people.canonical(target)
+    return mapping, warnings
+
+
+def _label_key(label: str) -> str:
+    return diarised_label(label) if diarised_number(label) is not None else name_key(label)

@@ -11,7 +11,7 @@ from .base import Block as Block
 from .base import RawDocument as RawDocument
 from .base import Reader as Reader
 
-_MODULES = ("text", "markdown", "html", "captions", "pdf", "docx", "jsonl")
+_MODULES = ("text", "markdown", "html", "captions", "pdf", "docx", "jsonl", "whisper")
 
 
 def _load() -> dict[str, Reader]:

@@ -46,6 +46,14 @@ class RawDocument:
     error: str = ""
     #: Metadata a record carries (JSON Lines), validated like a sidecar by the pipeline.
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: Problems that cost part of the file, not all of it (cues dropped, reordered, ...).
+    warnings: list[str] = field(default_factory=list)
+    #: Which day of its session a recording is (1, 2, ...), when its name or header says so.
+    day: int = 0
+    #: "am" or "pm" when the name says which half-day a recording is.
+    half: str = ""
+    #: The address of the recording a timed transcript was made from.
+    recording: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 - speaker-labelled turns (:mod:`.turns`);
 - machine speech-to-text streams (:mod:`.stream`);
-- formal meeting reports (:mod:`.report`).
+- formal meeting reports (:mod:`.report`);
+- Whisper's ``.txt``, one line per segment, named after a recording (:mod:`.timed`).
 
 :func:`parse_transcript` returns None for text of none of these shapes (a web page).
 """
@@ -14,6 +15,7 @@ import re
 from .base import RawDocument
 from .report import NUMBERED, RUNNING_HEADER, SYMBOL_LINE, parse_report
 from .stream import parse_stream
+from .timed import segment_lines
 from .turns import LABEL, MIN_LABELS, is_speaker_label, parse_labelled
 
 
@@ -22,6 +24,9 @@ def parse_transcript(text: str, name: str) -> RawDocument | None:
     stripped = text.lstrip()
     if stripped.startswith("[[") or name.lower().endswith("_hyp.txt"):
         return parse_stream(text, name)
+    segments = segment_lines(text, name)
+    if segments is not None:
+        return segments
     head = text[:6000]
     if re.search(r"^\s*ORIGINAL\s*:", head, re.MULTILINE | re.IGNORECASE) or (
             len(NUMBERED.findall(text[:20000])) >= 8

@@ -59,5 +59,6 @@ def test_a_transcript_names_each_speaker_where_the_turn_begins(tmp_path: Path,
                                                  "Michele Woods"]
     second, third = doc.passages[1].text, doc.passages[2].text
     assert ingest.render_text(doc) == "\n\n".join([
+        "Speakers found: 2\n  Michele Woods: 2 turns\n  Ana Souza: 1 turn",
         "Michele Woods: Welcome, everyone, to the tenth session.",
         f"Ana Souza: {second}", third, "Michele Woods: Thank you, Ana."])

@@ -159,8 +159,12 @@ def test_topics_page_counts_documents_per_session(client: FlaskClient) -> None:
 
 def test_captions_show_speakers_and_times(client: FlaskClient) -> None:
     html = _html(client, f"/doc/{_doc_id(client, CAPTIONS)}?q=training")
-    assert ('<p class="turn"><span class="speaker">Chair</span>'
-            '<time class="time" datetime="PT5S">00:00:05</time></p>') in html
+    # The speaker links to their page; the time to that second of the recording.
+    assert ('<p class="turn"><a class="speaker" href="/speakers/chair">Chair</a>'
+            '<time class="time" datetime="PT5S">00:00:05</time> <a class="moment" '
+            'href="https://www.youtube.com/watch?v=wipoConv9day2&amp;t=5" rel="noopener '
+            'noreferrer nofollow" aria-label="Play the recording from 00:00:05">▶ Play from '
+            'here</a></p>') in html
     assert '<time class="time" datetime="PT62S">00:01:02</time>' in html
     assert "Licensing markets for <mark>training</mark> data" in html
 
