@@ -70,7 +70,8 @@ def _record_metadata(item: Staged, registry: Registry) -> Metadata:
         return item.meta
     own = validate(item.raw.metadata, f"record {item.raw.record_id!r}", registry)
     merged = replace(item.meta)
-    for name in ("title", "sessions", "date", "doc_type", "language", "speakers", "url"):
+    for name in ("title", "sessions", "date", "doc_type", "language", "speakers", "url",
+                 "original_url"):
         value = getattr(own, name)
         if value:
             setattr(merged, name, value)

@@ -94,7 +94,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
             [p.speaker for p in passages if p.speaker] + list(raw.speakers))),
         key_phrases=phrases.key_phrases(body),
         site=site,
-        url=url,
+        url=meta.url or meta.original_url or url,
         content_hash=origin.content_hash,
         passages=passages,
     )

@@ -10,7 +10,8 @@ Format (for the README). Next to ``talk.pdf`` put ``talk.pdf.meta.json`` or
       "type": "summary",                // one of kb.model.DOC_TYPES
       "language": "en",                 // one of kb.model.LANGUAGES
       "speakers": ["Michele Woods"],
-      "url": "https://www.wipo.int/..."  // canonical address: also fixes the document id
+      "url": "https://www.wipo.int/...",  // canonical address: also fixes the document id
+      "original_url": "https://..."     // where the file was copied from: cited, id unchanged
     }
 
 The TOML form uses the same keys (``sessions = [8]``). Unknown keys, wrong types, session numbers
@@ -33,7 +34,8 @@ from kb.registry import Registry
 from .errors import IngestError
 
 SUFFIXES = (".meta.json", ".meta.toml")
-KEYS = ("title", "session", "sessions", "date", "type", "language", "speakers", "url")
+KEYS = ("title", "session", "sessions", "date", "type", "language", "speakers", "url",
+        "original_url")
 
 
 @dataclass
@@ -47,6 +49,9 @@ class Metadata:
     language: str = ""
     speakers: list[str] = field(default_factory=list)
     url: str = ""
+    #: The address the file was copied from, for citations; unlike ``url`` it changes neither
+    #: the document id nor the inferred site and type, so links to existing ids keep working.
+    original_url: str = ""
 
 
 def is_sidecar(name: str) -> bool:
@@ -88,6 +93,7 @@ def validate(data: Any, where: str, registry: Registry, extra: tuple[str, ...] =
     meta = Metadata()
     meta.title = _string(data, "title", where)
     meta.url = _string(data, "url", where)
+    meta.original_url = _string(data, "original_url", where)
     meta.sessions = _sessions(data, where, registry)
     meta.date = _date(data, where)
     meta.doc_type = _choice(data, "type", DOC_TYPES, where)

@@ -9,6 +9,7 @@ from typing import Any
 
 from kb.model import DOC_TYPES, LANGUAGES
 from web.params import GROUPS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
+from web.research_openapi import research_paths
 
 
 def _array_param(name: str, description: str, items: dict[str, Any]) -> dict[str, Any]:
@@ -133,6 +134,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/openapi.json": {"get": {
                 "summary": "This description",
                 "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
+            **research_paths(),
         },
         "components": {"schemas": {
             "SearchResult": _SEARCH_RESULT, "Hit": _HIT, "FacetValue": _FACET_VALUE,

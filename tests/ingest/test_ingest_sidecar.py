@@ -59,7 +59,7 @@ def test_a_bad_sidecar_fails_its_file_with_the_reason(seeds: Path, registry: Reg
         '{"date": "13 March"}': "sidecar {name}: 'date' must be a date like 2024-03-13, got "
                                 "'13 March'",
         '{"sesions": [9]}': "sidecar {name}: unknown key(s) sesions (allowed: title, session, "
-                            "sessions, date, type, language, speakers, url)",
+                            "sessions, date, type, language, speakers, url, original_url)",
         '{"title": ': "sidecar {name} is not valid: Expecting value: line 1 column 11 (char 10)",
     }
     name = f"{SEED_000}.meta.json"

@@ -3,6 +3,7 @@ Library that ``kb search --format json`` prints."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -108,7 +109,7 @@ def test_openapi_describes_every_api_route(client: FlaskClient, app: Flask) -> N
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
     routes = {
-        rule.rule.replace("<path:doc_id>", "{doc_id}")
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/") or rule.rule == "/healthz"
     }
