@@ -2,7 +2,7 @@
 
 A concordance must show exactly what search matched: the same folding, the same stop words
 (skipped inside phrases, as positions skip them), and for a plain word every indexed form that
-shares its stem ("licensing" finds "licence", "licensed"). So the patterns are built from the
+shares its stem ("protect" finds "protected", "protection"). So the patterns are built from the
 matcher's own expansion of the query, and the text is tokenised as the index tokenised it.
 """
 
@@ -34,8 +34,8 @@ def query_patterns(matcher: Matcher, root: Node | None) -> list[Pattern]:
     for node in positive_nodes(root):
         if isinstance(node, Word) and not node.field:
             term = matcher.word_term(node)
-            if term and term.forms:
-                patterns.append(Pattern((frozenset(term.forms),), node.text))
+            if term:  # None for a stop word; a word the index lacks matches nothing
+                patterns.append(Pattern((frozenset(term.forms or (term.typed,)),), node.text))
         elif isinstance(node, Prefix):
             found = matcher.prefix_terms(node)
             if found:

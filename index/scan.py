@@ -42,10 +42,31 @@ class Scan:
     #: What to look for in a passage's text to find the query's occurrences (for KWIC).
     patterns: list[Pattern]
     chunks: Iterator[list[PassageRecord]] = field(repr=False)
+    _reader: _Reader | None = field(default=None, repr=False)
 
     def records(self) -> Iterator[PassageRecord]:
         for chunk in self.chunks:
             yield from chunk
+
+    def close(self) -> None:
+        """Release the scan's searcher without reading the rest (reading to the end, or
+        garbage collection of a started scan, releases it too)."""
+        self.chunks.close()  # type: ignore[attr-defined]
+        if self._reader is not None:
+            self._reader.close()
+
+
+class _Reader:
+    """The scan's own searcher, closed once whoever finishes first closes it."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self._open = True
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            self.searcher.close()
 
 
 def scan(ix: KbIndex, request: SearchRequest, order: str = "relevance",
@@ -70,8 +91,9 @@ def scan(ix: KbIndex, request: SearchRequest, order: str = "relevance",
     total = len(numbers)
     if limit is not None:
         numbers = numbers[:max(0, limit)]
+    reader = _Reader(searcher)
     return Scan(total, list(search.notes), patterns,
-                _chunks(searcher, numbers, scores, max(1, chunk)))
+                _chunks(reader, numbers, scores, max(1, chunk)), reader)
 
 
 def _same_generation_searcher(ix: KbIndex) -> Searcher:
@@ -122,15 +144,15 @@ def _ingest_key(ix: KbIndex) -> np.ndarray:
     return found
 
 
-def _chunks(searcher: Searcher, numbers: np.ndarray, scores: np.ndarray | None,
+def _chunks(reader: _Reader, numbers: np.ndarray, scores: np.ndarray | None,
             size: int) -> Iterator[list[PassageRecord]]:
     try:
         for start in range(0, len(numbers), size):
             part = numbers[start:start + size]
-            yield [_record(load(searcher.stored_fields(int(n))),
+            yield [_record(load(reader.searcher.stored_fields(int(n))),
                            float(scores[n]) if scores is not None else 0.0) for n in part]
     finally:
-        searcher.close()
+        reader.close()
 
 
 def _record(data: dict[str, object], score: float) -> PassageRecord:

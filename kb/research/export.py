@@ -71,7 +71,7 @@ def export(library: Library, request: SearchRequest, fmt: str, base_url: str, *,
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     scan = library.scan(request, order=request.sort, chunk=chunk)
     if max_rows is not None and scan.total > max_rows:
-        scan.chunks.close()  # type: ignore[attr-defined]
+        scan.close()
         raise ExportTooLarge(
             f"This export would hold {scan.total:,} passages; the limit is {max_rows:,}. "
             "Narrow the search with words or filters, or use `kb search --all` on the "

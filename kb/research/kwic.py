@@ -1,7 +1,7 @@
 """Keyword in context: every occurrence of a query's words or phrase as a concordance line.
 
 Occurrences are found with the index's own analysis (see index.concordance), so a word finds
-the forms search finds ("licensing": "licence", "licensed") and a phrase skips the stop words
+the forms search finds ("protect": "protected", "protection") and a phrase skips the stop words
 search skips. Lines are bounded (:data:`MAX_LINES`); sorting by the word before or after the
 match is what a concordancer is for: it gathers the phrases a word is used in.
 """
@@ -93,7 +93,7 @@ def concordance(library: Library, request: SearchRequest, *, sort: str = "docume
     width = max(MIN_WIDTH, min(MAX_WIDTH, int(width)))
     scan = library.scan(replace(request, query=query), order="date-asc", limit=MAX_PASSAGES)
     if not scan.patterns:
-        scan.chunks.close()  # type: ignore[attr-defined]
+        scan.close()
         if any("very common words" in note for note in scan.notes):
             raise KwicError(f"“{query}” has only very common words (stop words), which are "
                             "not indexed, so they cannot be shown in context; add a more "
@@ -114,7 +114,7 @@ def concordance(library: Library, request: SearchRequest, *, sort: str = "docume
                                   record.passage_id, record.title, record.type, record.date,
                                   record.sessions, record.speaker, start))
         if len(lines) >= max_lines and truncated:
-            scan.chunks.close()  # type: ignore[attr-defined]
+            scan.close()
             break
     notes = list(scan.notes)
     if truncated:
