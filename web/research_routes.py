@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from kb.research import kwic as kwic_lib
 from kb.research import trends as trend_lib
-from kb.research.chart import trend_svg
+from kb.research.chart import quoted, trend_svg
 from kb.research.citation import STYLES
 from kb.research.export import csv_text
 from kb.speakers import speaker_id
@@ -23,6 +23,9 @@ api = Blueprint("research_api", __name__)
 def speaker_url(name: str) -> str:
     """The page of a speaker (``/speakers/<id>``, with the id rule of kb.speakers)."""
     return f"/speakers/{quote(speaker_id(name))}"
+
+
+pages.add_app_template_filter(quoted, "quoted")
 
 
 # -- pages ----------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def trend_svg(trends: Trends, title: str = "") -> str:
     """An SVG line chart of passages per 1,000 per session, one line per query."""
     sessions = trends.sessions
     title = title or "Passages per 1,000 by session: " + ", ".join(
-        f"“{s.query}”" for s in trends.series)
+        quoted(s.query) for s in trends.series)
     top = max((p.per_thousand for s in trends.series for p in s.points), default=0.0)
     ceiling = _nice_ceiling(top)
     plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
@@ -73,7 +73,7 @@ def trend_svg(trends: Trends, title: str = "") -> str:
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dashed} '
                    f'points="{points}"/>')
         for i, p in enumerate(series.points):
-            label = (f"“{series.query}”, session {p.session}: {_number(p.per_thousand)} per "
+            label = (f"{quoted(series.query)}, session {p.session}: {_number(p.per_thousand)} per "
                      f"1,000 passages ({p.passages} of {p.session_passages} passages, "
                      f"{p.documents} documents)")
             out.append(f'<g class="point">{_marker(marker, x(i), y(p.per_thousand), colour)}'
@@ -99,8 +99,14 @@ def _description(trends: Trends) -> str:
     for s in trends.series:
         values = "; ".join(f"session {p.session}: {_number(p.per_thousand)}"
                            for p in s.points)
-        parts.append(f"“{s.query}” ({s.passages} passages in {s.documents} documents): {values}")
+        parts.append(f"{quoted(s.query)} ({s.passages} passages in {s.documents} documents): "
+                     f"{values}")
     return "Passages per 1,000 passages of each session. " + ". ".join(parts) + "."
+
+
+def quoted(query: str) -> str:
+    """A query in curly quotes, unless it is a quoted phrase already."""
+    return query if query.startswith('"') else f"“{query}”"
 
 
 def _marker(kind: str, cx: float, cy: float, colour: str) -> str:

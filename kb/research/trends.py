@@ -92,7 +92,7 @@ def trends(library: Library, queries: list[str], base: SearchRequest | None = No
         raise TrendError(f"{len(wanted)} queries were given; a trend compares at most "
                          f"{MAX_QUERIES}. Remove some and try again.")
     base = base or SearchRequest()
-    sessions = list(base.sessions) or sorted(library.registry.sessions)
+    sessions = sorted(set(base.sessions)) or sorted(library.registry.sessions)
     totals = _per_session(library, base, "", "flat")
     series = [_series(library, base, query, sessions, totals) for query in wanted]
     labels = {n: library.registry.session_label(n) for n in sessions}

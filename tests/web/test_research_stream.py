@@ -60,7 +60,7 @@ def test_a_10000_row_csv_export_streams_in_bounded_memory(big_library: Any) -> N
     assert result.total == DOCUMENTS * PER_DOCUMENT == 10_000
     assert blocks == 1 + 10_000 // 500  # the header, then one block per chunk of 500
     assert sizes > 14_000_000
-    assert peak < 6_000_000, f"peak {peak:,} bytes for a {sizes:,}-byte export"
+    assert peak < 8_000_000, f"peak {peak:,} bytes for a {sizes:,}-byte export"
 
 
 def test_the_web_export_is_a_streamed_response_of_every_row(big_library: Any,
