@@ -75,8 +75,8 @@ def test_trend_filters_are_validated_like_search(client: FlaskClient) -> None:
 
 def test_kwic_page_aligns_lines_and_links_each_to_its_passage(client: FlaskClient) -> None:
     html = _get(client, "/kwic?q=copyright&sort=left").get_data(as_text=True)
-    rows = re.findall(r'<td class="kwic-left">(.*?)</td>\s*<td class="kwic-match"><a href="'
-                      r'([^"]+)">(.*?)</a></td>', html)
+    rows = re.findall(r'<td class="kwic-left"><bdi dir="ltr">(.*?)</bdi></td>\s*'
+                      r'<td class="kwic-match"><a href="([^"]+)">(.*?)</a></td>', html)
     assert [unescape(left).split()[-1] for left, _, _ in rows] == [
         "address", "and", "are", "of", "the", "whether"]
     assert rows[0][1] == ("/doc/9d214c12a84ef165?q=copyright&amp;p=08f88e26464e8798"
