@@ -85,3 +85,12 @@ def test_export_link_downloads_every_result_as_csv(page: Any, live_server: str) 
     assert len(rows) == 5
     assert {r["sessions"] for r in rows} == {"9"}
     assert all(r["text"] and r["permalink"].startswith(live_server + "/doc/") for r in rows)
+
+
+def test_research_pages_fit_a_phone_without_sideways_scroll(make_page: Callable[..., Any],
+                                                             live_server: str) -> None:
+    page = make_page(viewport={"width": 375, "height": 800})
+    for url in ("/trends?q=deepfake&q=training", "/kwic?q=copyright", "/sessions/12",
+                "/topics/synthetic-media", "/new", "/cite/c64704b70b0a533d"):
+        page.goto(live_server + url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
