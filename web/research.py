@@ -132,15 +132,11 @@ def citation_of(passage_id: str) -> citation.Citation:
 
 
 def citations_for_hits(hits: list[Any]) -> dict[str, citation.Citation]:
-    """passage_id -> citation, for every hit and its further passages on a results page."""
+    """passage_id -> citation, for every hit of a results page (a further passage of a hit's
+    document is cited from its own page)."""
     library, registry, base = backend().library(), backend().registry(), base_url()
-    found: dict[str, citation.Citation] = {}
-    for hit in hits:
-        for item in [hit, *hit.more]:
-            record = library.passage_record(item.passage_id)
-            if record is not None:
-                found[item.passage_id] = citation.cite(record, registry, base)
-    return found
+    records = (library.passage_record(hit.passage_id) for hit in hits)
+    return {r.passage_id: citation.cite(r, registry, base) for r in records if r is not None}
 
 
 def citations_for_document(doc: Document) -> dict[str, citation.Citation]:

@@ -197,6 +197,11 @@ def test_new_page_lists_the_last_ingest(client: FlaskClient) -> None:
     assert _get(client, "/api/new").get_json()["added_total"] == 7
 
 
+def test_topics_list_links_each_topic_page(client: FlaskClient) -> None:
+    html = _get(client, "/topics").get_data(as_text=True)
+    assert '<a href="/topics/synthetic-media">Synthetic media and deepfakes</a>' in html
+
+
 def test_topic_page_and_api(client: FlaskClient) -> None:
     html = _get(client, "/topics/synthetic-media").get_data(as_text=True)
     text = _text(html)
