@@ -598,8 +598,8 @@ def kwic_command(ctx: Context, query: tuple[str, ...], sort: str, width: int, fm
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     for line in result.lines:
-        click.echo(f"{line.left.rjust(width)} [{line.match}] {line.right.ljust(width)}  "
-                   f"{line.passage_id}")
+        click.echo(f"{line.passage_id}  {line.left.rjust(width)} [{line.match}] "
+                   f"{line.right}".rstrip())
     click.echo(f"{len(result.lines)} occurrences in {result.passages} matching passages")
 
 
