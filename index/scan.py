@@ -57,16 +57,15 @@ class Scan:
 
 
 class _Reader:
-    """The scan's own searcher, closed once whoever finishes first closes it."""
+    """The scan's own searcher, closed once: by whoever finishes first, or when the scan is
+    dropped unread (a generator that never started never runs its ``finally``)."""
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self._open = True
+        self._finalizer = weakref.finalize(self, searcher.close)
 
     def close(self) -> None:
-        if self._open:
-            self._open = False
-            self.searcher.close()
+        self._finalizer()
 
 
 def scan(ix: KbIndex, request: SearchRequest, order: str = "relevance",

@@ -118,7 +118,7 @@ def _open_for_writing(index_dir: Path, rebuild: bool) -> FileIndex:
 
 
 def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
-    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     with writer.searcher() as searcher:
         old_meta = searcher.document(id=META_ID)
         last = _last_ingest(searcher, changes, stamp)
