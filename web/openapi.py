@@ -81,6 +81,7 @@ _DOCUMENT = {"type": "object", "properties": {
     "sessions": {"type": "array", "items": {"type": "integer"}}, "topics": _STRINGS,
     "speakers": _STRINGS, "key_phrases": _STRINGS, "site": {"type": "string"},
     "url": {"type": "string"}, "duplicates": _STRINGS, "content_hash": {"type": "string"},
+    "ingested": {"type": "string", "description": "When the index last wrote it (UTC)."},
     "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}}}}
 
 _ERROR = {"type": "object", "properties": {"error": {"type": "object", "properties": {
