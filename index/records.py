@@ -22,9 +22,11 @@ from index.schema import (
 from kb.model import Document, ManifestEntry, Passage
 
 META_ID = "meta"
+#: The record saying what the last commit added, updated and removed (see index.writer).
+LAST_INGEST_ID = "last-ingest"
 
 #: Document fields copied onto each passage's stored data, so a hit needs one stored read.
-_DOC_FIELDS_ON_PASSAGE = ("title", "source", "date", "language", "site", "url")
+_DOC_FIELDS_ON_PASSAGE = ("title", "source", "date", "language", "site", "url", "ingested")
 
 
 def passage_key(passage_id: str) -> str:
@@ -109,6 +111,10 @@ def manifest_record(entry: ManifestEntry) -> dict[str, Any]:
 
 def meta_record(meta: dict[str, str]) -> dict[str, Any]:
     return {"id": META_ID, "kind": META, "data": _dumps(meta)}
+
+
+def last_ingest_record(summary: dict[str, Any]) -> dict[str, Any]:
+    return {"id": LAST_INGEST_ID, "kind": META, "data": _dumps(summary)}
 
 
 def load(stored: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import numpy as np
 from index.analysis import analysis_key, analyze, fold, is_stop
 from index.facets import FacetCounter
 from index.highlight import Highlighter
-from index.matching import Matcher, resolve_value
+from index.matching import Matched, Matcher, resolve_value
 from index.query import Node, Word, parse, positive_nodes, render
 from index.records import (
     document_from,
@@ -262,29 +262,38 @@ class _Search:
         if self.sort != request.sort:
             self.notes.append(f"Unknown sort '{request.sort}'; sorted by relevance.")
 
-    def run(self) -> SearchResult:
+    def match(self) -> tuple[Matcher, Matched, np.ndarray]:
+        """The query's matcher, what it matched, and the passages left once every selected
+        filter is applied (also used by :mod:`index.scan`)."""
         parsed = parse(self.request.query)
         self.notes += parsed.notes
         matcher = Matcher(self.snap, self.ix.ranking.exact)
         matched = matcher.run(parsed.root)
         self.notes += matcher.notes
-        tables = {"session": SESSIONS_AND_MENTIONS} if self.request.include_mentions else {}
-        selected = self._selected(tables)
-        counter = FacetCounter(self.snap, self.grouped, self.labels, tables)
-        selections = counter.selection_masks(selected)
+        self.root = parsed.root
+        self.tables = {"session": SESSIONS_AND_MENTIONS} if self.request.include_mentions \
+            else {}
+        self.selected = self._selected(self.tables)
+        self.selections = FacetCounter(self.snap, self.grouped, self.labels, self.tables) \
+            .selection_masks(self.selected)
         docs = matched.docs.copy()
-        for chosen in selections.values():
+        for chosen in self.selections.values():
             docs &= chosen
+        return matcher, matched, docs
+
+    def run(self) -> SearchResult:
+        _, matched, docs = self.match()
+        counter = FacetCounter(self.snap, self.grouped, self.labels, self.tables)
         groups = self.snap.groups_in(docs) if self.grouped else None
         total = int(groups.sum()) if groups is not None else int(docs.sum())
-        facets = counter.count_all(matched.docs, selections, selected, docs, groups)
+        facets = counter.count_all(matched.docs, self.selections, self.selected, docs, groups)
         scores = self.snap.bm25(matched.score_terms, self.ix.ranking.k1, self.ix.ranking.b) \
             if matched.score_terms and self.sort == "relevance" else None
         hits = self._page(docs, scores, Highlighter(matched.highlight_words))
-        self.root = parsed.root
+        assert self.root is not None
         return SearchResult(
             query=self.request.query, total=total, hits=hits, facets=facets,
-            understood=render(parsed.root), suggestion="", notes=self.notes,
+            understood=render(self.root), suggestion="", notes=self.notes,
             page=self.page, page_size=self.page_size,
             unit="documents" if self.grouped else "passages",
         )

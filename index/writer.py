@@ -7,16 +7,22 @@ crash before the commit leaves the previous generation untouched.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh.index import FileIndex
+from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
 from index.errors import IndexCorrupt
 from index.lock import WriteLock
 from index.records import (
+    LAST_INGEST_ID,
     META_ID,
+    document_key,
     document_records,
+    last_ingest_record,
     load,
     manifest_key,
     manifest_record,
@@ -75,8 +81,10 @@ def _open_for_writing(index_dir: Path, rebuild: bool) -> FileIndex:
 
 
 def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     with writer.searcher() as searcher:
         old_meta = searcher.document(id=META_ID)
+        last = _last_ingest(searcher, changes, stamp)
     meta = {} if rebuild or not old_meta else load(old_meta)
     meta.update(changes.meta)
     if not rebuild:
@@ -87,6 +95,7 @@ def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
         for source in sorted(replaced):
             writer.delete_by_term("id", manifest_key(source))
         writer.delete_by_term("id", META_ID)
+        writer.delete_by_term("id", LAST_INGEST_ID)
     deleted = set(changes.deletes)
     latest = {doc.doc_id: doc for doc in changes.upserts}
     for doc in latest.values():
@@ -94,10 +103,30 @@ def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
             continue
         # A document's records stay adjacent, the document record first: a passage's
         # document is the nearest document record before it (see index.snapshot).
-        for record in document_records(doc):
+        for record in document_records(replace(doc, ingested=stamp)):
             writer.add_document(**record)
     manifest_deletes = set(changes.manifest_deletes)
     for entry in {e.source: e for e in changes.manifest}.values():
         if entry.source not in manifest_deletes:
             writer.add_document(**manifest_record(entry))
     writer.add_document(**meta_record(meta))
+    # What this commit added, updated and removed, for "new since the last ingest".
+    writer.add_document(**last_ingest_record(last))
+
+
+def _last_ingest(searcher: Searcher, changes: ChangeSet, stamp: str) -> dict[str, object]:
+    """What this commit adds, updates and removes, told apart by what the index held before."""
+    existing = {doc.doc_id for doc in changes.upserts
+                if searcher.document(id=document_key(doc.doc_id))}
+    removed = []
+    for doc_id in sorted(set(changes.deletes) - {d.doc_id for d in changes.upserts}):
+        stored = searcher.document(id=document_key(doc_id))
+        if stored:
+            data = load(stored)
+            removed.append({"doc_id": doc_id, "title": data.get("title", ""),
+                            "source": data.get("source", "")})
+    upserted = list(dict.fromkeys(doc.doc_id for doc in changes.upserts))
+    return {"at": stamp,
+            "added": [d for d in upserted if d not in existing],
+            "updated": [d for d in upserted if d in existing],
+            "removed": removed}

@@ -78,7 +78,7 @@ def _record_metadata(item: Staged, registry: Registry) -> Metadata:
     own = validate(item.raw.metadata, f"record {item.raw.record_id!r}", registry)
     merged = replace(item.meta)
     for name in ("title", "sessions", "date", "doc_type", "language", "speakers", "url",
-                 "speaker_map", "recording"):
+                 "speaker_map", "recording", "original_url"):
         value = getattr(own, name)
         if value:
             setattr(merged, name, value)

@@ -107,7 +107,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
             + [registry.speakers.canonical(n) for n in raw.speakers])),
         key_phrases=phrases.key_phrases(body),
         site=site,
-        url=url,
+        url=meta.url or meta.original_url or url,
         content_hash=origin.content_hash,
         passages=passages,
         recording=recording,

@@ -11,6 +11,7 @@ Format (for the README). Next to ``talk.pdf`` put ``talk.pdf.meta.json`` or
       "language": "en",                 // one of kb.model.LANGUAGES
       "speakers": ["Michele Woods"],
       "url": "https://www.wipo.int/...", // canonical address: also fixes the document id
+      "original_url": "https://...",    // where the file was copied from: cited, id unchanged
       "recording": "https://www.youtube.com/watch?v=..."  // the video a transcript is of
     }
 
@@ -40,7 +41,7 @@ from .regular import read_regular
 SUFFIXES = (".meta.json", ".meta.toml")
 _MAX_SIDECAR_BYTES = 1_000_000
 KEYS = ("title", "session", "sessions", "date", "type", "language", "speakers", "url",
-        "recording")
+        "recording", "original_url")
 
 
 @dataclass
@@ -58,6 +59,9 @@ class Metadata:
     speaker_map: dict[str, str] = field(default_factory=dict)
     #: Address of the recording a timed transcript was made from.
     recording: str = ""
+    #: The address the file was copied from, for citations; unlike ``url`` it changes neither
+    #: the document id nor the inferred site and type, so links to existing ids keep working.
+    original_url: str = ""
 
 
 def is_sidecar(name: str) -> bool:
@@ -101,6 +105,7 @@ def validate(data: Any, where: str, registry: Registry, extra: tuple[str, ...] =
     meta = Metadata()
     meta.title = _string(data, "title", where)
     meta.url = _string(data, "url", where)
+    meta.original_url = _string(data, "original_url", where)
     meta.sessions = _sessions(data, where, registry)
     meta.date = _date(data, where)
     meta.doc_type = _choice(data, "type", DOC_TYPES, where)

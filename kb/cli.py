@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import click
 
@@ -49,6 +50,7 @@ from kb.model import (
     Skipped,
 )
 from kb.output import (
+    FORMATS,
     chosen_format,
     echo,
     emit_json,
@@ -60,6 +62,7 @@ from kb.output import (
 )
 from kb.refs import FORMS, parse_reference
 from kb.registry import Registry, RegistryError, load_registry
+from kb.research.export import csv_text
 from kb.search import Library
 
 EXIT_FAILED_FILES = 1
@@ -422,17 +425,26 @@ def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
 @click.option("--flat", is_flag=True, help="List passages, not documents with their passages.")
 @click.option("--more", type=click.IntRange(0, 10), default=2, show_default=True,
               help="Further matching passages shown per document.")
-@output_options()
+@click.option("--all", "all_passages", is_flag=True,
+              help="Stream every matching passage with its full text (not one page): "
+                   "--format csv (the default here), jsonl, ris or bibtex.")
+@click.option("--base-url", default=None,
+              help="Where kb is served, for permalinks in --all exports. [env KB_BASE_URL]")
+@output_options((*FORMATS, "ris", "bibtex"))
 @pass_context
 def search_command(ctx: Context, query: tuple[str, ...], sort: str, limit: int, page: int,
-                   flat: bool, more: int, fmt: str, as_json: bool, **filters: tuple[Any, ...]
-                   ) -> None:
+                   flat: bool, more: int, all_passages: bool, base_url: str | None, fmt: str,
+                   as_json: bool, **filters: tuple[Any, ...]) -> None:
     """Search the index: words, "phrases", AND/OR/NOT, -word, field:value (see README).
 
     An empty QUERY with filters lists everything that matches the filters.
     """
     request = _request(ctx, " ".join(query), filters, sort=sort, page=page, page_size=limit,
                        group="flat" if flat else "document", more_per_document=more)
+    if all_passages or fmt in ("ris", "bibtex"):
+        _export_all(ctx, request, "csv" if fmt == "table" and not as_json else fmt,
+                    all_passages, base_url)
+        return
     result = ctx.library().search(request)
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
@@ -779,6 +791,210 @@ def _listen_error(exc: OSError, host: str, port: int) -> KbError:
                        "ports below 1024 need privileges; choose another with --port")
     return KbError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_ADDRESS,
                    "check --host (an address of this machine) and --port")
+
+# ------------------------------------------------------------------------- research tools
+# Trends, keyword in context, citations, exports, feeds and profiles: thin wrappers over
+# kb.research, the functions the web pages and the JSON API call too.
+
+
+def _base_url(flag: str | None) -> str:
+    found = config.resolve("base_url", flag)
+    return str(found or f"http://{config.resolve('host')}:{config.resolve('port')}")
+
+
+def _export_all(ctx: Context, request: SearchRequest, fmt: str, all_passages: bool,
+                base_url: str | None) -> None:
+    from kb.research import export
+
+    if fmt not in export.FORMATS:
+        raise click.BadParameter(f"--all writes {', '.join(export.FORMATS)}, not {fmt}",
+                                 param_hint="--format")
+    if not all_passages:
+        raise click.UsageError(f"--format {fmt} lists every matching passage: add --all")
+    result = export.export(ctx.library(), request, fmt, _base_url(base_url))
+    for block in result.blocks:
+        click.echo(block, nl=False)
+
+
+@cli.command("trend")
+@click.argument("queries", nargs=-1, required=True)
+@_filter_options
+@output_options((*FORMATS, "svg"))
+@pass_context
+def trend_command(ctx: Context, queries: tuple[str, ...], fmt: str, as_json: bool,
+                  **filters: tuple[Any, ...]) -> None:
+    """Trends across sessions: documents and passages matching each QUERY per session, and
+    passages per 1,000 of the session (quote a query of several words: 'training data')."""
+    from kb.research import chart, trends
+
+    try:
+        result = trends.trends(ctx.library(), list(queries), _request(ctx, "", filters))
+    except trends.TrendError as exc:
+        raise click.UsageError(str(exc)) from None
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "json":
+        emit_json(result.to_dict())
+    elif fmt == "svg":
+        click.echo(chart.trend_svg(result))
+    elif fmt == "csv":
+        click.echo(csv_text([trends.ROW_COLUMNS] + [[r[c] for c in trends.ROW_COLUMNS]
+                                                    for r in result.rows()]), nl=False)
+    else:
+        emit_records(result.rows(), fmt, trends.ROW_COLUMNS)
+
+
+@cli.command("kwic")
+@click.argument("query", nargs=-1, required=True)
+@_filter_options
+@click.option("--sort", type=click.Choice(["document", "left", "right"]), default="document",
+              show_default=True, help="Document order, or by the word before / after.")
+@click.option("--width", type=click.IntRange(20, 200), default=60, show_default=True,
+              help="Characters of context either side.")
+@output_options()
+@pass_context
+def kwic_command(ctx: Context, query: tuple[str, ...], sort: str, width: int, fmt: str,
+                 as_json: bool, **filters: tuple[Any, ...]) -> None:
+    """Keyword in context: every occurrence of QUERY (words, or a "phrase") with the text
+    around it, lined up."""
+    from kb.research import kwic
+
+    request = _request(ctx, " ".join(query), filters)
+    try:
+        result = kwic.concordance(ctx.library(), request, sort=sort, width=width)
+    except kwic.KwicError as exc:
+        raise click.UsageError(str(exc)) from None
+    fmt = chosen_format(fmt, as_json)
+    if fmt == "json":
+        emit_json(result.to_dict())
+        return
+    rows = [line.to_dict() for line in result.lines]
+    if fmt == "csv":
+        click.echo(csv_text([kwic.LINE_COLUMNS] + [[r[c] for c in kwic.LINE_COLUMNS]
+                                                   for r in rows]), nl=False)
+        return
+    if fmt == "jsonl":
+        emit_records(rows, fmt, kwic.LINE_COLUMNS)
+        return
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    for line in result.lines:
+        click.echo(f"{line.passage_id}  {line.left.rjust(width)} [{line.match}] "
+                   f"{line.right}".rstrip())
+    click.echo(f"{len(result.lines)} occurrences in {result.passages} matching passages")
+
+
+@cli.command("cite")
+@click.argument("passage_id")
+@click.option("--style", type=click.Choice(["apa", "chicago", "bibtex", "ris", "all"]),
+              default="apa", show_default=True)
+@click.option("--base-url", default=None,
+              help="Where kb is served, for the passage permalink. [env KB_BASE_URL]")
+@pass_context
+def cite_command(ctx: Context, passage_id: str, style: str, base_url: str | None) -> None:
+    """A citation of PASSAGE_ID in APA, Chicago, BibTeX or RIS (or all four)."""
+    from kb.research import citation
+
+    record = ctx.library().passage_record(passage_id)
+    if record is None:
+        raise KbError(f"no passage with id {passage_id!r}", EXIT_NOT_FOUND,
+                      "passage ids appear in `kb search --json` as passage_id")
+    found = citation.cite(record, ctx.registry, _base_url(base_url))
+    styles = list(citation.STYLES) if style == "all" else [style]
+    click.echo("\n".join(found.render(s).rstrip("\n") for s in styles))
+
+
+#: Facet name -> the web's URL parameter, so a feed made here has the id /feed would give it.
+_PARAMS = {"language": "lang"}
+
+
+@cli.command("feed")
+@click.argument("query", nargs=-1)
+@_filter_options
+@click.option("--base-url", default=None,
+              help="Where kb is served, for entry links. [env KB_BASE_URL]")
+@pass_context
+def feed_command(ctx: Context, query: tuple[str, ...], base_url: str | None,
+                 **filters: tuple[Any, ...]) -> None:
+    """An Atom feed of the passages matching QUERY, newest ingest first (as /feed serves)."""
+    from kb.research import feed
+
+    request = _request(ctx, " ".join(query), filters)
+    base = _base_url(base_url)
+    params = [("q", request.query)] if request.query else []
+    params += [(_PARAMS.get(facet, facet), str(v)) for facet, values in request.filters().items()
+               for v in values]
+    self_url = f"{base}/feed" + (f"?{urlencode(params)}" if params else "")
+    what = f"“{request.query}”" if request.query else "everything"
+    click.echo(feed.atom_feed(ctx.library(), request, self_url=self_url,
+                              base_url=base, title=f"WIPO Conversation kb: passages "
+                                                   f"matching {what}"))
+
+
+@cli.command("new")
+@output_options(("table", "json"))
+@pass_context
+def new_command(ctx: Context, fmt: str, as_json: bool) -> None:
+    """What the last ingest added, updated and removed."""
+    from kb.research import feed
+
+    found = feed.new_since_last_ingest(ctx.library())
+    if chosen_format(fmt, as_json) == "json":
+        emit_json(found)
+        return
+    if not found["recorded"]:
+        click.echo("The index does not record its last ingest yet; the next ingest will.")
+        return
+    click.echo(f"Last ingest {found['at']}: {found['added_total']} added, "
+               f"{found['updated_total']} updated, {found['removed_total']} removed")
+    for kind in ("added", "updated", "removed"):
+        for doc in found[kind]:
+            click.echo(f"  {kind}: {doc['source']}  {doc['title']}")
+
+
+@cli.command("topic")
+@click.argument("topic_id")
+@output_options(("table", "json"))
+@pass_context
+def topic_command(ctx: Context, topic_id: str, fmt: str, as_json: bool) -> None:
+    """A topic: documents and passages per session, key phrases, and who raised it."""
+    from kb.research import profiles
+
+    found = profiles.topic_profile(ctx.library(), topic_id)
+    if found is None:
+        raise KbError(f"no topic {topic_id!r}", EXIT_NOT_FOUND, "`kb topics` lists them")
+    if chosen_format(fmt, as_json) == "json":
+        emit_json(found)
+        return
+    click.echo(f"{found['label']} ({found['id']}): {found['description']}")
+    click.echo(f"{found['documents']} documents, {found['passages']} passages")
+    emit_records([p for p in found["by_session"] if p["passages"]], "table",
+                 ["session", "documents", "passages", "per_1000_passages"])
+    click.echo("key phrases: " + ", ".join(k["phrase"] for k in found["key_phrases"]))
+    click.echo("speakers: " + ", ".join(f"{s['name']} ({s['passages']})"
+                                        for s in found["speakers"]))
+
+
+@cli.command("session")
+@click.argument("number", type=int)
+@output_options(("table", "json"))
+@pass_context
+def session_command(ctx: Context, number: int, fmt: str, as_json: bool) -> None:
+    """A session: its topics with their share of its passages, and its speakers."""
+    from kb.research import profiles
+
+    found = profiles.session_profile(ctx.library(), number)
+    if found is None:
+        raise KbError(f"no session {number} in sessions.toml", EXIT_NOT_FOUND,
+                      "`kb sessions` lists them")
+    if chosen_format(fmt, as_json) == "json":
+        emit_json(found)
+        return
+    click.echo(f"{ctx.registry.session_label(number)}: {found['documents']} documents, "
+               f"{found['passages']} passages")
+    emit_records(found["topics"], "table", ["id", "documents", "passages", "share_percent"])
+    click.echo("speakers: " + ", ".join(f"{s['name']} ({s['passages']})"
+                                        for s in found["speakers"]))
+
 
 
 def main() -> None:

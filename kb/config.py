@@ -65,6 +65,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("host", "KB_HOST", "127.0.0.1", "Address `kb serve` listens on."),
         Setting("port", "KB_PORT", 5000, "Port `kb serve` listens on."),
         Setting("threads", "KB_THREADS", 8, "Worker threads of the `kb serve` web server."),
+        Setting("base_url", "KB_BASE_URL", "",
+                "Address kb is served at, for permalinks in citations, exports and feeds made "
+                "on the command line (default: http://KB_HOST:KB_PORT)."),
     ]
 }
 

@@ -100,6 +100,9 @@ class Document:
     #: Sources of near-duplicate copies collapsed into this document ("also at").
     duplicates: list[str] = field(default_factory=list)
     content_hash: str = ""
+    #: When the index last wrote this document (ISO 8601, UTC): set by the index at commit,
+    #: so "new since the last ingest" and feeds know what is new; "" before it is indexed.
+    ingested: str = ""
     passages: list[Passage] = field(default_factory=list)
     #: Address of the recording a transcript was made from ("" for other documents).
     recording: str = ""
@@ -334,6 +337,36 @@ class Hit:
         data = asdict(self)
         data["more"] = [m.to_dict() for m in self.more]
         return data
+
+
+@dataclass
+class PassageRecord:
+    """One matched passage with its full text and its document's metadata: the row of an
+    export, a concordance and a feed, where a snippet is not enough."""
+
+    doc_id: str
+    passage_id: str
+    source: str
+    title: str
+    type: str
+    date: str
+    sessions: list[int]
+    topics: list[str]
+    text: str
+    speaker: str = ""
+    heading: str = ""
+    start: float | None = None
+    language: str = "und"
+    position: int = 0
+    url: str = ""
+    site: str = ""
+    #: When the index last wrote the passage's document (see Document.ingested).
+    ingested: str = ""
+    #: BM25 score when the scan was ordered by relevance, else 0.
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import index
 from index import KbIndex, mark, open_index
 from kb.model import (
     DOC_TYPES,
@@ -25,6 +26,7 @@ from kb.model import (
     Document,
     Hit,
     Passage,
+    PassageRecord,
     SearchRequest,
     SearchResult,
 )
@@ -124,6 +126,18 @@ class Library:
 
     def passage(self, passage_id: str) -> Passage | None:
         return self._open().passage(passage_id)
+
+    def passage_record(self, passage_id: str) -> PassageRecord | None:
+        return index.passage_record(self._open(), passage_id)
+
+    def scan(self, request: SearchRequest, order: str = "relevance", chunk: int = 500,
+             limit: int | None = None) -> index.Scan:
+        """Every passage ``request`` matches, read in chunks (see index.scan)."""
+        return index.scan(self._open(), request, order, chunk, limit)
+
+    def last_ingest(self) -> dict[str, Any]:
+        """What the last ingest added, updated and removed (see index.last_ingest)."""
+        return dict(index.last_ingest(self._open()))
 
     def similar(self, passage_id: str, limit: int = 10) -> list[Hit]:
         return self._open().similar(passage_id, limit)

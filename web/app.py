@@ -45,12 +45,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from web import filters
     from web.api import bp as api_bp
     from web.pages import bp as pages_bp
+    from web.research_routes import api as research_api_bp
+    from web.research_routes import pages as research_pages_bp
     from web.speakers import bp as speakers_bp
 
     filters.register(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(speakers_bp)
+    app.register_blueprint(research_pages_bp)
+    app.register_blueprint(research_api_bp)
     app.after_request(_security_headers)
     app.after_request(_relative_location)
     app.register_error_handler(HTTPException, _handle_http_error)

@@ -17,6 +17,7 @@ from web.params import (
     MAX_VALUES,
     SORTS,
 )
+from web.research_openapi import research_paths
 
 _TEXT = {"type": "string", "maxLength": MAX_VALUE_CHARS}
 
@@ -111,6 +112,7 @@ _DOCUMENT = {"type": "object", "properties": {
     "sessions": {"type": "array", "items": {"type": "integer"}}, "topics": _STRINGS,
     "speakers": _STRINGS, "key_phrases": _STRINGS, "site": {"type": "string"},
     "url": {"type": "string"}, "duplicates": _STRINGS, "content_hash": {"type": "string"},
+    "ingested": {"type": "string", "description": "When the index last wrote it (UTC)."},
     "passages": {"type": "array", "items": {"$ref": "#/components/schemas/Passage"}},
     "recording": {"type": "string"}, "warnings": _STRINGS,
     "speaker_labels": {"type": "object", "additionalProperties": {"type": "string"}}}}
@@ -199,6 +201,7 @@ def openapi_document(registry: Registry | None = None) -> dict[str, Any]:
             "/api/openapi.json": {"get": {
                 "summary": "This description",
                 "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
+            **research_paths(),
         },
         "components": {"schemas": {
             "SearchResult": _SEARCH_RESULT, "Hit": _HIT, "FacetValue": _FACET_VALUE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from web import searching, views
+from web import research, searching, views
 from web.params import SORTS
 
 bp = Blueprint("pages", __name__)
@@ -53,12 +53,19 @@ def index() -> str:
 
 @bp.get("/search")
 def search() -> str:
-    return render_template("search.html", sorts=SORTS, **searching.search_page())
+    context = searching.search_page()
+    return render_template("search.html", sorts=SORTS, **context,
+                           citations=research.citations_for_hits(context["result"].hits),
+                           exports=research.export_links(context["req"]),
+                           tools=research.tool_links(context["req"]),
+                           feed_url=research.feed_link(context["req"]))
 
 
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str) -> str:
-    return render_template("doc.html", **views.document_page(doc_id))
+    context = views.document_page(doc_id)
+    return render_template("doc.html", **context,
+                           citations=research.citations_for_document(context["doc"]))
 
 
 @bp.get("/sessions")
@@ -68,7 +75,8 @@ def sessions() -> str:
 
 @bp.get("/sessions/<int:number>")
 def session(number: int) -> str:
-    return render_template("session.html", **views.session_page(number))
+    return render_template("session.html", **views.session_page(number),
+                           profile=research.session_data(number))
 
 
 @bp.get("/topics")

@@ -59,7 +59,8 @@ def test_a_bad_sidecar_fails_its_file_with_the_reason(seeds: Path, registry: Reg
         '{"date": "13 March"}': "sidecar {name}: 'date' must be a date like 2024-03-13, got "
                                 "'13 March'",
         '{"sesions": [9]}': "sidecar {name}: unknown key(s) sesions (allowed: title, session, "
-                            "sessions, date, type, language, speakers, url, recording)",
+                            "sessions, date, type, language, speakers, url, recording, "
+                            "original_url)",
         '{"speakers": {"SPEAKER_00": 3}}': "sidecar {name}: 'speakers' must map labels to "
                                            'names, like {{SPEAKER_00 = "Daren Tang"}}',
         '{"speakers": "Daren Tang"}': "sidecar {name}: 'speakers' must be a list of names, or "

@@ -59,7 +59,28 @@
     if (!document.querySelector("p.missing-passage:not([hidden])")) { note.hidden = false; }
   }
 
+  function copyCitations() {
+    /* A copy button beside each citation; without it every citation stays selectable text. */
+    if (!navigator.clipboard) { return; }
+    document.querySelectorAll(".citation[data-citation]").forEach(function (block) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-citation secondary";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy the " + block.getAttribute("data-citation") +
+        " citation");
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(block.textContent.trim()).then(function () {
+          button.textContent = "Copied";
+          window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        });
+      });
+      block.after(button);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    copyCitations();
     missingPassage();
     autosubmit();
     copyLinks();
