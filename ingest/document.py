@@ -63,7 +63,9 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     passage_sessions = [sorted(lead) if lead else list(main) for lead in leads]
 
     topic_matcher = topics.matcher_for(registry)
-    passage_topics = [topic_matcher.topics(t) for t in texts]
+    # A heading equal to the title speaks for the whole document, not for this passage.
+    passage_topics = [topic_matcher.passage_topics("" if d.heading == title else d.heading, d.text)
+                      for d in drafts]
     names = speakers.unify(d.speaker for d in drafts)
     ids = passage_ids(doc_id, [d.text for d in drafts])
     passages = [
@@ -89,7 +91,8 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
         or _event_date(main, registry),
         language=language,
         sessions=doc_sessions,
-        topics=topic_matcher.roll_up(passage_topics),
+        topics=topic_matcher.document_topics(
+            title, [(p.topics, topics.word_count(p.text)) for p in passages]),
         speakers=meta.speakers or list(dict.fromkeys(
             [p.speaker for p in passages if p.speaker] + list(raw.speakers))),
         key_phrases=phrases.key_phrases(body),

@@ -65,10 +65,10 @@ def _break(corpus: Path, name: str, old: str, new: str) -> None:
         ("sessions.toml", 'format = "virtual"', 'fromat = "virtual"', 30,
          "session #2: unknown key(s) fromat (allowed: description, end, format, names, number, "
          "short_title, start, symbol, symbol_confirmed, title)"),
-        ("topics.toml", 'id = "copyright"', 'id = "Copyright Law"', 8,
+        ("topics.toml", 'id = "copyright"', 'id = "Copyright Law"', 11,
          "topic #1: 'id' must be lower-case words joined by hyphens, got 'Copyright Law'"),
         ("topics.toml", 'signals = ["trade secret*", "confidential information", '
-                        '"undisclosed information"]', "signals = []", 85,
+                        '"undisclosed information"]', "signals = []", 93,
          "topic #12: 'signals' must list at least one word or phrase"),
     ],
 )
