@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.model import DOC_TYPES, LANGUAGES
-from web.params import GROUPS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
+from web.params import DATE_PARAMS, GROUPS, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS
 
 
 def _array_param(name: str, description: str, items: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +38,11 @@ def _search_parameters() -> list[dict[str, Any]]:
          "schema": {"type": "integer", "default": 10}},
         {"name": "group", "in": "query", "schema": {"type": "string", "enum": list(GROUPS),
                                                      "default": "document"}},
+        *({"name": name, "in": "query",
+           "description": f"Date range, {name} this year, month or day (inclusive); the same as "
+                          "the query's date:from..to.",
+           "schema": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}}
+          for name in DATE_PARAMS),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from web import searching, views
-from web.params import SORTS
+from web.params import GROUP_LABELS, PAGE_SIZES, SORTS
 
 bp = Blueprint("pages", __name__)
 
@@ -53,7 +53,8 @@ def index() -> str:
 
 @bp.get("/search")
 def search() -> str:
-    return render_template("search.html", sorts=SORTS, **searching.search_page())
+    return render_template("search.html", sorts=SORTS, groups=GROUP_LABELS,
+                           page_sizes=PAGE_SIZES, **searching.search_page())
 
 
 @bp.get("/doc/<path:doc_id>")

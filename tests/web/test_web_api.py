@@ -115,6 +115,6 @@ def test_openapi_describes_every_api_route(client: FlaskClient, app: Flask) -> N
     assert set(spec["paths"]) == routes
     params = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
     assert params == ["q", "session", "topic", "type", "year", "speaker", "lang", "source",
-                      "sort", "page", "size", "group"]
+                      "sort", "page", "size", "group", "from", "to"]
     assert set(spec["components"]["schemas"]["SearchResult"]["properties"]) == set(SEARCH_KEYS)
     assert set(spec["components"]["schemas"]["Hit"]["properties"]) == HIT_KEYS
