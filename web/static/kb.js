@@ -47,9 +47,6 @@
     document.querySelectorAll("details.filters, details.doc-meta-box").forEach(function (d) {
       d.open = false;
     });
-    document.querySelectorAll("details.facet").forEach(function (d) {
-      if (!d.querySelector(".selected")) { d.open = false; }
-    });
   }
 
   function slashFocusesSearch() {
