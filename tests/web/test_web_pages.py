@@ -93,7 +93,7 @@ def test_pagination_keeps_the_rest_of_the_state(client: FlaskClient) -> None:
     assert '<a rel="prev" href="/search?sort=date&amp;size=2">' in html
     assert '<a rel="next" href="/search?sort=date&amp;size=2&amp;page=3">' in html
     assert '<span aria-current="page" class="current">2</span>' in html
-    assert '<ol class="hits" start="3">' in html
+    assert '<ol class="hits" start="3" id="results"' in html
 
 
 def test_date_sort_orders_cards_newest_first(client: FlaskClient) -> None:
@@ -113,7 +113,7 @@ def test_document_page_shows_metadata_passages_anchors_and_highlights(
     assert "← Back to results for voice clones" in text
     assert re.search(r'<section class="passage[^"]*" id="p-[0-9a-f]+"', html)
     assert "<mark>voice</mark>" in html
-    assert 'class="permalink" href="#p-' in html
+    assert f'class="permalink" href="http://localhost/doc/{doc_id}#p-' in html
     assert "More like this" in text
     assert f'<a href="/api/doc/{doc_id}">This document as JSON</a>' in html
 
