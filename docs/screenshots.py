@@ -19,6 +19,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -65,23 +66,30 @@ def serve(corpus: Path, index_dir: Path) -> tuple[str, object]:
 
 
 def photograph(base: str, shots: list[Shot], out: Path) -> None:
+    """Take ``shots`` of the server at ``base`` with a Chromium of its own."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for shot in shots:
-                context = browser.new_context(viewport={"width": shot.width,
-                                                        "height": shot.height})
-                page = context.new_page()
-                response = page.goto(base + shot.url)
-                if response is None or response.status != 200:
-                    raise SystemExit(f"{shot.url} answered {response and response.status}")
-                page.screenshot(path=str(out / shot.file), full_page=shot.full_page)
-                context.close()
-                print(f"{shot.file}: {shot.url} at {shot.width}x{shot.height}")
+            take(browser, base, shots, out)
         finally:
             browser.close()
+
+
+def take(browser: Any, base: str, shots: list[Shot], out: Path) -> None:
+    """Take ``shots`` with an open Playwright ``browser``, each in a fresh context."""
+    for shot in shots:
+        context = browser.new_context(viewport={"width": shot.width, "height": shot.height})
+        try:
+            page = context.new_page()
+            response = page.goto(base + shot.url)
+            if response is None or response.status != 200:
+                raise SystemExit(f"{shot.url} answered {response and response.status}")
+            page.screenshot(path=str(out / shot.file), full_page=shot.full_page)
+        finally:
+            context.close()
+        print(f"{shot.file}: {shot.url} at {shot.width}x{shot.height}")
 
 
 def main() -> None:

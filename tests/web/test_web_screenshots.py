@@ -6,6 +6,7 @@ import importlib.util
 import struct
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,13 +20,13 @@ def _script():  # type: ignore[no-untyped-def]
     return module
 
 
-def test_every_shot_is_taken_at_its_size(tmp_path: Path) -> None:
+def test_every_shot_is_taken_at_its_size(browser: Any, tmp_path: Path) -> None:
     script = _script()
     assert [(s.url, s.file) for s in script.SHOTS] == [
         ("/search?q=training+data&session=9", "screenshot-search.png")]
     base, server = script.serve(ROOT / "corpus", tmp_path / "index")
     try:
-        script.photograph(base, script.SHOTS, tmp_path)
+        script.take(browser, base, script.SHOTS, tmp_path)
     finally:
         server.close()
     png = (tmp_path / "screenshot-search.png").read_bytes()
