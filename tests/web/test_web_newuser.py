@@ -16,26 +16,13 @@ from flask.testing import FlaskClient
 import kb.search
 from kb.cli import cli
 from kb.registry import load_registry
+from tests.web.html import doc_id as _doc_id
+from tests.web.html import page_html as _html
+from tests.web.html import page_text as _text
 
 ROOT = Path(__file__).resolve().parents[2]
 OVERVIEW = "002_107c567630f7e293.txt"
 RECAP = "000_359018dcccf6213c.txt"
-
-
-def _html(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def _text(html: str) -> str:
-    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-    return re.sub(r" ([,.;:?)])", r"\1", text)
-
-
-def _doc_id(client: FlaskClient, source: str) -> str:
-    hits = client.get("/api/search?size=100").get_json()["hits"]
-    return next(h["doc_id"] for h in hits if h["source"] == source)
 
 
 def test_a_date_range_from_the_form_filters_like_the_query_language(

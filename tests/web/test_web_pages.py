@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 
 from flask.testing import FlaskClient
 
-
-def _html(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    assert response.mimetype == "text/html"
-    return response.get_data(as_text=True)
-
-
-def _text(html: str) -> str:
-    """The page as a reader sees it: tags dropped, entities decoded, whitespace collapsed."""
-    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-    return re.sub(r" ([,.;:?])", r"\1", text)
-
-
-def _doc_id(client: FlaskClient, source: str) -> str:
-    hits = client.get("/api/search?size=100").get_json()["hits"]
-    return next(h["doc_id"] for h in hits if h["source"] == source)
-
+from tests.web.html import doc_id as _doc_id
+from tests.web.html import page_html as _html
+from tests.web.html import page_text as _text
 
 SUMMARY = "web-fixtures/twelfth_session_summary.txt"
 HOSTILE = "web-fixtures/hostile_page.txt"
