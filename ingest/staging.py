@@ -22,7 +22,7 @@ from .readers.base import Block
 from .sidecar import Metadata, read_sidecar
 
 #: Bumped when a change to the pipeline should re-process every file on the next ingest.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 _MB = 1_000_000
 RECORD_SEP = "#"
 
