@@ -203,3 +203,20 @@ def test_healthz_right_after_an_ingest_reports_one_generation(
     assert after["generation"] > before["generation"]
     assert (after["generation"], after["last_modified"]) == \
         (newest["generation"], newest["last_modified"])
+
+
+def test_the_topic_facet_counts_passages_about_the_topic(client: FlaskClient) -> None:
+    """In passages mode a topic counts the passages that are about it, never a passage that
+    only sits in a document about it."""
+    docs = client.get("/api/search?size=100").get_json()["hits"]
+    tagged: dict[str, int] = {}
+    for hit in docs:
+        for passage in client.get(f"/api/doc/{hit['doc_id']}").get_json()["passages"]:
+            for topic in passage["topics"]:
+                tagged[topic] = tagged.get(topic, 0) + 1
+    flat = client.get("/api/search?group=flat&size=1").get_json()["facets"]["topic"]
+    assert {f["value"]: f["count"] for f in flat} == tagged
+    assert (tagged["copyright"], tagged["ai-regulation"]) == (5, 6)
+    about = client.get("/api/search?group=flat&topic=ai-regulation").get_json()
+    assert about["total"] == 6
+    assert all("ai-regulation" in h["topics"] for h in about["hits"])
