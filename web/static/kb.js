@@ -6,6 +6,9 @@
     /* A choice made with the mouse applies at once. From the keyboard, arrows only move
        through the options (one ArrowDown must not reload the page); Enter or the Apply
        button applies them. */
+    function apply(form) {
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       var form = select.form;
       var pointer = false;
@@ -14,10 +17,10 @@
         pointer = false;
         if (event.key === "Enter") {
           event.preventDefault();
-          form.requestSubmit();
+          apply(form);
         }
       });
-      select.addEventListener("change", function () { if (pointer) { form.requestSubmit(); } });
+      select.addEventListener("change", function () { if (pointer) { apply(form); } });
     });
   }
 
