@@ -69,7 +69,9 @@ def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
     data.update({name: getattr(doc, name) for name in _DOC_FIELDS_ON_PASSAGE})
     data["type"] = doc.doc_type
     sessions = passage.sessions or doc.sessions
-    topics = passage.topics or doc.topics
+    # A passage counts for its own topics only: one that is about none of them must not be
+    # counted under its document's (ingest tags a document's topics from its passages').
+    topics = passage.topics
     speakers = [passage.speaker] if passage.speaker else doc.speakers
     # A passage in another language than its document's is analysed (stop words, snippet
     # matching) and faceted in its own language.

@@ -65,7 +65,9 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     main = split.document
 
     topic_matcher = topics.matcher_for(registry)
-    passage_topics = [topic_matcher.topics(t) for t in texts]
+    # A heading equal to the title speaks for the whole document, not for this passage.
+    passage_topics = [topic_matcher.passage_topics("" if d.heading == title else d.heading, d.text)
+                      for d in drafts]
     names, speaker_warnings = speakers.name_speakers(
         (d.speaker for d in drafts), meta.speaker_map, registry.speakers)
     warnings += speaker_warnings
@@ -101,7 +103,8 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
         or parse_date(dateline) or _event_date(main, registry),
         language=language,
         sessions=doc_sessions,
-        topics=topic_matcher.roll_up(passage_topics),
+        topics=topic_matcher.document_topics(
+            title, [(p.topics, topics.word_count(p.text)) for p in passages]),
         speakers=[registry.speakers.canonical(n) for n in meta.speakers] or list(dict.fromkeys(
             [p.speaker for p in passages if p.speaker]
             + [registry.speakers.canonical(n) for n in raw.speakers])),

@@ -27,6 +27,7 @@ from .sidecar import Metadata, read_sidecar
 
 #: Bumped when a change to the pipeline should re-process every file on the next ingest.
 PIPELINE_VERSION = "3"
+_MB = 1_000_000
 RECORD_SEP = "#"
 
 Progress = Callable[[int, int], None]

@@ -14,26 +14,46 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def _quick_start_commands() -> list[str]:
-    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```(?:sh|bash|console)?\n(.*?)```", section, re.S)
-    assert block, "the Quick start section has a code block"
-    return [line for line in block.group(1).splitlines() if line.strip()
-            and not line.lstrip().startswith("#")]
+QUICK_START = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
 
 
-def test_quick_start_is_exactly_two_commands() -> None:
-    commands = _quick_start_commands()
-    assert len(commands) == 2, commands
-    assert commands[0].endswith("kb serve")
-    assert commands[1].endswith("pytest")
+def _quick_start_blocks() -> list[list[str]]:
+    """The Quick start's code blocks, each as its command lines (comments and blanks left out)."""
+    blocks = re.findall(r"```(?:sh|bash|console)?\n(.*?)```", QUICK_START, re.S)
+    return [[line for line in block.splitlines()
+             if line.strip() and not line.lstrip().startswith("#")] for block in blocks]
+
+
+def test_quick_start_gives_each_command_its_own_block() -> None:
+    # Pasted block by block, each block runs: the server never returns, so nothing may follow
+    # it in its block, and the packages list must be fresh before installing Chromium.
+    blocks = _quick_start_blocks()
+    assert [len(block) for block in blocks] == [1, 1, 1], blocks
+    serve, chromium, tests = (block[0] for block in blocks)
+    assert serve.endswith("kb serve")
+    assert chromium.index("apt-get update") < chromium.index("apt-get install")
+    assert chromium.endswith("chromium")
+    assert tests.endswith("python -m pytest")
+    prose = " ".join(QUICK_START.split())
+    assert "keeps serving until you press Ctrl-C" in prose
+    assert "in another terminal" in prose
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert _quick_start_commands()[1] in ci.splitlines()
+    assert _quick_start_blocks()[-1][0] in ci.splitlines()
     assert "set -euo pipefail" in ci
-    assert "apt-get install" in ci and "chromium" in ci
+    assert ci.index("apt-get update") < ci.index("apt-get install")
+    assert "chromium" in ci
+
+
+def test_the_screenshots_the_readme_shows_are_made_by_the_script() -> None:
+    script = (ROOT / "docs" / "screenshots.py").read_text(encoding="utf-8")
+    shown = re.findall(r"!\[[^\]]*\]\(docs/([^)]+\.png)\)", README)
+    assert shown == ["screenshot-search.png"]
+    for name in shown:
+        assert (ROOT / "docs" / name).is_file()
+        assert f'"{name}"' in script, f"docs/screenshots.py does not make {name}"
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from web.params import FACET_PARAMS
+from web.params import DATE_PARAMS, FACET_PARAMS
 
 
 class SearchLinks:
@@ -42,11 +42,15 @@ class SearchLinks:
             pairs.append((param, str(value)))
         return self._url(pairs)
 
+    def without(self, *params: str) -> str:
+        """The search without these parameters (a date range's two bounds, say)."""
+        return self._url([(k, v) for k, v in self._without_page() if k not in params])
+
     def page(self, number: int) -> str:
         return self.replace("page", number if number > 1 else None)
 
     def without_filters(self) -> str:
-        return self._url([(k, v) for k, v in self._without_page() if k not in FACET_PARAMS])
+        return self.without(*FACET_PARAMS, *DATE_PARAMS)
 
     def only(self, **params: str) -> str:
         """A fresh search with just these parameters (for suggestions and examples)."""

@@ -10,6 +10,7 @@ from typing import Any
 from kb.model import DOC_TYPES, LANGUAGES
 from kb.registry import Registry
 from web.params import (
+    DATE_PARAMS,
     GROUPS,
     MAX_PAGE_SIZE,
     MAX_QUERY_CHARS,
@@ -62,6 +63,11 @@ def _search_parameters(registry: Registry | None) -> list[dict[str, Any]]:
         {"name": "mentions", "in": "query", "description": "1: the session filter and facet "
          "also count passages that only mention a session, not just those about it.",
          "schema": {"type": "integer", "enum": [0, 1], "default": 0}},
+        *({"name": name, "in": "query",
+           "description": f"Date range, {name} this year, month or day (inclusive); the same as "
+                          "the query's date:from..to.",
+           "schema": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}}
+          for name in DATE_PARAMS),
     ]]
 
 

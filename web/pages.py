@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from web import research, searching, views
-from web.params import SORTS
+from web.params import GROUP_LABELS, PAGE_SIZES, SORTS
 
 bp = Blueprint("pages", __name__)
 
@@ -54,7 +54,8 @@ def index() -> str:
 @bp.get("/search")
 def search() -> str:
     context = searching.search_page()
-    return render_template("search.html", sorts=SORTS, **context,
+    return render_template("search.html", sorts=SORTS, groups=GROUP_LABELS,
+                           page_sizes=PAGE_SIZES, **context,
                            citations=research.citations_for_hits(context["result"].hits),
                            exports=research.export_links(context["req"]),
                            tools=research.tool_links(context["req"]),

@@ -7,6 +7,8 @@ the parameter, never an exception deeper down.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
@@ -28,16 +30,24 @@ FACET_PARAMS: dict[str, str] = {
     "source": "source",
 }
 PARAM_FOR_FACET: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}
-SINGLE_PARAMS = ("q", "sort", "page", "size", "group", "mentions")
+#: The URL parameters of the date range, in the order of ``ParsedSearch.dates``.
+DATE_PARAMS = ("from", "to")
+SINGLE_PARAMS = ("q", "sort", "page", "size", "group", "mentions", *DATE_PARAMS)
 SORTS: dict[str, str] = {
     "relevance": "Relevance",
     "date": "Newest first",
     "date-asc": "Oldest first",
 }
 GROUPS = ("document", "flat")
+#: What the search page's "Show" control offers for ``group``.
+GROUP_LABELS: dict[str, str] = {"document": "Documents", "flat": "Passages"}
+#: What the search page's "Per page" control offers for ``size`` (the URL takes any 1..100).
+PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 10
 MAX_VALUES = 50
 MAX_VALUE_CHARS = 200
+#: A date bound: a year, a month or a day, as the query language's ``date:`` takes them.
+_DATE_BOUND = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 
 
 class ParamError(BadRequest):
@@ -49,6 +59,18 @@ class ParsedSearch:
     request: SearchRequest
     #: Human notes about clamped values, shown with the results.
     notes: list[str] = field(default_factory=list)
+    #: The ``from`` and ``to`` date bounds ("" when open): a filter the form sets apart from
+    #: the query, searched as the query language's ``date:from..to``.
+    dates: tuple[str, str] = ("", "")
+
+    def searched(self) -> SearchRequest:
+        """The request the library runs: the query plus the date range, if any."""
+        start, end = self.dates
+        if not (start or end):
+            return self.request
+        clause = f"date:{start}..{end}" if start != end else f"date:{start}"
+        query = f"{self.request.query} {clause}".strip()
+        return dataclasses.replace(self.request, query=query)
 
 
 def check_utf8(raw_query: bytes) -> None:
@@ -89,6 +111,11 @@ def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry
         clamped = _clamp(size, 1, MAX_PAGE_SIZE)
         notes.append(f"{size} results per page is out of range; showing {clamped}.")
         size = clamped
+    dates = (_date_bound(single["from"], "from"), _date_bound(single["to"], "to"))
+    if dates[0] and dates[1] and dates[0] > dates[1]:
+        notes.append(f"The date range {dates[0]} to {dates[1]} was given backwards; "
+                     f"showing {dates[1]} to {dates[0]}.")
+        dates = (dates[1], dates[0])
     return ParsedSearch(
         SearchRequest(
             query=query,
@@ -106,6 +133,7 @@ def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry
             include_mentions=_flag(single["mentions"], "mentions"),
         ),
         notes,
+        dates,
     )
 
 
@@ -165,6 +193,15 @@ def _flag(value: str | None, name: str) -> bool:
 def _choice(value: str, name: str, allowed: dict[str, str]) -> str:
     if value not in allowed:
         raise ParamError(f"'{name}' must be one of {', '.join(allowed)}, not {value[:40]!r}.")
+    return value
+
+
+def _date_bound(value: str | None, name: str) -> str:
+    if not value:
+        return ""
+    if not _DATE_BOUND.fullmatch(value):
+        raise ParamError(f"'{name}' must be a year, month or day like 2023, 2023-03 or "
+                         f"2023-03-13, not {value[:40]!r}.")
     return value
 
 

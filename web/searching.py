@@ -13,10 +13,12 @@ from flask import request, url_for
 from kb.model import DOC_TYPES, FACETS, LANGUAGES, SearchRequest, SearchResult
 from web.app import backend
 from web.links import SearchLinks
-from web.params import PARAM_FOR_FACET, ParsedSearch, parse_search
+from web.params import DATE_PARAMS, PARAM_FOR_FACET, ParsedSearch, parse_search
 
 #: Facet values shown before a "more" fold (selected values are always shown).
 FACET_TOP = 12
+#: Words of a passage that name it in a document's list of further matches.
+LABEL_WORDS = 8
 
 
 def run_search() -> tuple[ParsedSearch, SearchResult]:
@@ -24,12 +26,12 @@ def run_search() -> tuple[ParsedSearch, SearchResult]:
     library = backend().library()
     parsed = parse_search(request.args, request.query_string, backend().registry(),
                           held=getattr(library, "held", None))
-    result = library.search(parsed.request)
+    result = library.search(parsed.searched())
     if parsed.request.page > result.pages and result.total:
         last = result.pages
         parsed.notes.append(f"Page {parsed.request.page} is past the end; showing page {last}.")
         parsed.request = dataclasses.replace(parsed.request, page=last)
-        result = library.search(parsed.request)
+        result = library.search(parsed.searched())
     result.notes = parsed.notes + list(result.notes)
     return parsed, result
 
@@ -38,8 +40,8 @@ def search_page() -> dict[str, Any]:
     """Everything the search template needs beyond the result itself."""
     parsed, result = run_search()
     req = parsed.request
-    links = SearchLinks(url_for("pages.search"), canonical_params(req))
-    chips = _chips(req, links)
+    links = SearchLinks(url_for("pages.search"), canonical_params(req, parsed.dates))
+    chips = _chips(req, links) + _date_chip(parsed.dates, links)
     context: dict[str, Any] = {
         "mentions_toggle": links.replace("mentions", None if req.include_mentions else "1"),
         "req": req,
@@ -48,9 +50,12 @@ def search_page() -> dict[str, Any]:
         "chips": chips,
         "facets": _facet_blocks(result, links),
         "without_filters_total": None,
-        "hidden": _hidden_fields(req),
+        "hidden": _hidden_fields(req, parsed.dates),
+        "dates": parsed.dates,
+        "more_labels": _more_labels(result),
         "page_window": page_window(result.page, result.pages),
-        "api_url": SearchLinks(url_for("api.search"), canonical_params(req)).page(req.page),
+        "api_url": SearchLinks(url_for("api.search"),
+                               canonical_params(req, parsed.dates)).page(req.page),
     }
     if result.total == 0 and chips:
         unfiltered = SearchRequest(query=req.query, page_size=1, group=req.group)
@@ -58,23 +63,26 @@ def search_page() -> dict[str, Any]:
     return context
 
 
-def canonical_params(req: SearchRequest) -> list[tuple[str, str]]:
+def canonical_params(req: SearchRequest, dates: tuple[str, str] = ("", "")
+                     ) -> list[tuple[str, str]]:
     """The request as query parameters in a fixed order, defaults left out: links built from
     it carry what was understood (clamped, deduplicated), not what happened to be typed."""
     params = [("q", req.query)] if req.query else []
-    params += _hidden_fields(req)
+    params += _hidden_fields(req, dates)
     if req.page > 1:
         params.append(("page", str(req.page)))
     return params
 
 
-def _hidden_fields(req: SearchRequest) -> list[tuple[str, str]]:
-    """The state a new query from the search box keeps: filters, sort, grouping, page size."""
+def _hidden_fields(req: SearchRequest, dates: tuple[str, str]) -> list[tuple[str, str]]:
+    """The state a new query from the search box keeps: filters, dates, sort, grouping, page
+    size."""
     fields = [
         (PARAM_FOR_FACET[facet], str(value))
         for facet, values in req.filters().items()
         for value in values
     ]
+    fields += [(param, value) for param, value in zip(DATE_PARAMS, dates, strict=True) if value]
     defaults = SearchRequest()
     for param, value, default in (("sort", req.sort, defaults.sort),
                                   ("group", req.group, defaults.group),
@@ -109,6 +117,39 @@ def _chips(req: SearchRequest, links: SearchLinks) -> list[dict[str, str]]:
                 "remove": links.toggle(param, str(value)),
             })
     return chips
+
+
+def _more_labels(result: SearchResult) -> dict[str, str]:
+    """A name for each further matching passage of a document: its speaker, its own heading,
+    else its first words. A heading that only repeats the title or the hit's own heading names
+    nothing, and repeated on every line it hides which passage is which."""
+    labels: dict[str, str] = {}
+    library = backend().library()
+    for hit in result.hits:
+        for more in hit.more:
+            if more.speaker:
+                labels[more.passage_id] = more.speaker
+            elif more.heading and more.heading not in (hit.title, hit.heading):
+                labels[more.passage_id] = more.heading
+            else:
+                passage = library.passage(more.passage_id)
+                labels[more.passage_id] = (_first_words(passage.text) if passage
+                                           else f"Passage {more.position + 1}")
+    return labels
+
+
+def _first_words(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:LABEL_WORDS]) + ("…" if len(words) > LABEL_WORDS else "")
+
+
+def _date_chip(dates: tuple[str, str], links: SearchLinks) -> list[dict[str, str]]:
+    start, end = dates
+    if not (start or end):
+        return []
+    label = (f"{start} to {end}" if start and end and start != end else start if start == end
+             else f"from {start}" if start else f"until {end}")
+    return [{"facet": "Date", "label": label, "remove": links.without(*DATE_PARAMS)}]
 
 
 def _value_label(facet: str, value: Any) -> str:

@@ -44,7 +44,18 @@ def document_page(doc_id: str) -> dict[str, Any]:
         "similar": _similar_documents(doc, anchor.passage_id) if anchor else [],
         "anchor": selected,
         "back": url_for("pages.search", q=query) if query else None,
+        # The address to cite: without the searcher's ?q= and ?p=, which only colour this visit.
+        "permalink": url_for("pages.document", doc_id=doc.doc_id, _external=True),
+        "passage_topics": _passage_only_topics(doc),
     }
+
+
+def _passage_only_topics(doc: Document) -> list[str]:
+    """Topics that are the subject of some passages but not of the document as a whole: the
+    topic facet counts the document under them, so the page says why."""
+    order = list(backend().registry().topics)
+    found = {t for p in doc.passages for t in p.topics} - set(doc.topics)
+    return sorted(found, key=lambda t: order.index(t) if t in order else len(order))
 
 
 def _similar_documents(doc: Document, passage_id: str) -> list[Hit]:
@@ -118,8 +129,24 @@ def topics_page() -> dict[str, Any]:
     return {"topics": rows, "numbers": numbers}
 
 
+#: Attempts at reading counts and time from one generation while writers keep committing.
+_HEALTH_ATTEMPTS = 5
+
+
 def health() -> dict[str, Any]:
-    stats = backend().library().stats()
+    """The index's generation, size and time, all of one generation.
+
+    The searcher moves to a new generation at most once a second, while the index's
+    modification time is read from disk: right after an ingest the two could disagree (the old
+    counts with the new time). So move the searcher to the newest generation first, and accept
+    the figures only if no writer committed while they were read.
+    """
+    library = backend().library()
+    for _ in range(_HEALTH_ATTEMPTS):
+        library.refresh()
+        stats = library.stats()
+        if not library.refresh():
+            break
     return {
         "status": "ok",
         "generation": stats.get("generation"),

@@ -1,4 +1,14 @@
-"""Topics from the topic registry: a passage has every topic one of whose signals occurs in it.
+"""Topics from the topic registry: a passage has a topic when the topic is a subject of it, and a
+document when the topic covers a real share of it.
+
+A single passing mention does not make a subject: a recap that lists "litigation, contractual
+frameworks and AI regulation" in one sentence is not about each of them, and a page naming
+"performers" once is not about their voice and likeness. So a passage gets a topic when its
+signals occur at least :data:`MIN_SIGNALS` times in its text, or once in its heading or its
+first sentence (where a passage states what it is about). A document gets a topic when the
+passages that have it hold at least :data:`DOCUMENT_SHARE` of its words, or when its title
+signals it. ``tests/ingest/fixtures/topic_labels.json`` holds hand-labelled passages that
+measure both rules (``bench/topics.py``).
 
 Signals are matched on words, case-insensitively: the text is split into word tokens once and
 every run of one to a few tokens is looked up in a table of all signals of all topics, so tagging
@@ -10,13 +20,28 @@ counts as a word break ("copyright-protected" is the two words "copyright protec
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from kb.registry import Registry
 
 from .registry_cache import per_registry
 
 _WORD = re.compile(r"\w+")
+#: The end of a sentence: a stop, then optional closing quotes or brackets, then a space.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s|$)")
+
+#: Occurrences of a topic's signals in a passage's text that make the topic one of its subjects.
+MIN_SIGNALS = 2
+#: A first sentence signalling more topics than this is a list ("earlier sessions covered
+#: inventorship, data, the metaverse and generative AI"), not a statement of the subject.
+MAX_LEAD_TOPICS = 3
+#: Share of a document's words that its passages about a topic must hold for the document to
+#: have the topic.
+DOCUMENT_SHARE = 0.2
+#: A paragraph shorter than this (a dateline, a caption) is not where a passage states its
+#: subject, and a "sentence" shorter than this ended at an abbreviation ("Mr.", "H.E.").
+_LEAD_MIN_WORDS = 6
 
 
 class TopicMatcher:
@@ -51,30 +76,84 @@ class TopicMatcher:
         else:
             self._exact.setdefault(words, set()).add(topic_id)
 
-    def topics(self, text: str) -> list[str]:
-        """Topic ids signalled in ``text``, in registry order."""
+    def occurrences(self, text: str) -> Counter[str]:
+        """How many times each topic is signalled in ``text``: once per word position, however
+        many of its signals start there ("copyright-protected" is one occurrence)."""
         tokens = _WORD.findall(text.lower())
-        found: set[str] = set()
+        counts: Counter[str] = Counter()
         exact, prefixed, starts = self._exact, self._prefixed, self._starts
         singles = self._single_prefixes
         count = len(tokens)
         for i in range(count):
+            here: set[str] = set()
             for n in range(1, min(self._longest, count - i) + 1):
                 gram = tuple(tokens[i:i + n])
                 if n > 1 or (singles and gram[0].startswith(singles)):
                     for last, topics in prefixed.get(gram[:-1], ()):
                         if gram[-1].startswith(last):
-                            found |= topics
+                            here |= topics
                 hit = exact.get(gram)
                 if hit:
-                    found |= hit
+                    here |= hit
                 if gram not in starts:
                     break
-        return sorted(found, key=self.order.__getitem__)
+            counts.update(here)
+        return counts
 
-    def roll_up(self, lists: Iterable[list[str]]) -> list[str]:
-        found = {topic for topics in lists for topic in topics}
-        return sorted(found, key=self.order.__getitem__)
+    def signalled(self, text: str) -> list[str]:
+        """Every topic with at least one signal in ``text``, in registry order: mentions, not
+        subjects (the rule kb used before :meth:`passage_topics`; ``bench/topics.py`` compares
+        the two)."""
+        return self._ordered(self.occurrences(text))
+
+    def passage_topics(self, heading: str, text: str) -> list[str]:
+        """The topics that are a subject of a passage, in registry order: signalled at least
+        :data:`MIN_SIGNALS` times in its text, or once in its heading or first sentence.
+        ``heading`` must not be the document's title (the title speaks for the document,
+        see :meth:`document_topics`)."""
+        if word_count(text) < _LEAD_MIN_WORDS:
+            return []  # a dateline or a caption under a heading is about nothing yet
+        chosen = {topic for topic, n in self.occurrences(text).items() if n >= MIN_SIGNALS}
+        lead = set(self.occurrences(lead_sentence(text)))
+        if len(lead) <= MAX_LEAD_TOPICS:
+            chosen |= lead
+        return self._ordered(chosen | set(self.occurrences(heading)))
+
+    def document_topics(self, title: str, passages: Sequence[tuple[Sequence[str], int]]) -> \
+            list[str]:
+        """A document's topics from its title and its ``(topics, word count)`` passages: those
+        its title signals, and those whose passages hold :data:`DOCUMENT_SHARE` of its words."""
+        total = sum(words for _, words in passages)
+        share: Counter[str] = Counter()
+        for topics, words in passages:
+            share.update(dict.fromkeys(topics, words))
+        chosen = {topic for topic, words in share.items()
+                  if total and words / total >= DOCUMENT_SHARE}
+        return self._ordered(chosen | set(self.occurrences(title)))
+
+    def roll_up(self, lists: Iterable[Sequence[str]]) -> list[str]:
+        """Every topic of any of ``lists``, in registry order."""
+        return self._ordered({topic for topics in lists for topic in topics})
+
+    def _ordered(self, topics: Iterable[str]) -> list[str]:
+        return sorted(topics, key=self.order.__getitem__)
+
+
+def lead_sentence(text: str) -> str:
+    """The sentence a passage opens with: the first of its first paragraph that is longer than
+    a dateline, cut at the first sentence end that leaves at least a few words."""
+    for paragraph in text.split("\n\n"):
+        if len(_WORD.findall(paragraph)) < _LEAD_MIN_WORDS:
+            continue
+        for end in _SENTENCE_END.finditer(paragraph):
+            if len(_WORD.findall(paragraph[:end.end()])) >= _LEAD_MIN_WORDS:
+                return paragraph[:end.end()]
+        return paragraph
+    return ""
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 matcher_for = per_registry(TopicMatcher)

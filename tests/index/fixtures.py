@@ -16,7 +16,7 @@ def doc(doc_id: str, title: str, texts: list[str], *, doc_type: str = "news", da
             passage_id=f"{doc_id}-{i}", doc_id=doc_id, position=i, text=text,
             heading=(headings or [""] * len(texts))[i],
             speaker=(passage_speakers or [""] * len(texts))[i],
-            sessions=(passage_sessions or [[]] * len(texts))[i],
+            sessions=(passage_sessions or [[]] * len(texts))[i], topics=topics or [],
         ))
     return Document(doc_id=doc_id, source=f"{doc_id}.txt", title=title, doc_type=doc_type,
                     date=date, language=language, sessions=sessions or [], topics=topics or [],

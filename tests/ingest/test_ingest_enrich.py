@@ -38,9 +38,9 @@ def test_topics_are_multi_label_with_prefix_signals(registry: Registry) -> None:
     matcher = matcher_for(registry)
     text = ("Large language models were trained on copyright-protected works; the inventor "
             "question and NFTs in the metaverse came up too.")
-    assert matcher.topics(text) == ["copyright", "training-data", "generative-ai",
+    assert matcher.signalled(text) == ["copyright", "training-data", "generative-ai",
                                     "patents-inventorship", "metaverse-nft"]
-    assert matcher.topics("Nothing relevant here at all.") == []
+    assert matcher.signalled("Nothing relevant here at all.") == []
     assert matcher.roll_up([["metaverse-nft"], ["copyright", "metaverse-nft"]]) == \
         ["copyright", "metaverse-nft"]
 

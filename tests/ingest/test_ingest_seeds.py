@@ -96,13 +96,28 @@ def test_clean_and_menu_laden_copies_collapse_into_the_richer_one(seeds: Path,
     assert report.passages_added == 3 + 9 + 5
 
 
-def test_topics_are_tagged_per_passage_and_rolled_up(seeds: Path, registry: Registry) -> None:
-    doc = _docs(seeds, registry)[SEED_002]
-    metaverse = next(p for p in doc.passages if p.text.startswith("The seventh session"))
+def test_topics_are_the_subjects_of_passages_and_documents(seeds: Path,
+                                                           registry: Registry) -> None:
+    docs = _docs(seeds, registry)
+    overview = docs[SEED_002]
+    metaverse = next(p for p in overview.passages if p.text.startswith("The seventh session"))
     assert metaverse.topics == ["metaverse-nft", "blockchain"]
-    assert set(metaverse.topics) <= set(doc.topics)
-    assert doc.topics == sorted({t for p in doc.passages for t in p.topics},
-                                key=list(registry.topics).index)
+    # The 600-word overview page is about the ninth session; the older sessions it lists in a
+    # line each are subjects of their passages, not of the page.
+    assert overview.topics == ["copyright", "training-data", "generative-ai"]
+    assert [p.topics for p in overview.passages] == [
+        [], ["copyright", "training-data", "generative-ai"], ["copyright", "training-data"],
+        ["generative-ai", "creators"], ["patents-inventorship", "ip-administration"],
+        ["ai-regulation"], ["metaverse-nft", "blockchain"],
+        ["ip-administration", "smes-innovation"], ["data"]]
+    # The 300-word recap: the title's topics and the subjects of its three paragraphs.
+    recap = docs[SEED_000]
+    assert recap.topics == ["copyright", "training-data", "generative-ai", "creators",
+                            "ai-regulation", "smes-innovation"]
+    assert [p.topics for p in recap.passages] == [
+        ["copyright", "training-data"], ["copyright", "creators", "ai-regulation"],
+        ["generative-ai", "ai-regulation", "smes-innovation"]]
+    assert docs[SEED_003].topics == ["data", "ai-regulation"]
 
 
 def test_a_new_page_with_a_slightly_different_menu_loses_its_menu(seeds: Path,

@@ -78,10 +78,10 @@ def _break(corpus: Path, name: str, old: str, new: str) -> None:
         ("sessions.toml", 'documents = ["/INF/5"]',
          'documents = ["/INF/5"]\ntitles = { xx = "Troisième session" }', 60,
          "session #3: 'titles' has an unknown language code 'xx' (known: en, fr, es, ru, ar, zh)"),
-        ("topics.toml", 'id = "copyright"', 'id = "Copyright Law"', 8,
+        ("topics.toml", 'id = "copyright"', 'id = "Copyright Law"', 11,
          "topic #1: 'id' must be lower-case words joined by hyphens, got 'Copyright Law'"),
         ("topics.toml", 'signals = ["trade secret*", "confidential information", '
-                        '"undisclosed information"]', "signals = []", 85,
+                        '"undisclosed information"]', "signals = []", 93,
          "topic #12: 'signals' must list at least one word or phrase"),
     ],
 )

@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 
 from flask.testing import FlaskClient
 
-
-def _html(client: FlaskClient, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    assert response.mimetype == "text/html"
-    return response.get_data(as_text=True)
-
-
-def _text(html: str) -> str:
-    """The page as a reader sees it: tags dropped, entities decoded, whitespace collapsed."""
-    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-    return re.sub(r" ([,.;:?])", r"\1", text)
-
-
-def _doc_id(client: FlaskClient, source: str) -> str:
-    hits = client.get("/api/search?size=100").get_json()["hits"]
-    return next(h["doc_id"] for h in hits if h["source"] == source)
-
+from tests.web.html import doc_id as _doc_id
+from tests.web.html import page_html as _html
+from tests.web.html import page_text as _text
 
 SUMMARY = "web-fixtures/twelfth_session_summary.txt"
 HOSTILE = "web-fixtures/hostile_page.txt"
@@ -93,7 +77,7 @@ def test_pagination_keeps_the_rest_of_the_state(client: FlaskClient) -> None:
     assert '<a rel="prev" href="/search?sort=date&amp;size=2">' in html
     assert '<a rel="next" href="/search?sort=date&amp;size=2&amp;page=3">' in html
     assert '<span aria-current="page" class="current">2</span>' in html
-    assert '<ol class="hits" start="3">' in html
+    assert '<ol class="hits" start="3" id="results"' in html
 
 
 def test_date_sort_orders_cards_newest_first(client: FlaskClient) -> None:
@@ -113,7 +97,7 @@ def test_document_page_shows_metadata_passages_anchors_and_highlights(
     assert "← Back to results for voice clones" in text
     assert re.search(r'<section class="passage[^"]*" id="p-[0-9a-f]+"', html)
     assert "<mark>voice</mark>" in html
-    assert 'class="permalink" href="#p-' in html
+    assert f'class="permalink" href="http://localhost/doc/{doc_id}#p-' in html
     assert "More like this" in text
     assert f'<a href="/api/doc/{doc_id}">This document as JSON</a>' in html
 

@@ -2,16 +2,31 @@
 (function () {
   "use strict";
 
-  function autosubmit() {
+  function applyOnChoice() {
+    /* A choice made with the mouse applies at once. From the keyboard, arrows only move
+       through the options (one ArrowDown must not reload the page); Enter or the Apply
+       button applies them. */
+    function apply(form) {
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       var form = select.form;
-      var button = form && form.querySelector("button[type=submit]");
-      if (button) { button.hidden = true; }
-      select.addEventListener("change", function () { form.submit(); });
+      var pointer = false;
+      select.addEventListener("pointerdown", function () { pointer = true; });
+      select.addEventListener("keydown", function (event) {
+        pointer = false;
+        if (event.key === "Enter") {
+          event.preventDefault();
+          apply(form);
+        }
+      });
+      select.addEventListener("change", function () { if (pointer) { apply(form); } });
     });
   }
 
   function copyLinks() {
+    /* Copies the passage's permalink (the link's own address, without the ?q= of the search
+       that led here), so a citation never carries someone's query. */
     if (!navigator.clipboard) { return; }
     document.querySelectorAll("a[data-copy]").forEach(function (link) {
       var button = document.createElement("button");
@@ -19,8 +34,7 @@
       button.className = "copy-link";
       button.textContent = "Copy link";
       button.addEventListener("click", function () {
-        var url = new URL(link.getAttribute("href"), window.location.href).href;
-        navigator.clipboard.writeText(url).then(function () {
+        navigator.clipboard.writeText(link.href).then(function () {
           button.textContent = "Copied";
           window.setTimeout(function () { button.textContent = "Copy link"; }, 1500);
         });
@@ -29,11 +43,12 @@
     });
   }
 
-  function narrowFacets() {
-    /* On a phone the facets sit above the results: start them folded. */
+  function narrowScreens() {
+    /* On a phone the filters and a document's metadata would fill the first screen: start
+       them folded behind their one-line summaries, so the results and the text come first. */
     if (!window.matchMedia("(max-width: 48rem)").matches) { return; }
-    document.querySelectorAll("details.facet").forEach(function (d) {
-      if (!d.querySelector(".selected")) { d.open = false; }
+    document.querySelectorAll("details.filters, details.doc-meta-box").forEach(function (d) {
+      d.open = false;
     });
   }
 
@@ -82,9 +97,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     copyCitations();
     missingPassage();
-    autosubmit();
+    applyOnChoice();
     copyLinks();
-    narrowFacets();
+    narrowScreens();
     slashFocusesSearch();
   });
 })();
