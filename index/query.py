@@ -121,8 +121,10 @@ def clean(text: str) -> str:
 def parse(text: str) -> ParsedQuery:
     """Read ``text`` as kb's query language; never raises."""
     notes: list[str] = []
-    text = clean(text or "")
-    if len(text) > MAX_QUERY_CHARS:
+    original = text or ""
+    # Cleaning looks at every character: cut a pasted book first (cleaning only shortens).
+    text = clean(original[:4 * MAX_QUERY_CHARS])
+    if len(text) > MAX_QUERY_CHARS or len(original) > 4 * MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
         notes.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
     if not text:

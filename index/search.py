@@ -78,7 +78,9 @@ class KbIndex:
         self._searcher = open_searcher(self._ix)
         self._snap = Snapshot(self._searcher)
         self._duplicates: dict[str, list[str]] | None = None
-        self._speller: Speller | None = None
+        #: (generation, its speller), built on the first "did you mean" of a generation.
+        self._speller: tuple[int, Speller] | None = None
+        self._speller_lock = threading.Lock()
 
     def __enter__(self) -> KbIndex:
         return self
@@ -106,7 +108,6 @@ class KbIndex:
             old.close()
             self._snap = Snapshot(self._searcher)
             self._duplicates = None
-            self._speller = None
             return True
 
     # -- search -----------------------------------------------------------------------------
@@ -118,10 +119,9 @@ class KbIndex:
             search = _Search(self, request, labels)
             result = search.run()
             unknown = search.unknown_words() if result.total <= _FEW_RESULTS else []
-            speller = self._vocabulary() if unknown else None
-        if speller is not None:
-            # Outside the lock: the speller is immutable, and respelling is the slow part.
-            result.suggestion = respell(request.query, unknown, speller)
+        if unknown:
+            # Outside the lock: building the vocabulary and respelling are the slow parts.
+            result.suggestion = respell(request.query, unknown, self._vocabulary())
         return result
 
     def match_words(self, query: str) -> frozenset[str]:
@@ -133,15 +133,21 @@ class KbIndex:
             return frozenset(matched.highlight_words)
 
     def _vocabulary(self) -> Speller:
-        """This generation's speller, built on first use (the caller holds the lock)."""
-        if self._speller is None:
-            reader = self._snap.reader
-            words = ((term.decode("utf-8") if isinstance(term, bytes) else term,
-                      info.doc_frequency())
-                     for term, info in reader.iter_field("body")) \
-                if "body" in reader.indexed_field_names() else ()
-            self._speller = Speller(words)
-        return self._speller
+        """The speller, built on first use after each refresh from a reader of its own (its
+        own file handles), so searches never wait for it."""
+        with self._speller_lock:
+            if self._speller is not None and self._speller[0] == self.generation:
+                return self._speller[1]
+            reader = self._ix.reader()
+            try:
+                words = [(term.decode("utf-8") if isinstance(term, bytes) else term,
+                          info.doc_frequency())
+                         for term, info in reader.iter_field("body")] \
+                    if "body" in reader.indexed_field_names() else []
+                self._speller = (int(reader.generation()), Speller(words))
+            finally:
+                reader.close()
+            return self._speller[1]
 
     # -- records ----------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:
