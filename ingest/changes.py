@@ -67,6 +67,8 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
     for outcome in outcomes:
         source = outcome.staged.source
         old = manifest.get(source)
+        if old is not None and not old.doc_id:
+            old = None  # it only recorded a failure: nothing of it is in the index
         if outcome.failure is not None:
             report.failed.append(outcome.failure)
             continue

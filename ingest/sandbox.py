@@ -25,6 +25,7 @@ only the readers' own checks.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import math
 import multiprocessing
 import os
@@ -158,6 +159,7 @@ def _serve(conn: Connection, limits: Limits) -> None:
     """The worker: apply the limits, then run each call sent until told to stop."""
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    faulthandler.disable()  # a crash is reported by the parent, not dumped on the terminal
     _set_soft_limit(resource.RLIMIT_AS, _address_space() + limits.memory_bytes)
     while True:
         try:
