@@ -93,6 +93,9 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
         unchanged_files = [f for f in files if file_key(f) not in batch.failed_files
                            and file_key(f) not in staged_files]
 
+        # What is kept from an unreadable folder cannot be read again: it stays as it is,
+        # outside duplicate groups and site statistics.
+        manifest = {s: e for s, e in manifest.items() if s not in kept}
         # Members of duplicate groups touched by this run are assembled again, so that the
         # canonical copy and its "also at" list stay right.
         outcomes = assemble_batch(batch.staged, manifest, registry, True, sandbox)
