@@ -13,10 +13,12 @@ from kb.model import Document, Failure, ManifestEntry, SessionGap, Skipped
 from kb.registry import Registry
 
 from . import dedupe, sitewide
+from .copies import keep_unique
 from .document import Origin, assemble
 from .enrich.gaps import find_gaps
 from .errors import IngestError, NothingToIndex
-from .readers.base import Block
+from .readers.base import Block, RawDocument
+from .sandbox import Sandbox
 from .sidecar import Metadata, validate
 from .staging import Staged
 
@@ -32,8 +34,12 @@ class Outcome:
 
 
 def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], registry: Registry,
-                   sitewide_layer: bool) -> list[Outcome]:
-    """Site-level cleaning over the batch (and the manifest), then one Document per staged."""
+                   sitewide_layer: bool, sandbox: Sandbox) -> list[Outcome]:
+    """Site-level cleaning over the batch (and the manifest), then one Document per staged.
+
+    Each document is built in ``sandbox``, under the same per-file limits as reading: a huge
+    file costs its passages and enrichment, not only its parsing.
+    """
     if not staged:
         return []
     if sitewide_layer:
@@ -49,26 +55,36 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
             blocks = sitewide.strip_site_boilerplate(blocks, item.signatures, item.site,
                                                      item.group, site_index)
         origin = Origin(item.source, item.file.path.name, item.site, item.content_hash)
+        page_print = item.page_print if len(blocks) == len(item.blocks) else None
         try:
             meta = _record_metadata(item, registry)
-            document = assemble(blocks, item.raw, meta, origin, registry)
+            document, fp = sandbox.run(_build, blocks, replace(item.raw, blocks=[]), meta, origin,
+                                       registry, page_print)
         except NothingToIndex as exc:
             outcomes.append(Outcome(item, failure=Skipped(item.source, str(exc))))
             continue
         except IngestError as exc:
             outcomes.append(Outcome(item, failure=Failure(item.source, str(exc))))
             continue
-        except Exception as exc:  # a bug on odd input must cost one file, not the whole batch
-            reason = f"could not be processed ({type(exc).__name__}: {exc}); please report it"
-            outcomes.append(Outcome(item, failure=Failure(item.source, reason)))
-            continue
-        if item.page_print is not None and len(blocks) == len(item.blocks):
-            fp = replace(item.page_print, passages=len(document.passages))
-        else:
-            fp = dedupe.fingerprint(_block_text(blocks), len(document.passages))
         outcomes.append(Outcome(item, document=document, fingerprint=fp,
                                 gaps=find_gaps(document, registry)))
     return outcomes
+
+
+def _build(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Origin,
+           registry: Registry, page_print: dedupe.Fingerprint | None
+           ) -> tuple[Document, dedupe.Fingerprint]:
+    """One document and its fingerprint: the part of assembly that runs in the sandbox."""
+    try:
+        document = assemble(blocks, raw, meta, origin, registry)
+    except (IngestError, MemoryError):
+        raise
+    except Exception as exc:  # a bug on odd input must cost one file, not the whole batch
+        raise IngestError(f"could not be processed ({type(exc).__name__}: {exc}); please "
+                          "report it") from None
+    if page_print is not None:
+        return document, replace(page_print, passages=len(document.passages))
+    return document, dedupe.fingerprint(_block_text(blocks), len(document.passages))
 
 
 def _record_metadata(item: Staged, registry: Registry) -> Metadata:
@@ -101,7 +117,7 @@ def _group_copies(staged: list[Staged], manifest: dict[str, ManifestEntry]) -> d
                                exclude=focus)
     prints.update(earlier)
     group_of = {source: source for source in prints}
-    for group in dedupe.clusters(prints, focus):
+    for group in dedupe.clusters(prints, focus, dedupe.one_contains_other):
         for member in group:
             group_of[member] = group[0]
     for item in staged:
@@ -144,3 +160,4 @@ def mark_duplicates(outcomes: list[Outcome]) -> None:
     for group in dedupe.clusters(prints, prints):
         canonical = dedupe.richest(group, prints)
         docs[canonical].duplicates = [s for s in group if s != canonical]
+        keep_unique(docs[canonical], [docs[s] for s in docs[canonical].duplicates])

@@ -8,6 +8,7 @@ from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry, Skipped
 
 from . import dedupe, sitewide
 from .assembly import Outcome, manifest_prints
+from .copies import keep_unique
 from .discover import SourceFile
 from .staging import file_key
 
@@ -53,15 +54,21 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
             if member != canonical:
                 canonical_of[member] = canonical
         if canonical in fresh:
-            document = fresh[canonical].document
-            assert document is not None
+            outcome = fresh[canonical]
+            document = outcome.document
+            assert document is not None and outcome.fingerprint is not None
             document.duplicates = [m for m in group if m != canonical]
+            keep_unique(document, [fresh[m].document for m in document.duplicates
+                                   if m in fresh and fresh[m].document is not None])
+            outcome.fingerprint = replace(outcome.fingerprint, passages=len(document.passages))
     doc_ids = {s: o.document.doc_id for s, o in fresh.items() if o.document is not None}
     doc_ids.update({s: e.doc_id for s, e in manifest.items() if s not in doc_ids})
 
     for outcome in outcomes:
         source = outcome.staged.source
         old = manifest.get(source)
+        if old is not None and not old.doc_id:
+            old = None  # it only recorded a failure: nothing of it is in the index
         if outcome.failure is not None:
             skipped = isinstance(outcome.failure, Skipped)
             (report.skipped if skipped else report.failed).append(outcome.failure)

@@ -1,19 +1,23 @@
 """Near-duplicate documents: mirror copies, a clean and a menu-laden copy of one page.
 
 A fingerprint is a sample of the document's word 5-shingles (those whose hash is 0 mod 4, at
-most the 1,024 smallest). Two documents are copies when nearly all sampled shingles of the
-shorter one occur in the longer one (containment, not Jaccard: a clean copy is *contained* in a
-copy that kept extra furniture or a longer version). Comparing bottom-k samples is sound: both
-sides are cut at the smaller of their two hash thresholds before counting. The fingerprint
-string also records word and passage counts, so the manifest alone can say which copy is the
-richer one and how many passages a replaced document had.
+most the 1,024 smallest). Two documents are copies when they are of similar size (the shorter
+has at least half the words of the longer) and nearly all sampled shingles of the shorter occur
+in the longer (a clean copy is *contained* in a copy that kept extra furniture); a page and a
+much longer document quoting it are not copies. A copy joins a group only as a copy of the
+group's canonical document itself, so copies never chain, and what a copy says that its
+canonical document does not stays searchable there (:mod:`ingest.copies`). Comparing
+bottom-k samples is sound: both sides are cut at the smaller of their two hash thresholds
+before counting. The fingerprint string also records word and passage counts, so the
+manifest alone can say which copy is the richer one and how many passages a replaced document
+had.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .textutil import normalise, words
@@ -23,6 +27,8 @@ _SAMPLE_MOD = 4
 _MAX_HASHES = 1024
 _NO_CAP = 0xFFFFFFFF
 THRESHOLD = 0.8
+#: A copy has at least this share of the words of the document it is a copy of.
+MIN_SIZE_RATIO = 0.5
 _MIN_SHARED = 3
 
 
@@ -74,42 +80,71 @@ def containment(small: Fingerprint, large: Fingerprint) -> float:
 
 
 def are_copies(a: Fingerprint, b: Fingerprint) -> bool:
+    """Near-duplicates: of similar size, and the shorter nearly all inside the longer.
+
+    Containment alone made a short page a "copy" of any long document quoting it, and through
+    such pairs whole chains of different documents collapsed into one; the size rule keeps a
+    clean copy and one that kept its menus together, and a page apart from a report.
+    """
+    small, large = (a, b) if a.words <= b.words else (b, a)
+    return small.words >= MIN_SIZE_RATIO * large.words and containment(small, large) >= THRESHOLD
+
+
+def one_contains_other(a: Fingerprint, b: Fingerprint) -> bool:
+    """The shorter one is nearly all inside the longer one: the same page, possibly with its
+    menus left in. Right for counting a page once in site statistics, too loose for collapsing
+    documents (see :func:`are_copies`)."""
     small, large = (a, b) if a.words <= b.words else (b, a)
     return containment(small, large) >= THRESHOLD
 
 
-def clusters(prints: dict[str, Fingerprint], focus: Iterable[str]) -> list[list[str]]:
-    """Groups of copies (each of two or more keys) that contain at least one ``focus`` key.
+def clusters(prints: dict[str, Fingerprint], focus: Iterable[str],
+             related: Callable[[Fingerprint, Fingerprint], bool] = are_copies
+             ) -> list[list[str]]:
+    """Groups of copies (each of two or more keys) among the documents linked to ``focus``.
 
-    Candidates come from an inverted index of shingle hashes, so the cost grows with the
-    number of shared shingles rather than with the square of the corpus.
+    Every member of a group is a copy of the group's canonical member (:func:`richest`)
+    itself, never only of another member: within each set of documents linked by copy pairs,
+    documents are taken richest first, and each joins the first canonical it is a copy of or
+    becomes a canonical. Candidates come from an inverted index of shingle hashes, so the cost
+    grows with the number of shared shingles rather than with the square of the corpus.
     """
     focus = set(focus)
     postings: dict[int, list[str]] = defaultdict(list)
     for key, fp in prints.items():
         for h in fp.hashes:
             postings[h].append(key)
-    parent = {key: key for key in prints}
+    links: dict[str, set[str]] = {}
 
-    def find(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
+    def copies_of(key: str) -> set[str]:
+        if key not in links:
+            counts: dict[str, int] = defaultdict(int)
+            for h in prints[key].hashes:
+                for other in postings[h]:
+                    if other != key:
+                        counts[other] += 1
+            links[key] = {other for other, shared in counts.items()
+                          if shared >= _MIN_SHARED and related(prints[key], prints[other])}
+        return links[key]
 
-    for key in sorted(focus & prints.keys()):
-        counts: dict[str, int] = defaultdict(int)
-        for h in prints[key].hashes:
-            for other in postings[h]:
-                if other != key:
-                    counts[other] += 1
-        for other, shared in counts.items():
-            if shared >= _MIN_SHARED and are_copies(prints[key], prints[other]):
-                parent[find(other)] = find(key)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for key in prints:
-        groups[find(key)].append(key)
-    return [sorted(g) for g in groups.values() if len(g) > 1 and focus.intersection(g)]
+    groups: list[list[str]] = []
+    seen: set[str] = set()
+    for start in sorted(focus & prints.keys()):
+        if start in seen:
+            continue
+        linked, pending = {start}, [start]
+        while pending:
+            for other in copies_of(pending.pop()):
+                if other not in linked:
+                    linked.add(other)
+                    pending.append(other)
+        seen |= linked
+        members: dict[str, list[str]] = {}
+        for key in sorted(linked, key=lambda k: (-prints[k].words, k)):
+            canonical = next((c for c in members if c in copies_of(key)), None)
+            members.setdefault(canonical or key, []).append(key)
+        groups += [sorted(group) for group in members.values() if len(group) > 1]
+    return groups
 
 
 def richest(keys: list[str], prints: dict[str, Fingerprint]) -> str:

@@ -22,6 +22,7 @@ from .assembly import assemble_batch, mark_duplicates
 from .changes import cluster_refresh, collect, passage_count, record_failures
 from .discover import Scan, SourceFile, scan
 from .limits import Limits
+from .sandbox import Sandbox
 from .staging import PIPELINE_VERSION, Batch, Progress, entries_by_file, file_key, file_of, stage
 
 #: Copies of copies: how many times the set of documents to assemble may grow in one run.
@@ -39,8 +40,9 @@ def extract(paths: Sequence[Path], registry: Registry, *, limits: Limits | None 
     """
     found = scan(paths, follow_links=follow_links)
     files = found.files
-    batch = stage(files, registry, limits or Limits(), {}, None)
-    outcomes = assemble_batch(batch.staged, {}, registry, sitewide_layer)
+    with Sandbox(limits or Limits()) as sandbox:
+        batch = stage(files, registry, sandbox, {}, None)
+        outcomes = assemble_batch(batch.staged, {}, registry, sitewide_layer, sandbox)
     by_file: dict[str, list[Document | Failure]] = {}
     for outcome in outcomes:
         result = outcome.document if outcome.document is not None else outcome.failure
@@ -76,37 +78,41 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
     changes = ChangeSet(meta={"registry": registry.digest, "pipeline": PIPELINE_VERSION})
     entries = entries_by_file(manifest)
     discovered = {file_key(f) for f in files}
-    batch = stage(files, registry, limits, manifest, progress, entries)
-    report.failed.extend(failure for _, failure, _ in batch.failures)
-    report.failed.extend(batch.known_failures)
+    with Sandbox(limits) as sandbox:
+        batch = stage(files, registry, sandbox, manifest, progress, entries)
+        report.failed.extend(failure for _, failure, _ in batch.failures)
+        report.failed.extend(batch.known_failures)
 
-    processing = {s.source for s in batch.staged}
-    staged_files = {file_key(s.file) for s in batch.staged}
-    kept = _kept_in_unreadable(found, manifest, report)
-    removed = [e for e in manifest.values() if e.source not in kept and (
-        (file_of(e) not in discovered and _gone(e))
-        or (file_of(e) in staged_files and e.source not in processing))]
-    gone = {e.source for e in removed}
-    unchanged_files = [f for f in files if file_key(f) not in batch.failed_files
-                       and file_key(f) not in staged_files]
+        processing = {s.source for s in batch.staged}
+        staged_files = {file_key(s.file) for s in batch.staged}
+        kept = _kept_in_unreadable(found, manifest, report)
+        removed = [e for e in manifest.values() if e.source not in kept and (
+            (file_of(e) not in discovered and _gone(e))
+            or (file_of(e) in staged_files and e.source not in processing))]
+        gone = {e.source for e in removed}
+        unchanged_files = [f for f in files if file_key(f) not in batch.failed_files
+                           and file_key(f) not in staged_files]
 
-    # Members of duplicate groups touched by this run are assembled again, so that the
-    # canonical copy and its "also at" list stay right.
-    outcomes = assemble_batch(batch.staged, manifest, registry, True)
-    for attempt in range(_REFRESH_ROUNDS + 1):
-        extra, groups = cluster_refresh(outcomes, manifest, processing | gone)
-        extra_files = [f for f in unchanged_files if any(
-            e.source in extra for e in entries.get(file_key(f), []))]
-        if not extra_files or attempt == _REFRESH_ROUNDS:
-            break
-        more = stage(extra_files, registry, limits, {}, None)
-        batch.failures.extend(more.failures)
-        report.failed.extend(failure for _, failure, _ in more.failures)
-        refreshed = {file_key(f) for f in extra_files}
-        unchanged_files = [f for f in unchanged_files if file_key(f) not in refreshed]
-        batch.staged.extend(more.staged)
-        processing |= {s.source for s in more.staged}
-        outcomes = assemble_batch(batch.staged, manifest, registry, True)
+        # What is kept from an unreadable folder cannot be read again: it stays as it is,
+        # outside duplicate groups and site statistics.
+        manifest = {s: e for s, e in manifest.items() if s not in kept}
+        # Members of duplicate groups touched by this run are assembled again, so that the
+        # canonical copy and its "also at" list stay right.
+        outcomes = assemble_batch(batch.staged, manifest, registry, True, sandbox)
+        for attempt in range(_REFRESH_ROUNDS + 1):
+            extra, groups = cluster_refresh(outcomes, manifest, processing | gone)
+            extra_files = [f for f in unchanged_files if any(
+                e.source in extra for e in entries.get(file_key(f), []))]
+            if not extra_files or attempt == _REFRESH_ROUNDS:
+                break
+            more = stage(extra_files, registry, sandbox, {}, None)
+            batch.failures.extend(more.failures)
+            report.failed.extend(failure for _, failure, _ in more.failures)
+            refreshed = {file_key(f) for f in extra_files}
+            unchanged_files = [f for f in unchanged_files if file_key(f) not in refreshed]
+            batch.staged.extend(more.staged)
+            processing |= {s.source for s in more.staged}
+            outcomes = assemble_batch(batch.staged, manifest, registry, True, sandbox)
 
     for file in unchanged_files:
         report.unchanged.append(file.source)
@@ -150,7 +156,9 @@ def _kept_in_unreadable(found: Scan, manifest: dict[str, ManifestEntry],
         inside = {e.source for e in manifest.values() if e.root == str(folder.root)
                   and e.doc_id and (folder.source == "./" or file_of(e).startswith(folder.source))}
         kept |= inside
-        note = f"; the {len(inside)} documents ingested from it before are kept" if inside else ""
+        count = len(inside)
+        note = f"; {count} document{'s' if count != 1 else ''} ingested from it before " \
+            f"{'are' if count != 1 else 'is'} kept" if count else ""
         report.failed.append(Failure(folder.source, folder.problem + note))
     return kept
 

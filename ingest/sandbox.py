@@ -3,7 +3,9 @@
 Readers are libraries (lxml, trafilatura, pypdf, python-docx) fed hostile input: a zip bomb, a
 page of a million elements, a PDF whose streams loop. Checks inside each reader catch the cases
 someone thought of; the worker catches the rest, for every reader, the ones added later
-included, because the pipeline dispatches every file through it (:func:`ingest.staging.stage`).
+included, because the pipeline dispatches every file through it: reading and page cleaning
+(:func:`ingest.staging.stage`), then building its documents
+(:func:`ingest.assembly.assemble_batch`).
 
 One worker is forked per ingest run and reads the changed files one after the other (a fork
 costs milliseconds and the worker starts with every module loaded; a process per file or a
@@ -11,8 +13,9 @@ fresh interpreter would cost far more on a normal ingest). Before each file the 
 its own CPU-time limit (``RLIMIT_CPU``) to what it has used plus the file's budget, so the
 kernel stops a runaway reader even if the parent is gone; its address space (``RLIMIT_AS``) is
 capped at its size when it started plus the memory budget, so a reader that would exhaust the
-machine gets a MemoryError instead. The parent also stops waiting after a wall-clock margin
-(for a reader that blocks without using CPU). A worker that failed is replaced for the next
+machine gets a MemoryError instead. CPU time, not wall-clock time, is the budget, so a loaded
+machine does not fail good files; the parent only gives up on a worker that uses no CPU at
+all for a while (blocked, not working). A worker that failed is replaced for the next
 file; the file is reported with the limit it hit and the batch goes on.
 
 Where processes cannot be forked (or ``resource`` is missing), files are read in-process with
@@ -22,6 +25,7 @@ only the readers' own checks.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import math
 import multiprocessing
 import os
@@ -31,7 +35,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from . import limits as limits_module
-from .errors import IngestError
+from .errors import IngestError, NothingToIndex
 from .limits import MB, Limits
 
 try:
@@ -39,10 +43,10 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     resource = None  # type: ignore[assignment]
 
-#: The parent gives a worker this many times its CPU budget in wall-clock time (a loaded
-#: machine shares its cores), plus a few seconds, before it stops waiting.
-_WALL_FACTOR = 4
-_WALL_EXTRA = 5.0
+#: A worker that uses no CPU for this long while reading one file is stopped.
+_STALLED_SECONDS = 30.0
+_POLL_SECONDS = 0.5
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
@@ -77,22 +81,41 @@ class Sandbox:
             self._stop()
             conn = self._start()
             conn.send((func, args))
-        wall = self.limits.seconds * _WALL_FACTOR + _WALL_EXTRA
-        if not conn.poll(wall):
+        if not self._wait(conn):
             self._stop()
-            raise IngestError(f"reading took longer than {wall:g} s and was stopped "
-                              "(set KB_READ_SECONDS to allow more)")
+            raise IngestError(f"reading it made no progress for {_STALLED_SECONDS:g} s (the "
+                              "reader was blocked) and was stopped")
         try:
             status, payload = conn.recv()
         except (EOFError, OSError):
             raise IngestError(self._death()) from None
         if status == "ok":
             return payload
+        if status == "nothing":
+            raise NothingToIndex(payload)
         if status == "memory":
             self._stop()
-            raise IngestError(f"reading needed more than {self.limits.memory_bytes / MB:g} MB "
+            raise IngestError(f"reading it needed more than {self.limits.memory_bytes / MB:g} MB "
                               "of memory and was stopped (set KB_READ_MEMORY_MB to allow more)")
         raise IngestError(payload)
+
+    def _wait(self, conn: Connection) -> bool:
+        """Wait for the worker's answer while it keeps using CPU; False when it stalled.
+
+        The CPU budget itself is enforced by the kernel in the worker; a wall-clock limit here
+        would fail good files on a loaded machine, so the parent only gives up on a worker
+        that has used no CPU for a while (blocked on something, not working).
+        """
+        stalled, last = 0.0, _cpu_seconds(self._process.pid)
+        while not conn.poll(_POLL_SECONDS):
+            now = _cpu_seconds(self._process.pid)
+            if now is None or now != last:
+                stalled, last = 0.0, now
+                continue
+            stalled += _POLL_SECONDS
+            if stalled >= _STALLED_SECONDS:
+                return False
+        return True
 
     def close(self) -> None:
         if self._conn is not None:
@@ -127,7 +150,7 @@ class Sandbox:
         code = self._process.exitcode
         self._stop()
         if code == -signal.SIGXCPU:
-            return (f"reading took more than {self.limits.seconds:g} s of CPU time and was "
+            return (f"reading it took more than {self.limits.seconds:g} s of CPU time and was "
                     "stopped (set KB_READ_SECONDS to allow more)")
         if code == -signal.SIGKILL:
             return "the reader was killed (most likely the system ran out of memory)"
@@ -138,6 +161,7 @@ def _serve(conn: Connection, limits: Limits) -> None:
     """The worker: apply the limits, then run each call sent until told to stop."""
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    faulthandler.disable()  # a crash is reported by the parent, not dumped on the terminal
     _set_soft_limit(resource.RLIMIT_AS, _address_space() + limits.memory_bytes)
     while True:
         try:
@@ -150,6 +174,8 @@ def _serve(conn: Connection, limits: Limits) -> None:
         _cpu_budget(limits.seconds)
         try:
             reply: tuple[str, Any] = ("ok", func(*args))
+        except NothingToIndex as exc:
+            reply = ("nothing", str(exc))
         except IngestError as exc:
             reply = ("error", str(exc))
         except MemoryError:
@@ -184,3 +210,13 @@ def _address_space() -> int:
             return int(statm.read().split()[0]) * _PAGE
     except OSError:  # no /proc: count from the peak resident size instead
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time a process has used so far (Linux /proc), or None when it cannot be told."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS

@@ -18,7 +18,7 @@ from . import dedupe, sitewide
 from .boilerplate import clean_page
 from .discover import SourceFile
 from .errors import IngestError
-from .limits import MB, Limits, unpacked_budget
+from .limits import MB, unpacked_budget
 from .readers import READERS, RawDocument, reader_for
 from .readers.base import Block
 from .regular import read_regular
@@ -63,41 +63,41 @@ class Batch:
     known_failures: list[Failure] = field(default_factory=list)
 
 
-def stage(files: list[SourceFile], registry: Registry, limits: Limits,
+def stage(files: list[SourceFile], registry: Registry, sandbox: Sandbox,
           manifest: dict[str, ManifestEntry], progress: Progress | None,
           entries_by_file: dict[str, list[ManifestEntry]] | None = None) -> Batch:
     """Read and page-clean every file that changed; unchanged ones are hashed, not parsed.
 
-    Every reader runs in the :class:`~ingest.sandbox.Sandbox`, under ``limits``.
+    Every reader runs in ``sandbox``, under its limits.
     """
     batch = Batch()
     entries_by_file = entries_by_file or {}
     claimed: dict[str, SourceFile] = {}
     file_keys = {file_key(f) for f in files}
-    with Sandbox(limits) as sandbox:
-        for done, file in enumerate(files, start=1):
-            key = file_key(file)
-            content_hash = ""
-            try:
-                if key in claimed and claimed[key].path != file.path:
-                    raise IngestError(f"same relative path as {claimed[key].path}, ingested from "
-                                      "another folder; rename one of them")
-                claimed[key] = file
-                _check_unique(key, manifest)
-                if file.problem:
-                    raise IngestError(file.problem)
-                data, meta, content_hash = read_file(file, registry, limits.max_bytes)
-                entries = entries_by_file.get(key, [])
-                if manifest and entries and _unchanged(key, entries, content_hash, batch):
-                    continue
-                staged = sandbox.run(parse_file, file, data, meta, content_hash)
-                batch.staged.extend(_own_sources(staged, file_keys))
-            except IngestError as exc:
-                batch.failures.append((file, Failure(file.source, str(exc)), content_hash))
-                batch.failed_files.add(key)
-            finally:
-                if progress is not None:
-                    progress(done, len(files))
+    limits = sandbox.limits
+    for done, file in enumerate(files, start=1):
+        key = file_key(file)
+        content_hash = ""
+        try:
+            if key in claimed and claimed[key].path != file.path:
+                raise IngestError(f"same relative path as {claimed[key].path}, ingested from "
+                                  "another folder; rename one of them")
+            claimed[key] = file
+            _check_unique(key, manifest)
+            if file.problem:
+                raise IngestError(file.problem)
+            data, meta, content_hash = read_file(file, registry, limits.max_bytes)
+            entries = entries_by_file.get(key, [])
+            if manifest and entries and _unchanged(key, entries, content_hash, batch):
+                continue
+            staged = sandbox.run(parse_file, file, data, meta, content_hash)
+            batch.staged.extend(_own_sources(staged, file_keys))
+        except IngestError as exc:
+            batch.failures.append((file, Failure(file.source, str(exc)), content_hash))
+            batch.failed_files.add(key)
+        finally:
+            if progress is not None:
+                progress(done, len(files))
     return batch
 
 

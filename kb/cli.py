@@ -738,7 +738,8 @@ def index_is_stale(ctx: Context) -> bool:
     ingested_at = float(meta.get("ingested_at", "0") or 0)
     if str(ctx.corpus.resolve()) not in meta.get("roots", "").splitlines():
         return True
-    return any(p.stat().st_mtime > ingested_at
+    # lstat: a link is judged by itself, so a dangling one cannot stop the server starting.
+    return any(p.lstat().st_mtime > ingested_at
                for p in [ctx.corpus, *ctx.corpus.rglob("*")] if not p.name.startswith("."))
 
 

@@ -21,6 +21,7 @@ from ..encoding import decode
 from ..errors import IngestError
 from ..textutil import clean_line
 from .base import HEADING, PARAGRAPH, Block, RawDocument, Reader
+from .htmlstream import stream_blocks
 
 _CLOSING = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 _OPENING = re.compile(r"<(?:html|body)[\s>]", re.IGNORECASE)
@@ -50,6 +51,9 @@ _HEADING_MARK = "\ue000"  # a private-use character no page contains
 #: missed the content (listings, product grids): kb keeps the visible text instead. Measured
 #: with bench/extraction.py (see the README).
 _MIN_KEPT_SHARE = 0.25
+#: Pages beyond these go to the visible-text pass instead of trafilatura (see _suits_extractor).
+_MAX_EXTRACTOR_ELEMENTS = 50_000
+_MAX_EXTRACTOR_DEPTH = 250
 
 
 def parse(data: bytes, name: str) -> list[RawDocument]:
@@ -57,16 +61,21 @@ def parse(data: bytes, name: str) -> list[RawDocument]:
     if _is_truncated(html):
         raise IngestError("HTML is truncated: the file ends inside the page, before </body> or "
                           "</html>; save the complete page again")
-    try:
-        extracted = trafilatura.bare_extraction(
-            html, output_format="python", include_comments=False, with_metadata=False)
-    except Exception as exc:  # trafilatura raises many kinds on malformed trees
-        raise IngestError(f"HTML could not be parsed: {exc}") from None
-    blocks = _tree_blocks(extracted.body) if extracted is not None and extracted.body is not None \
-        else []
-    tree = _parse_tree(html)
+    tree, complete = _parse_tree(html)
     meta = _metadata(tree) if tree is not None else {}
-    visible = _visible_blocks(tree) if tree is not None else []
+    blocks: list[Block] = []
+    if tree is not None and complete and _suits_extractor(tree):
+        try:
+            extracted = trafilatura.bare_extraction(
+                html, output_format="python", include_comments=False, with_metadata=False)
+        except Exception as exc:  # trafilatura raises many kinds on malformed trees
+            raise IngestError(f"HTML could not be parsed: {exc}") from None
+        if extracted is not None and extracted.body is not None:
+            blocks = _tree_blocks(extracted.body)
+    if not complete:
+        visible = stream_blocks(html)
+    else:
+        visible = _visible_blocks(tree) if tree is not None else []
     if _words(blocks) < _MIN_KEPT_SHARE * _words(visible):
         blocks = visible
     if not blocks:
@@ -75,11 +84,35 @@ def parse(data: bytes, name: str) -> list[RawDocument]:
                         url=meta.get("url", ""), language=meta.get("lang", ""), web=True)]
 
 
-def _parse_tree(html: str) -> Any:
+def _parse_tree(html: str) -> tuple[Any, bool]:
+    """The page's tree, and False when the parser had to cut it (nesting beyond its limit)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
-        return None
+        return None, True
+    cut = any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log)
+    return tree, not cut
+
+
+def _suits_extractor(tree: Any) -> bool:
+    """Whether trafilatura can read this page whole and in reasonable time.
+
+    Its parser drops what is nested deeper than 255 elements (silently: 300 nested <div>s
+    kept 254 paragraphs), and its cost grows with the element count (a page of a million tiny
+    elements took minutes and gigabytes). Such pages get kb's own visible-text pass, which
+    keeps all of their text.
+    """
+    count = depth = 0
+    for event, _ in etree.iterwalk(tree, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        count += 1
+        depth += 1
+        if count > _MAX_EXTRACTOR_ELEMENTS or depth >= _MAX_EXTRACTOR_DEPTH:
+            return False
+    return True
 
 
 def _metadata(tree: Any) -> dict[str, str]:
