@@ -514,8 +514,15 @@ def stats_command(ctx: Context, fmt: str, as_json: bool) -> None:
     for key in ("documents", "passages", "generation", "last_modified"):
         echo(f"{key:>14}: {stats.get(key, '')}")
     for facet, counts in stats.get("facets", {}).items():
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:8]
-        echo(f"{facet:>14}: " + ", ".join(f"{v} ({n})" for v, n in top))
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:_STATS_VALUES]
+        line = ", ".join(f"{one_line(v)} ({n})" for v, n in top)
+        if len(counts) > _STATS_VALUES:
+            line += f", … and {len(counts) - _STATS_VALUES} more (--json lists all)"
+        echo(f"{facet:>14}: {line}")
+
+
+#: Values shown per facet by `kb stats` (the most frequent first).
+_STATS_VALUES = 8
 
 
 # ----------------------------------------------------------------------------------- serving
