@@ -106,7 +106,12 @@ class _TextArguments:
     params: list[click.Parameter]
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        try:
+            rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as exc:
+            # click quotes the bad value in its message ("'\x1b[2J' is not one of ...").
+            exc.message = one_line(exc.message)
+            raise
         for param in self.params:
             values = ctx.params.get(param.name or "")
             for value in values if isinstance(values, tuple | list) else [values]:
@@ -138,6 +143,9 @@ class _KbGroup(_TextArguments, click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # "No such command '...'" quotes what was typed
+            exc.message = one_line(exc.message)
+            raise
         except index.IndexMissing as exc:
             raise KbError(str(exc), EXIT_NO_INDEX) from None
         except index.KbIndexError as exc:

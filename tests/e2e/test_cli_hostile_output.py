@@ -150,3 +150,21 @@ def test_a_path_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Invalid value for '--corpus'" in done.stderr.decode("utf-8")
     assert not (tmp_path / "index").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("search", "--type", "\x1b[2Jx", "a"),
+     "Error: Invalid value for '--type': '\\x1b[2Jx' is not one of 'session-page', 'news', "
+     "'transcript', 'summary', 'paper', 'report', 'third-party-report', 'page'."),
+    (("\x1b]0;pwned\x07",), "Error: No such command '\\x1b]0;pwned\\x07'."),
+    (("search", "--\x1b[31m"), "Error: No such option '--\\x1b[31m'."),
+    (("show", "\x1b]52;c;ZXZpbA==\x07"),
+     "Error: '\\x1b]52;c;ZXZpbA==\\x07' is not a reference kb understands"),
+])
+def test_usage_errors_quote_what_was_typed_inertly(hostile: tuple[Path, Path, Result],
+                                                  args: tuple[str, ...], message: str) -> None:
+    corpus, index_dir, _ = hostile
+    result = kb(corpus, index_dir, *args)
+    assert result.exit_code == 2
+    _assert_inert(result.output)
+    assert message in result.output.splitlines()
