@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from kb.cli import cli
 from tests.conftest import CORPUS
+from tests.e2e.test_cli_seeds import kb
 
 #: A file name with a window-title change (OSC 0) and a newline in it.
 EVIL_NAME = "evil\x1b]0;pwned\x07\nname.md"
@@ -24,11 +24,6 @@ ESC_NAME = "evil\\x1b]0;pwned\\x07\\nname.md"
 EVIL_TITLE = "Side \x1b]0;pwned\x07 car \x1b[2J \x1b]52;c;ZXZpbA==\x07 \x9b31m"
 SAFE_TITLE = "Side \\x1b]0;pwned\\x07 car \\x1b[2J \\x1b]52;c;ZXZpbA==\\x07 \\x9b31m"
 FORMULA = "=cmd|' /C calc'!A0"
-
-
-def kb(corpus: Path, index_dir: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(index_dir), *args],
-                              catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
