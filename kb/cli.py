@@ -168,6 +168,11 @@ def cli(ctx: click.Context, corpus: Path | None, index_dir: Path | None) -> None
     """
     ctx.obj = Context(corpus=config.resolve("corpus", corpus),
                       index_dir=config.resolve("index", index_dir))
+    if not _is_text(str(ctx.obj.corpus)):  # a flag was checked already: this came from KB_CORPUS
+        raise click.BadParameter(
+            f"'{one_line(ctx.obj.corpus)}' is not valid UTF-8 text; kb stores the corpus "
+            "folder's name in the index (rename it, or point --corpus at a UTF-8 path)",
+            param_hint="KB_CORPUS")
 
 
 # --------------------------------------------------------------------------- ingest and extract

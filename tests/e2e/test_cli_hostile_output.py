@@ -144,6 +144,14 @@ def test_a_path_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
     done = _kb_bytes(Path(os.fsdecode(folder)), tmp_path / "index", b"stats")
     assert done.returncode == 2
     assert "Invalid value for '--corpus'" in done.stderr.decode("utf-8")
+    env = {**os.environ, "KB_CORPUS": os.fsdecode(folder), "KB_INDEX": str(tmp_path / "index")}
+    from_env = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert from_env.returncode == 2
+    assert from_env.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for KB_CORPUS: '{tmp_path}/caf\\xe9' is not valid UTF-8 text; kb "
+        "stores the corpus folder's name in the index (rename it, or point --corpus at a UTF-8 "
+        "path)")
     assert not (tmp_path / "index").exists()
 
 
