@@ -164,7 +164,7 @@ class Matcher:
         values = self.snap.facet_table(node.facet).values
         wanted = resolve_value(node.facet, node.value, values)
         if not wanted:
-            self.notes.append(f"No {node.facet} '{node.value}' in the index.")
+            self.notes.append(missing_value_note(node.facet, node.value))
         return self.snap.facet_mask(node.facet, wanted)
 
     def date_docs(self, node: DateRange) -> np.ndarray:
@@ -197,6 +197,11 @@ def _index_field(field_name: str) -> str:
 def _cheap_first(node: Node) -> int:
     """Evaluate restrictions before phrases, which need positions."""
     return 1 if isinstance(node, Phrase) else 0
+
+
+def missing_value_note(facet: str, typed: str) -> str:
+    """Why a filter found nothing: one wording for ``lang:fr`` and ``--lang fr`` alike."""
+    return f"No {facet} '{typed}' in the index."
 
 
 def resolve_value(facet: str, typed: str, values: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kb.model import MAX_QUERY_CHARS
@@ -329,8 +330,12 @@ def _date(value: str) -> DateRange | None:
     return None
 
 
-def render(node: Node | None) -> str:
-    """The tree in readable form, shown to the user as "searched for"."""
+def render(node: Node | None, is_stop: Callable[[str], bool] | None = None) -> str:
+    """The tree in readable form, shown to the user as "searched for".
+
+    A group of plain words is told as it is ranked: "all of (a b c) first, then most of
+    them"; with ``is_stop``, the stop words it drops (they are not indexed) are left out.
+    """
     if node is None:
         return ""
     if isinstance(node, Word):
@@ -347,19 +352,24 @@ def render(node: Node | None) -> str:
             return f"date:{node.start}"
         return f"date:{node.start}..{node.end}"
     if isinstance(node, AnyOf):
-        return " OR ".join(_wrapped(item) for item in node.items)
+        return " OR ".join(_wrapped(item, is_stop) for item in node.items)
     parts = []
-    if len(node.any_of) > 1:
-        parts.append("any of (" + " ".join(_wrapped(n) for n in node.any_of) + ")")
-    elif node.any_of:
-        parts.append(render(node.any_of[0]))
-    parts += [_wrapped(n) for n in node.all_of]
-    parts += ["NOT " + _wrapped(n) for n in node.none_of]
+    kept = [n for n in node.any_of if not (is_stop and isinstance(n, Word)
+                                           and n.field != "speaker" and is_stop(n.text))]
+    kept = kept or list(node.any_of)  # only stop words: shown as typed (a note says why)
+    if len(kept) > 1:
+        ranked = "all of (" + " ".join(_wrapped(n, is_stop) for n in kept) + \
+            ") first, then most of them"
+        parts.append(f"({ranked})" if node.all_of or node.none_of else ranked)
+    elif kept:
+        parts.append(render(kept[0], is_stop))
+    parts += [_wrapped(n, is_stop) for n in node.all_of]
+    parts += ["NOT " + _wrapped(n, is_stop) for n in node.none_of]
     return " AND ".join(parts)
 
 
-def _wrapped(node: Node) -> str:
-    text = render(node)
+def _wrapped(node: Node, is_stop: Callable[[str], bool] | None = None) -> str:
+    text = render(node, is_stop)
     return f"({text})" if isinstance(node, (Group, AnyOf)) and " " in text else text
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from index.analysis import analysis_key, analyze, fold, is_stop
 from index.facets import FacetCounter
 from index.highlight import Highlighter
-from index.matching import Matched, Matcher, resolve_value
+from index.matching import Matched, Matcher, missing_value_note, resolve_value
 from index.query import Node, Word, parse, positive_nodes, render
 from index.records import (
     document_from,
@@ -203,7 +203,10 @@ class KbIndex:
                                      self.ranking.k1, self.ranking.b)
             top = top_k(allowed, scores, max(1, min(limit, MAX_PAGE_SIZE)),
                         self._snap.browse_key)
-            marker = Highlighter(set(words))
+            # All twenty words rank, but only the distinctive ones are marked: those weighing at
+            # least half as much as the most telling word, not the filler a small corpus
+            # cannot tell apart by frequency ("one", "way", "us").
+            marker = Highlighter({t for weight, t in scored if weight >= scored[0][0] / 2})
             return [self._hit(n, s, marker) for s, n in top]
 
     def stats(self) -> dict[str, Any]:
@@ -277,6 +280,7 @@ class _Search:
         matched = matcher.run(parsed.root)
         self.notes += matcher.notes
         self.root = parsed.root
+        self.is_stop = matcher.is_stop
         self.tables = {"session": SESSIONS_AND_MENTIONS} if self.request.include_mentions \
             else {}
         self.selected = self._selected(self.tables)
@@ -299,7 +303,7 @@ class _Search:
         assert self.root is not None
         return SearchResult(
             query=self.request.query, total=total, hits=hits, facets=facets,
-            understood=render(self.root), suggestion="", notes=self.notes,
+            understood=render(self.root, self.is_stop), suggestion="", notes=self.notes,
             page=self.page, page_size=self.page_size,
             unit="documents" if self.grouped else "passages",
         )
@@ -313,6 +317,8 @@ class _Search:
             for value in values:
                 text = str(value).strip()
                 found = [text] if text in known else resolve_value(facet, text, known)
+                if not found:
+                    self.notes.append(missing_value_note(facet, text))
                 chosen += found or [text]
             selected[facet] = list(dict.fromkeys(chosen))
         return selected

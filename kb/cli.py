@@ -134,7 +134,12 @@ class _TextArguments:
     params: list[click.Parameter]
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        try:
+            rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as exc:
+            # click quotes the bad value in its message ("'\x1b[2J' is not one of ...").
+            exc.message = one_line(exc.message)
+            raise
         for param in self.params:
             values = ctx.params.get(param.name or "")
             for value in values if isinstance(values, tuple | list) else [values]:
@@ -166,6 +171,9 @@ class _KbGroup(_TextArguments, click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # "No such command '...'" quotes what was typed
+            exc.message = one_line(exc.message)
+            raise
         except index.IndexMissing as exc:
             raise KbError(str(exc), EXIT_NO_INDEX) from None
         except KeyboardInterrupt:
@@ -193,6 +201,11 @@ def cli(ctx: click.Context, corpus: Path | None, index_dir: Path | None) -> None
     """
     ctx.obj = Context(corpus=config.resolve("corpus", corpus),
                       index_dir=config.resolve("index", index_dir))
+    if not _is_text(str(ctx.obj.corpus)):  # a flag was checked already: this came from KB_CORPUS
+        raise click.BadParameter(
+            f"'{one_line(ctx.obj.corpus)}' is not valid UTF-8 text; kb stores the corpus "
+            "folder's name in the index (rename it, or point --corpus at a UTF-8 path)",
+            param_hint="KB_CORPUS")
 
 
 # --------------------------------------------------------------------------- ingest and extract
@@ -718,8 +731,15 @@ def stats_command(ctx: Context, fmt: str, as_json: bool) -> None:
     for key in ("documents", "passages", "generation", "last_modified"):
         echo(f"{key:>14}: {stats.get(key, '')}")
     for facet, counts in stats.get("facets", {}).items():
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:8]
-        echo(f"{facet:>14}: " + ", ".join(f"{v} ({n})" for v, n in top))
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:_STATS_VALUES]
+        line = ", ".join(f"{one_line(v)} ({n})" for v, n in top)
+        if len(counts) > _STATS_VALUES:
+            line += f", … and {len(counts) - _STATS_VALUES} more (--json lists all)"
+        echo(f"{facet:>14}: {line}")
+
+
+#: Values shown per facet by `kb stats` (the most frequent first).
+_STATS_VALUES = 8
 
 
 # ----------------------------------------------------------------------------------- serving

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from kb.cli import cli
 from tests.conftest import CORPUS
+from tests.e2e.test_cli_seeds import kb
 
 #: A file name with a window-title change (OSC 0) and a newline in it.
 EVIL_NAME = "evil\x1b]0;pwned\x07\nname.md"
@@ -24,11 +24,6 @@ ESC_NAME = "evil\\x1b]0;pwned\\x07\\nname.md"
 EVIL_TITLE = "Side \x1b]0;pwned\x07 car \x1b[2J \x1b]52;c;ZXZpbA==\x07 \x9b31m"
 SAFE_TITLE = "Side \\x1b]0;pwned\\x07 car \\x1b[2J \\x1b]52;c;ZXZpbA==\\x07 \\x9b31m"
 FORMULA = "=cmd|' /C calc'!A0"
-
-
-def kb(corpus: Path, index_dir: Path, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(index_dir), *args],
-                              catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -149,4 +144,30 @@ def test_a_path_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
     done = _kb_bytes(Path(os.fsdecode(folder)), tmp_path / "index", b"stats")
     assert done.returncode == 2
     assert "Invalid value for '--corpus'" in done.stderr.decode("utf-8")
+    env = {**os.environ, "KB_CORPUS": os.fsdecode(folder), "KB_INDEX": str(tmp_path / "index")}
+    from_env = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert from_env.returncode == 2
+    assert from_env.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for KB_CORPUS: '{tmp_path}/caf\\xe9' is not valid UTF-8 text; kb "
+        "stores the corpus folder's name in the index (rename it, or point --corpus at a UTF-8 "
+        "path)")
     assert not (tmp_path / "index").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("search", "--type", "\x1b[2Jx", "a"),
+     "Error: Invalid value for '--type': '\\x1b[2Jx' is not one of 'session-page', 'news', "
+     "'transcript', 'summary', 'paper', 'report', 'third-party-report', 'page'."),
+    (("\x1b]0;pwned\x07",), "Error: No such command '\\x1b]0;pwned\\x07'."),
+    (("search", "--\x1b[31m"), "Error: No such option '--\\x1b[31m'."),
+    (("show", "\x1b]52;c;ZXZpbA==\x07"),
+     "Error: '\\x1b]52;c;ZXZpbA==\\x07' is not a reference kb understands"),
+])
+def test_usage_errors_quote_what_was_typed_inertly(hostile: tuple[Path, Path, Result],
+                                                  args: tuple[str, ...], message: str) -> None:
+    corpus, index_dir, _ = hostile
+    result = kb(corpus, index_dir, *args)
+    assert result.exit_code == 2
+    _assert_inert(result.output)
+    assert message in result.output.splitlines()

@@ -5,6 +5,7 @@ port already in use is a message with its own exit code, not a traceback."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -117,3 +118,25 @@ def test_a_busy_port_is_a_clear_error_with_its_own_exit_code(tmp_path: Path) -> 
         f"Error: port {port} on 127.0.0.1 is already in use by another program",
         f"  hint: choose another port: kb serve --port {port + 1}",
     ]
+
+
+def test_port_zero_serves_on_a_free_port_and_says_which(tmp_path: Path) -> None:
+    corpus = copy_corpus(tmp_path / "corpus")
+    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(tmp_path / "index")}
+    proc = subprocess.Popen([sys.executable, "-m", "kb", "serve", "--port", "0"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        announced = ""
+        for line in proc.stderr:  # ends if kb serve exits
+            if "Open http://" in line:
+                announced = line
+                break
+        match = re.search(r"Open http://127\.0\.0\.1:(\d+)/ ", announced)
+        assert match, announced
+        port = int(match.group(1))
+        assert port != 0
+        assert _get(f"http://127.0.0.1:{port}/healthz")[0] == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

@@ -80,14 +80,14 @@ def test_snippet_window_and_escaping() -> None:
 
 def test_parse_renders_structure() -> None:
     cases = {
-        "copyright training data": "any of (copyright training data)",
+        "copyright training data": "all of (copyright training data) first, then most of them",
         '"training data" -music session:9': '"training data" AND session:9 AND NOT music',
         "a AND b OR c": "(a AND b) OR c",
-        "(a OR b) c": "any of ((a OR b) c)",
+        "(a OR b) c": "all of ((a OR b) c) first, then most of them",
         "state-of-the-art": '"state of the art"',
         "title:x-y z": 'z AND title:"x y"',
         "date:2023..2024 ai": "ai AND date:2023..2024",
         "date:..2021": "date:..2021",
-        "<b>hi</b>": "any of (b hi b)",
+        "<b>hi</b>": "all of (b hi b) first, then most of them",
     }
     assert {q: render(parse(q).root) for q in cases} == cases

@@ -82,7 +82,8 @@ def test_prefix_wildcard(kbindex: KbIndex) -> None:
 
 def test_understood_shows_the_parsed_query(kbindex: KbIndex) -> None:
     result = kbindex.search(SearchRequest(query='"training data" -music session:9 copy*'))
-    assert result.understood == 'any of ("training data" copy*) AND session:9 AND NOT music'
+    assert result.understood == ('(all of ("training data" copy*) first, then most of them) '
+                                 'AND session:9 AND NOT music')
 
 
 def test_grouped_and_flat_totals(kbindex: KbIndex) -> None:
