@@ -92,10 +92,13 @@ def _mostly_menu_labels(text: str) -> bool:
     """Most of the line is WIPO menu labels (any language), with almost no sentence end."""
     if len(text) < _LABEL_LINE_MIN_CHARS:
         return False
+    sentences = len(_SENTENCE_END.findall(text))
+    if sentences > len(text) / 400:  # prose: a sentence end every few hundred characters
+        return False
     found = _menu_labels().findall(text)
     if len(found) < _LABEL_LINE_MIN_LABELS:
         return False
-    if len(_SENTENCE_END.findall(text)) > len(found) / 10:
+    if sentences > len(found) / 10:
         return False
     covered = sum(len(label) for label in found)
     return covered / len("".join(text.split())) >= _LABEL_SHARE

@@ -47,10 +47,12 @@ def detect_language(text: str, sample: int = 5000) -> str:
         return script
     words = _LATIN_WORD.findall(text.lower())
     hits = {lang: float(sum(1 for w in words if w in stop)) for lang, stop in _STOPWORDS.items()}
-    for lang, letters in _LETTERS.items():
-        hits[lang] += 0.5 * len(letters.findall(text))
-    best = max(hits, key=hits.__getitem__)
     ranked = sorted(hits.values(), reverse=True)
+    if ranked[0] < 2 * _MIN_HITS or ranked[0] <= ranked[1] * 2:  # close: letters help decide
+        for lang, letters in _LETTERS.items():
+            hits[lang] += 0.5 * len(letters.findall(text))
+        ranked = sorted(hits.values(), reverse=True)
+    best = max(hits, key=hits.__getitem__)
     if hits[best] >= _MIN_HITS and ranked[0] > ranked[1] * 1.2:
         return best
     # A short text (a list of names, a title) with a word or two of one language and nothing

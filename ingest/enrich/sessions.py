@@ -40,6 +40,7 @@ _PHRASE_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_\u3400-\u4dbf\u4e0
 _SYMBOL = re.compile(r"(?<![^\W_])wipo[/_ ]ip[/_ ](?:ai|conv)[/_ ](?:(?P<a>\d)[/_ ])?ge[/_ ]"
                      r"(?:(?P<b>\d)[/_ ])?(?P<yy>\d\d)(?!\d)", re.IGNORECASE)
 _SERIES = 0
+_CACHE_SIZE = 2048
 _CLAUSE_END = re.compile(r"[.!?:;。！？：；؟]\s|\n|[。！？：；]")
 #: Evidence weights per kind of mention (see :mod:`ingest.enrich.about`).
 WEIGHTS = {"ordinal": 3, "number": 3, "symbol": 3, "name": 2, "date": 2, "paper": 1,
@@ -138,21 +139,38 @@ def names_series(text: str) -> bool:
     return bool(_series_words().search(text))
 
 
+def _ordinal_table(lang: Language
+                   ) -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], int], ...]]:
+    """One ordinal finder and, longest first, each ordinal word's pattern with its value."""
+    return _ordinal_tables(lang.code)
+
+
+@cache
+def _ordinal_tables(code: str
+                    ) -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], int], ...]]:
+    lang = languages()[code]
+    one = re.compile(rf"{alternation(lang.ordinals)}|\d{{1,2}}", re.IGNORECASE)
+    table = tuple((re.compile(word_pattern(key.lower())), value) for key, value in
+                  sorted(lang.ordinals.items(), key=lambda kv: -len(kv[0])))
+    return one, table
+
+
 def _ordinal_value(word: str, lang: Language) -> int | None:
     digits = re.match(r"\d+", word)
     if digits:
         return int(digits.group(0))
     low = word.lower().strip()
-    for key, value in sorted(lang.ordinals.items(), key=lambda kv: -len(kv[0])):
-        if re.fullmatch(word_pattern(key.lower()), low):
+    if low in lang.ordinals:
+        return lang.ordinals[low]
+    for pattern, value in _ordinal_table(lang)[1]:
+        if pattern.fullmatch(low):
             return value
     return None
 
 
 def _ordinal_numbers(ords: str, lang: Language) -> list[int]:
-    one = re.compile(rf"{alternation(lang.ordinals)}|\d{{1,2}}", re.IGNORECASE)
     found = []
-    for match in one.finditer(ords):
+    for match in _ordinal_table(lang)[0].finditer(ords):
         value = _ordinal_value(match.group(0), lang)
         if value is not None:
             found.append(value)
@@ -176,6 +194,7 @@ class SessionMatcher:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.known = set(registry.sessions)
+        self._cache: dict[str, tuple[Mention, ...]] = {}
         phrases: dict[tuple[str, ...], set[tuple[int, str]]] = {}
 
         def add(text: str, number: int, kind: str, min_words: int = 2) -> None:
@@ -210,6 +229,19 @@ class SessionMatcher:
     def find(self, text: str) -> list[Mention]:
         """Every session ``text`` names, known to the registry or not (ordinals, numbers and
         symbols of later sessions are kept: they are how a missing session is noticed)."""
+        return list(self._find(text))
+
+    def _find(self, text: str) -> tuple[Mention, ...]:
+        """:meth:`find`, remembered for the texts of the last few documents (the decision
+        about a document reads each passage several times)."""
+        cached = self._cache.get(text)
+        if cached is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[text] = tuple(self._scan(text))
+        return cached
+
+    def _scan(self, text: str) -> list[Mention]:
         found = self._ordinals(text)
         found += self._named(text)
         if re.search(r"(?:19|20)\d\d|[٠-٩]", text):

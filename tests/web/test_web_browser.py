@@ -178,3 +178,16 @@ def test_phone_width_puts_facets_above_results_without_sideways_scroll(
     assert facets is not None and results is not None
     assert facets["y"] + facets["height"] <= results["y"]
     assert facets["width"] == results["width"]
+
+
+def test_a_copied_link_to_a_passage_that_is_gone_says_so(page: Any, live_server: str) -> None:
+    _search(page, live_server, QUERY)
+    href = page.locator(".hit-title a").first.get_attribute("href")
+    doc_path = href.split("?", 1)[0].split("#", 1)[0]
+    page.goto(f"{live_server}{doc_path}#p-0123456789abcdef")
+    expect(page.locator("#missing-passage")).to_be_visible()
+    expect(page.locator("#missing-passage")).to_contain_text(
+        "The passage you linked to is no longer in this document")
+    passage_id = page.locator("section.passage").first.get_attribute("id")
+    page.goto(f"{live_server}{doc_path}#{passage_id}")
+    expect(page.locator("#missing-passage")).to_be_hidden()

@@ -70,8 +70,10 @@
        (the server says it already when the link carries ?p=). */
     var hash = window.location.hash;
     var note = document.getElementById("missing-passage");
-    if (!note || hash.indexOf("#p-") !== 0 || document.getElementById(hash.slice(1))) { return; }
-    if (!document.querySelector("p.missing-passage:not([hidden])")) { note.hidden = false; }
+    if (!note) { return; }
+    var gone = hash.indexOf("#p-") === 0 && !document.getElementById(hash.slice(1));
+    var told = document.querySelector("p.missing-passage:not(#missing-passage)");
+    note.hidden = !gone || Boolean(told);
   }
 
   function copyCitations() {
@@ -97,6 +99,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     copyCitations();
     missingPassage();
+    window.addEventListener("hashchange", missingPassage);
     applyOnChoice();
     copyLinks();
     narrowScreens();
