@@ -1,6 +1,7 @@
 """Regenerate the README's screenshots from the real pages, so they never fall out of date.
 
-Ingests the bundled corpus into a temporary index, serves it with the same Flask app and
+Ingests the bundled corpus (plus the web tests' fixture pages and transcripts, so the research
+pages have several sessions to show) into a temporary index, serves it with the same Flask app and
 waitress server as ``kb serve``, and photographs each page in :data:`SHOTS` with Debian's
 headless Chromium through Playwright (the test extras: ``pip install -e '.[test]'``).
 
@@ -42,11 +43,17 @@ class Shot:
 
 SHOTS = [
     Shot("/search?q=training+data&session=9", "screenshot-search.png"),
+    Shot("/trends?q=deepfake&q=%22training+data%22&q=remuneration", "screenshot-trends.png"),
+    Shot("/kwic?q=%22training+data%22&sort=left", "screenshot-kwic.png"),
 ]
+#: Pages added to the bundled corpus for the screenshots (the web tests' fixture corpus).
+FIXTURES = ROOT / "tests" / "web" / "fixtures" / "corpus"
 
 
 def serve(corpus: Path, index_dir: Path) -> tuple[str, object]:
-    """Ingest ``corpus`` into ``index_dir`` and serve it on a free loopback port."""
+    """Ingest ``corpus`` with :data:`FIXTURES` into ``index_dir``; serve it on a free port."""
+    import shutil
+
     import waitress
 
     import index
@@ -54,6 +61,10 @@ def serve(corpus: Path, index_dir: Path) -> tuple[str, object]:
     from kb.registry import load_registry
     from web import create_app
 
+    combined = index_dir.parent / "corpus"
+    shutil.copytree(corpus, combined, ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(FIXTURES, combined / "fixtures")
+    corpus = combined
     registry = load_registry(corpus)
     changes, report = ingest.build_changes([corpus], {}, registry)
     if report.failed:

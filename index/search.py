@@ -300,7 +300,6 @@ class _Search:
         scores = self.snap.bm25(matched.score_terms, self.ix.ranking.k1, self.ix.ranking.b) \
             if matched.score_terms and self.sort == "relevance" else None
         hits = self._page(docs, scores, Highlighter(matched.highlight_words))
-        assert self.root is not None
         return SearchResult(
             query=self.request.query, total=total, hits=hits, facets=facets,
             understood=render(self.root, self.is_stop), suggestion="", notes=self.notes,

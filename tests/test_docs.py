@@ -50,7 +50,7 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 def test_the_screenshots_the_readme_shows_are_made_by_the_script() -> None:
     script = (ROOT / "docs" / "screenshots.py").read_text(encoding="utf-8")
     shown = re.findall(r"!\[[^\]]*\]\(docs/([^)]+\.png)\)", README)
-    assert shown == ["screenshot-search.png"]
+    assert shown == ["screenshot-search.png", "screenshot-trends.png", "screenshot-kwic.png"]
     for name in shown:
         assert (ROOT / "docs" / name).is_file()
         assert f'"{name}"' in script, f"docs/screenshots.py does not make {name}"

@@ -23,12 +23,15 @@ def _script():  # type: ignore[no-untyped-def]
 def test_every_shot_is_taken_at_its_size(browser: Any, tmp_path: Path) -> None:
     script = _script()
     assert [(s.url, s.file) for s in script.SHOTS] == [
-        ("/search?q=training+data&session=9", "screenshot-search.png")]
+        ("/search?q=training+data&session=9", "screenshot-search.png"),
+        ("/trends?q=deepfake&q=%22training+data%22&q=remuneration", "screenshot-trends.png"),
+        ("/kwic?q=%22training+data%22&sort=left", "screenshot-kwic.png")]
     base, server = script.serve(ROOT / "corpus", tmp_path / "index")
     try:
         script.take(browser, base, script.SHOTS, tmp_path)
     finally:
         server.close()
-    png = (tmp_path / "screenshot-search.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", png[16:24]) == (1280, 860)
+    for shot in script.SHOTS:
+        png = (tmp_path / shot.file).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", png[16:24]) == (1280, 860)
