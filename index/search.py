@@ -34,7 +34,7 @@ from index.records import (
 )
 from index.schema import DOCUMENT, SESSIONS_AND_MENTIONS
 from index.snapshot import ScoreTerm, Snapshot
-from index.spelling import Speller
+from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
 from kb.model import (
     LANGUAGES,
@@ -362,7 +362,8 @@ class _Search:
         at most three (see index.spelling for the bounds on each)."""
         unknown = [node.text for node in positive_nodes(self.root)
                    if isinstance(node, Word) and node.field != "speaker"
-                   and len(node.text) >= 3 and not _is_stop_anywhere(fold(node.text))
+                   and MIN_WORD_CHARS <= len(node.text) <= MAX_WORD_CHARS
+                   and not _is_stop_anywhere(fold(node.text))
                    and not self.snap.reader.doc_frequency("body", fold(node.text))]
         return list(dict.fromkeys(unknown))[:_MAX_RESPELLED]
 

@@ -75,8 +75,14 @@ EXIT_ADDRESS = 7
 #: 128 + the signal's number, as shells report a process that a signal stopped.
 EXIT_INTERRUPTED = 128 + signal.SIGINT
 EXIT_TERMINATED = 128 + signal.SIGTERM
-_INTERRUPTED = ("interrupted: the index keeps its last complete ingest; run `kb ingest` again "
-                "to finish")
+
+
+def _stopped(verb: str, ctx: click.Context) -> str:
+    """The one line for a command stopped by a signal; for the commands that write, what it
+    means for the index."""
+    if ctx.invoked_subcommand == "ingest":
+        return f"{verb}: the index keeps its last complete ingest; run `kb ingest` again to finish"
+    return verb
 
 
 class _Terminated(Exception):
@@ -177,10 +183,9 @@ class _KbGroup(_TextArguments, click.Group):
         except index.IndexMissing as exc:
             raise KbError(str(exc), EXIT_NO_INDEX) from None
         except KeyboardInterrupt:
-            raise KbError(_INTERRUPTED, EXIT_INTERRUPTED) from None
+            raise KbError(_stopped("interrupted", ctx), EXIT_INTERRUPTED) from None
         except _Terminated:
-            raise KbError(_INTERRUPTED.replace("interrupted", "terminated"),
-                          EXIT_TERMINATED) from None
+            raise KbError(_stopped("terminated", ctx), EXIT_TERMINATED) from None
         except index.KbIndexError as exc:
             raise KbError(str(exc)) from None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
+from kb.search import Library
 
 
 def test_deeply_nested_parentheses_are_searched_as_words(corpus_dir: Path,
@@ -21,3 +23,17 @@ def test_deeply_nested_parentheses_are_searched_as_words(corpus_dir: Path,
     assert data["notes"] == [
         "Parentheses were nested more than 16 deep — searched for the words instead."]
     assert data["total"] == 1
+
+
+def test_ctrl_c_during_a_search_is_one_line_and_status_130(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = ["--corpus", str(corpus_dir), "--index", str(tmp_path / "ix")]
+    assert CliRunner().invoke(cli, [*base, "ingest"]).exit_code == 0
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Library, "search", interrupted)
+    result = CliRunner().invoke(cli, [*base, "search", "Gurry"])
+    assert (result.exit_code, result.output) == (130, "Error: interrupted\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 from fixtures import changes, corpus
 
 from index import apply_changes, open_index
-from index.store import open_whoosh
+from index.store import open_searcher, open_whoosh
 from kb.model import SearchRequest
 
 
@@ -61,5 +61,26 @@ def test_a_searcher_opened_before_a_rebuild_still_answers(tmp_path: Path) -> Non
         assert sorted(p for p, _, _ in _answers(ix)) == expected_ids
         assert ix.passage("metaverse-1").text == (
             "Enforcement of trademarks in the metaverse raises jurisdiction questions.")
+    finally:
+        ix.close()
+
+
+def test_a_new_searcher_has_every_column_open(tmp_path: Path) -> None:
+    """Pins the Whoosh internals open_searcher relies on (a Whoosh upgrade that renames them
+    fails here, not in production)."""
+    path = tmp_path / "ix"
+    _one_commit_per_document(path)
+    apply_changes(path, changes(corpus()[:1]))
+    ix = open_whoosh(path)
+    try:
+        with open_searcher(ix) as searcher:
+            leaves = [sub for sub, _ in searcher.reader().leaf_readers()]
+            assert len(leaves) >= 1
+            for sub in leaves:
+                segment = sub.segment().segment_id()
+                on_disk = {p.name[len(segment) + 1:-len(".col")]
+                           for p in path.glob(f"{segment}.*.col")}
+                assert {"_stored", "_body_len", "_title_len"} <= on_disk
+                assert set(sub._perdoc._readers) == on_disk
     finally:
         ix.close()
