@@ -56,7 +56,7 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
         try:
             meta = _record_metadata(item, registry)
             document, fp = sandbox.run(_build, blocks, replace(item.raw, blocks=[]), meta, origin,
-                                       registry, page_print)
+                                       page_print, shared=(f"registry:{registry.digest}", registry))
         except IngestError as exc:
             outcomes.append(Outcome(item, failure=Failure(item.source, str(exc))))
             continue
@@ -65,7 +65,7 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
 
 
 def _build(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Origin,
-           registry: Registry, page_print: dedupe.Fingerprint | None
+           page_print: dedupe.Fingerprint | None, registry: Registry
            ) -> tuple[Document, dedupe.Fingerprint]:
     """One document and its fingerprint: the part of assembly that runs in the sandbox."""
     try:
