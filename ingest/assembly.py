@@ -62,7 +62,8 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
             # (a page that had text but lost it all to boilerplate is skipped, not failed).
             document, fp = sandbox.run(_build, blocks, replace(item.raw,
                                                                blocks=item.raw.blocks[:1]),
-                                       meta, origin, registry, page_print)
+                                       meta, origin, page_print,
+                                       shared=(f"registry:{registry.digest}", registry))
         except NothingToIndex as exc:
             outcomes.append(Outcome(item, failure=Skipped(item.source, str(exc))))
             continue
@@ -75,7 +76,7 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
 
 
 def _build(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Origin,
-           registry: Registry, page_print: dedupe.Fingerprint | None
+           page_print: dedupe.Fingerprint | None, registry: Registry
            ) -> tuple[Document, dedupe.Fingerprint]:
     """One document and its fingerprint: the part of assembly that runs in the sandbox."""
     try:

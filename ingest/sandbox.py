@@ -62,6 +62,8 @@ class Sandbox:
         self.limits = limits
         self._process: Any = None
         self._conn: Connection | None = None
+        #: Keys of the shared values the current worker holds.
+        self._sent: set[str] = set()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -69,18 +71,23 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def run(self, func: Callable[..., Any], *args: Any) -> Any:
-        """``func(*args)`` under the limits; IngestError when the call fails or hits a limit."""
+    def run(self, func: Callable[..., Any], *args: Any,
+            shared: tuple[str, Any] | None = None) -> Any:
+        """``func(*args)`` under the limits; IngestError when the call fails or hits a limit.
+
+        :param shared: ``(key, value)`` of a value many calls pass last (the registry): it
+            reaches each worker once, not with every file.
+        """
         if not available():
             limits_module.activate(self.limits)
-            return func(*args)
+            return func(*args, shared[1]) if shared is not None else func(*args)
         conn = self._start()
         try:
-            conn.send((func, args))
+            conn.send(self._message(func, args, shared))
         except (BrokenPipeError, OSError):  # the worker died between files: start another
             self._stop()
             conn = self._start()
-            conn.send((func, args))
+            conn.send(self._message(func, args, shared))
         if not self._wait(conn):
             self._stop()
             raise IngestError(f"reading it made no progress for {_STALLED_SECONDS:g} s (the "
@@ -98,6 +105,16 @@ class Sandbox:
             raise IngestError(f"reading it needed more than {self.limits.memory_bytes / MB:g} MB "
                               "of memory and was stopped (set KB_READ_MEMORY_MB to allow more)")
         raise IngestError(payload)
+
+    def _message(self, func: Callable[..., Any], args: tuple[Any, ...],
+                 shared: tuple[str, Any] | None) -> tuple[Any, ...]:
+        if shared is None:
+            return func, args, None, None
+        key, value = shared
+        if key in self._sent:
+            value = None
+        self._sent.add(key)
+        return func, args, key, value
 
     def _wait(self, conn: Connection) -> bool:
         """Wait for the worker's answer while it keeps using CPU; False when it stalled.
@@ -143,6 +160,7 @@ class Sandbox:
         if self._conn is not None:
             self._conn.close()
         self._process = self._conn = None
+        self._sent = set()
 
     def _death(self) -> str:
         """Why the worker died while reading, as a reason for the report."""
@@ -163,6 +181,7 @@ def _serve(conn: Connection, limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent, not dumped on the terminal
     _set_soft_limit(resource.RLIMIT_AS, _address_space() + limits.memory_bytes)
+    held: dict[str, Any] = {}
     while True:
         try:
             message = conn.recv()
@@ -170,7 +189,11 @@ def _serve(conn: Connection, limits: Limits) -> None:
             return
         if message is None:
             return
-        func, args = message
+        func, args, key, value = message
+        if key is not None:
+            if value is not None:
+                held[key] = value
+            args = (*args, held[key])
         _cpu_budget(limits.seconds)
         try:
             reply: tuple[str, Any] = ("ok", func(*args))

@@ -1,0 +1,114 @@
+"""What the per-file limits cost on a normal ingest: the same corpus with and without them.
+
+Usage (from the repository root)::
+
+    python bench/ingest_limits.py [--documents 1500] [--rounds 2]
+
+Writes bench/ingest.py's synthetic corpus (pages with a site menu, Markdown, HTML,
+transcripts) to a temporary folder and runs ``ingest.build_changes`` over it from an empty
+manifest, alternately with every file read and built in the limited worker process (what kb
+does) and in-process without it (the baseline), so both see the same machine load. Then it
+times a long Word file's style lookups, python-docx's own (a scan of every style per
+paragraph) beside kb's table read once. Needs no external data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _synthetic_page() -> object:
+    spec = importlib.util.spec_from_file_location("bench_ingest", ROOT / "bench" / "ingest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._page
+
+
+def _ingest_seconds(corpus: Path, registry: object, limited: bool) -> tuple[float, int]:
+    import ingest
+    from ingest import sandbox
+
+    real = sandbox.available
+    if not limited:
+        sandbox.available = lambda: False  # the baseline: readers run in-process, unbounded
+    try:
+        started = time.perf_counter()
+        changes, _ = ingest.build_changes([corpus], {}, registry)  # type: ignore[arg-type]
+        return time.perf_counter() - started, sum(len(d.passages) for d in changes.upserts)
+    finally:
+        sandbox.available = real
+
+
+def _docx_styles(paragraphs: int) -> tuple[float, float]:
+    import docx
+
+    from ingest.readers.docx import _paragraph_styles
+
+    document = docx.Document()
+    for i in range(paragraphs):
+        document.add_paragraph(f"Paragraph {i} on training data.",
+                               style="Heading 2" if i % 5 == 0 else "Normal")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    loaded = docx.Document(io.BytesIO(buffer.getvalue()))
+    started = time.perf_counter()
+    theirs = [p.style.name for p in loaded.paragraphs]
+    scan = time.perf_counter() - started
+    started = time.perf_counter()
+    style_of = _paragraph_styles(loaded)
+    ours = [style_of(p) for p in loaded.paragraphs]
+    table = time.perf_counter() - started
+    assert ours == theirs
+    return scan, table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=1500)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from kb.registry import load_registry
+
+    registry = load_registry(ROOT / "corpus")
+    page = _synthetic_page()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        for n in range(args.documents):
+            name, text = page(rng, n)  # type: ignore[operator]
+            path = corpus / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        times: dict[bool, list[float]] = {True: [], False: []}
+        passages = 0
+        for _ in range(args.rounds):
+            for limited in (False, True):
+                seconds, passages = _ingest_seconds(corpus, registry, limited)
+                times[limited].append(seconds)
+    best = {k: min(v) for k, v in times.items()}
+    print(f"{args.documents} documents, {passages} passages; best of {args.rounds} runs each")
+    print(f"  without limits (in-process): {best[False]:.2f} s "
+          f"({passages / best[False]:.0f} passages/s)")
+    print(f"  with limits (worker process): {best[True]:.2f} s "
+          f"({passages / best[True]:.0f} passages/s), "
+          f"{100 * (best[True] / best[False] - 1):+.1f} %")
+    scan, table = _docx_styles(3000)
+    print(f"DOCX of 3,000 paragraphs, style of every paragraph: python-docx {scan:.2f} s, "
+          f"kb's table {table:.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
