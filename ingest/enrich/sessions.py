@@ -251,10 +251,9 @@ class SessionMatcher:
     def _scan(self, text: str) -> list[Mention]:
         found = self._ordinals(text)
         found += self._named(text)
-        if re.search(r"(?:19|20)\d\d|[٠-٩]", text):
-            for span in find_dates(text):
-                found += [Mention(n, "date", "", 0) for n, s in self.registry.sessions.items()
-                          if span.overlaps(s.start, s.end)]
+        for span in find_dates(text):
+            found += [Mention(n, "date", "", 0) for n, s in self.registry.sessions.items()
+                      if span.overlaps(s.start, s.end)]
         return found
 
     def mentions(self, text: str) -> list[int]:
