@@ -22,6 +22,7 @@ from .readers.base import HEADING, Block, RawDocument
 from .readers.structure import DATE_LINE
 from .recording import moment_url
 from .sidecar import Metadata
+from .textutil import word_count
 
 _DATELINE_BLOCKS = 6
 _DATELINE_MAX_WORDS = 12
@@ -126,8 +127,15 @@ def _without_prefix(heading: str, title: str) -> str:
     return heading
 
 
+#: Words a passage's opening paragraph needs to describe the session it names: a shorter one
+#: ("Ninth session", a link label) names it without describing it.
+_LEAD_MIN_WORDS = 8
+
+
 def _lead(text: str, matcher: sessions.SessionMatcher) -> frozenset[int] | None:
-    return matcher.lead(text.split("\n\n", 1)[0])
+    """The sessions a passage opens by describing, for the about/mentions decision."""
+    first = text.split("\n\n", 1)[0]
+    return matcher.lead(first) if word_count(first) >= _LEAD_MIN_WORDS else None
 
 
 def _title(blocks: list[Block]) -> str:

@@ -17,8 +17,9 @@ from functools import cache
 
 from .lang import alternation, languages
 
-#: Eastern Arabic and Persian digits, read as ASCII digits.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+#: Eastern Arabic, Persian and full-width digits, read as ASCII digits.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９",
+                        "0123456789" * 3)
 _YEAR = r"(?:19|20)\d\d"
 
 
@@ -73,9 +74,12 @@ def _patterns() -> _Patterns:
     return _Patterns(pattern, months)
 
 
+_MAYBE = re.compile(r"(?:19|20)\d\d|[٠-٩۰-۹０-９]")
+
+
 def find_dates(text: str) -> list[DateSpan]:
     """Every date or day range written in ``text``, in order; impossible dates are skipped."""
-    if not re.search(r"(?:19|20)\d\d|[٠-٩]", text):
+    if not _MAYBE.search(text):
         return []
     text = text.translate(_DIGITS)
     spans: list[DateSpan] = []

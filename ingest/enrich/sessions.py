@@ -117,9 +117,16 @@ def _compile(lang: Language) -> _LangPatterns:
         lang=lang, cues=tuple(c for c in cues if c),
         ordinal=re.compile(b + core, re.IGNORECASE),
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
-        passing=re.compile(rf"(?:^|\W){alternation(lang.passing)}(?:\W|$)", re.IGNORECASE),
-        others=re.compile(rf"(?:^|\W){alternation(lang.other_bodies)}(?:\W|$)", re.IGNORECASE),
+        passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
+        others=re.compile(_words(lang.other_bodies, lang), re.IGNORECASE),
     )
+
+
+def _words(words: tuple[str, ...], lang: Language) -> str:
+    """Whole words where words are spaced; anywhere in Chinese, which has no spaces."""
+    if lang.spaced:
+        return rf"(?:^|\W){alternation(words)}(?:\W|$)"
+    return alternation(words)
 
 
 @cache
@@ -244,10 +251,9 @@ class SessionMatcher:
     def _scan(self, text: str) -> list[Mention]:
         found = self._ordinals(text)
         found += self._named(text)
-        if re.search(r"(?:19|20)\d\d|[٠-٩]", text):
-            for span in find_dates(text):
-                found += [Mention(n, "date", "", 0) for n, s in self.registry.sessions.items()
-                          if span.overlaps(s.start, s.end)]
+        for span in find_dates(text):
+            found += [Mention(n, "date", "", 0) for n, s in self.registry.sessions.items()
+                      if span.overlaps(s.start, s.end)]
         return found
 
     def mentions(self, text: str) -> list[int]:

@@ -66,3 +66,35 @@ def test_main_sessions_weighs_title_and_dateline(registry: Registry) -> None:
 ])
 def test_french_and_spanish_ordinals(registry: Registry, text: str, sessions: list[int]) -> None:
     assert sorted(matcher_for(registry).mentions(text)) == sessions
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("deuxième session du Dialogue de l'OMPI", [(2, False)]),
+    ("segunda sesión del Diálogo de la OMPI", [(2, False)]),
+    ("вторая сессия Дискуссии ВОИС", [(2, False)]),
+    ("第二届知识产权与人工智能产权组织对话会", [(2, False)]),
+    ("الدورة الثانية لمحادثة الويبو", [(2, False)]),
+    ("الدورتين الثانية والثالثة", [(2, False), (3, False)]),
+    ("второй и третьей сессий", [(2, False), (3, False)]),
+    ("sessions 2 and 3 of the Conversation", [(2, False), (3, False)]),
+    ("the 10th edition of the WIPO Conversation", [(10, False)]),
+    ("the thirteenth session of the WIPO Conversation", [(13, False)]),
+    ("the twentieth session", []),
+    ("Following the first session in 2019, WIPO", [(1, True)]),
+    ("après la première session", [(1, True)]),
+    ("继第一届会议于2019年举行之后", [(1, True)]),
+    ("Last updated: 2025-01-10. The fourth session", [(4, False)]),
+    ("the ninth session of the Standing Committee on Copyright", []),
+    ("the IGC 47th session", []),
+    ("发展与知识产权委员会第十届会议", []),
+    ("الدورة الخامسة والأربعين للجنة الدائمة", []),
+    ("сорок пятая сессия Постоянного комитета", []),
+    ("Session 2: Rights in voice and likeness", []),
+    ("WIPO Conversation on Intellectual Property and Artificial Intelligence", []),
+    ("wipo_ip_ai_2_ge_20_1_rev.pdf", [(2, False)]),
+    ("WIPO/IP/CONV/GE/26", [(13, False)]),
+    ("Revised Issues Paper on IP Policy and AI", [(2, False)]),
+])
+def test_six_languages_passing_mentions_and_other_bodies(registry: Registry, text: str,
+                                                        found: list[tuple[int, bool]]) -> None:
+    assert [(m.number, m.passing) for m in matcher_for(registry).find(text)] == found

@@ -1,4 +1,4 @@
-"""The session evaluation set: 61 short pages in six languages with the sessions each is about.
+"""The session evaluation set: 62 short pages in six languages with the sessions each is about.
 
 Every page must come out exactly as its manifest says (sessions, language, or skipped), the
 document-level F1 must stay at 0.95 or above, WIPO's menu must be gone from every page in every
@@ -125,3 +125,18 @@ def test_registering_a_session_moves_no_passage_id(tmp_path: Path, registry: Reg
             if isinstance(d, Document)} == before_ids
     assert after["en_s13_unregistered.txt"].sessions == [13]
     assert find_gaps(after["en_s13_unregistered.txt"], load_registry(edited)) == []
+
+
+def test_a_date_after_the_last_session_is_a_gap_with_a_guessed_number(
+        tmp_path: Path, registry: Registry) -> None:
+    page = tmp_path / "spring_meeting.txt"
+    page.write_text("WIPO Conversation on IP and Frontier Technologies: Quantum Computing\n\n"
+                    "May 5 and 6, 2026\n\nThe Conversation met in Geneva to discuss quantum "
+                    "computing, sensing and communication and what they mean for patents.\n",
+                    encoding="utf-8")
+    doc = extracted([page], registry)[page.name]
+    assert isinstance(doc, Document) and doc.sessions == []
+    assert find_gaps(doc, registry) == [SessionGap(
+        page.name, 13, ["a date after the last session: 2026-05-05"], "2026-05-05", "2026-05-06",
+        "WIPO Conversation on IP and Frontier Technologies: Quantum Computing", "",
+        guessed=True)]
