@@ -58,11 +58,7 @@ def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], reg
         page_print = item.page_print if len(blocks) == len(item.blocks) else None
         try:
             meta = _record_metadata(item, registry)
-            # The worker gets the cleaned blocks; of the raw ones only whether there were any
-            # (a page that had text but lost it all to boilerplate is skipped, not failed).
-            document, fp = sandbox.run(_build, blocks, replace(item.raw,
-                                                               blocks=item.raw.blocks[:1]),
-                                       meta, origin, page_print,
+            document, fp = sandbox.run(_build, blocks, item.raw, meta, origin, page_print,
                                        shared=(f"registry:{registry.digest}", registry))
         except NothingToIndex as exc:
             outcomes.append(Outcome(item, failure=Skipped(item.source, str(exc))))

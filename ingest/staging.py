@@ -168,7 +168,9 @@ def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str)
         source = f"{file.source}{RECORD_SEP}{raw.record_id}" if raw.record_id else file.source
         blocks = clean_page(raw.blocks, web_text=_is_plain_text(file)) if raw.web \
             else raw.blocks
-        raw.blocks = []  # only the cleaned blocks go on (and back from the sandbox)
+        # Only the cleaned blocks go on (and back from the sandbox); one raw block stays so that
+        # assembly can tell a page that lost all its text to boilerplate from an empty one.
+        raw.blocks = raw.blocks[:1]
         signatures = sitewide.document_signatures(blocks) if raw.web else \
             [frozenset() for _ in blocks]
         staged.append(Staged(file, source, content_hash, raw, meta, blocks, signatures,

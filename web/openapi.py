@@ -16,6 +16,7 @@ from web.params import (
     MAX_QUERY_CHARS,
     MAX_VALUE_CHARS,
     MAX_VALUES,
+    PARAM_FOR_FACET,
     SORTS,
 )
 from web.research_openapi import research_paths
@@ -207,7 +208,8 @@ def openapi_document(registry: Registry | None = None) -> dict[str, Any]:
             "/api/openapi.json": {"get": {
                 "summary": "This description",
                 "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
-            **research_paths(),
+            **research_paths([p for p in _search_parameters(registry)
+                              if p["name"] in PARAM_FOR_FACET.values()]),
         },
         "components": {"schemas": {
             "SearchResult": _SEARCH_RESULT, "Hit": _HIT, "FacetValue": _FACET_VALUE,

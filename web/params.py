@@ -145,9 +145,10 @@ def _single(args: MultiDict[str, str], name: str) -> str | None:
 
 
 def _values(args: MultiDict[str, str], name: str) -> list[str]:
-    values = [v.strip() for v in dict.fromkeys(args.getlist(name)) if v.strip()]
-    if len(values) > MAX_VALUES:
-        raise ParamError(f"'{name}' was given {len(values)} values; the limit is {MAX_VALUES}.")
+    given = args.getlist(name)
+    if len(given) > MAX_VALUES:
+        raise ParamError(f"'{name}' was given {len(given)} values; the limit is {MAX_VALUES}.")
+    values = [v.strip() for v in dict.fromkeys(given) if v.strip()]
     for value in values:
         if len(value) > MAX_VALUE_CHARS:
             raise ParamError(f"A value of '{name}' is longer than {MAX_VALUE_CHARS} characters.")

@@ -236,7 +236,8 @@ def topic_data(topic_id: str) -> dict[str, Any]:
 def session_data(number: int) -> dict[str, Any]:
     found = profiles.session_profile(backend().library(), number)
     if found is None:
-        abort(404, description=f"There is no session {number} in the session registry.")
+        abort(404, description=f"There is no session {number} in the session registry or the "
+                               "index.")
     found["trend_url"] = _url("research_pages.trends_page",
                               [("q", f"topic:{t['id']}") for t in found["topics"][:4]])
     return found

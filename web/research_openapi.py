@@ -9,23 +9,18 @@ from kb.research.citation import STYLES
 from kb.research.export import FORMATS, MAX_WEB_ROWS
 from kb.research.kwic import MAX_LINES, MAX_WIDTH, MIN_WIDTH, SORTS
 from kb.research.trends import MAX_QUERIES
+from web.params import SORTS as SEARCH_SORTS
 
 _OBJECT = {"type": "object"}
-_FILTERS = ["session", "topic", "type", "year", "speaker", "lang", "source"]
 
 
-def _filters() -> list[dict[str, Any]]:
-    return [{"name": name, "in": "query", "description": f"Filter, as in /api/search ({name}).",
-             "schema": {"type": "array", "items": {"type": "string"}}, "style": "form",
-             "explode": True} for name in _FILTERS]
-
-
-def _q(description: str, *, many: bool = False) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
+def _q(description: str, *, many: bool = False, required: bool = True) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "minLength": 1} if required else {"type": "string"}
     if many:
-        schema = {"type": "array", "items": {"type": "string"}, "maxItems": MAX_QUERIES}
+        schema = {"type": "array", "items": {"type": "string", "minLength": 1},
+                  "minItems": 1, "maxItems": MAX_QUERIES}
     return {"name": "q", "in": "query", "description": description, "schema": schema,
-            **({"style": "form", "explode": True} if many else {})}
+            "required": required, **({"style": "form", "explode": True} if many else {})}
 
 
 def _path(name: str) -> dict[str, Any]:
@@ -41,11 +36,13 @@ def _error(description: str) -> dict[str, Any]:
         "schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
-def research_paths() -> dict[str, Any]:
+def research_paths(filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """The research routes; ``filters`` are /api/search's filter parameters, which every
+    research route takes the same way."""
     trend_params = [_q(f"Words or phrases to compare (1 to {MAX_QUERIES}).", many=True),
-                    *_filters()]
+                    *filters]
     trend_errors = {"400": _error(f"No query, more than {MAX_QUERIES}, or a bad filter")}
-    kwic_params = [_q("A word, prefix* or \"phrase\"."), *_filters(),
+    kwic_params = [_q("A word, prefix* or \"phrase\"."), *filters,
                    {"name": "sort", "in": "query", "schema": {"type": "string",
                                                                "enum": list(SORTS)}},
                    {"name": "width", "in": "query", "description": "Context characters per "
@@ -87,12 +84,15 @@ def research_paths() -> dict[str, Any]:
                           "404": _error("No such passage")}}},
         "/api/export": {"get": {
             "summary": "Every matching passage with full text, streamed",
-            "parameters": [_q("Query, as in /api/search."), *_filters(),
-                           {"name": "sort", "in": "query", "schema": {"type": "string"}},
+            "parameters": [_q("Query, as in /api/search.", required=False), *filters,
+                           {"name": "sort", "in": "query",
+                            "schema": {"type": "string", "enum": list(SEARCH_SORTS)}},
                            {"name": "format", "in": "query",
                             "schema": {"type": "string", "enum": list(FORMATS),
                                        "default": "csv"}}],
-            "responses": {"200": _ok("The export as an attachment", "text/csv"),
+            "responses": {"200": {"description": "The export as an attachment", "content": {
+                media.split(";")[0]: {"schema": {"type": "string"}}
+                for media, _ in FORMATS.values()}},
                           "400": _error(f"More than {MAX_WEB_ROWS:,} passages, or a bad "
                                         "parameter")}}},
         "/api/new": {"get": {

@@ -42,7 +42,8 @@ def topic_profile(library: Library, topic_id: str) -> dict[str, Any] | None:
 
 def session_profile(library: Library, number: int) -> dict[str, Any] | None:
     """A session's speakers, and its topics with their share of the session's passages."""
-    if number not in library.registry.sessions:
+    # A session the index holds documents about has a profile, registered or not yet.
+    if number not in library.registry.sessions and str(number) not in library.held("session"):
         return None
     base = SearchRequest(sessions=[number])
     flat = library.search(replace(base, group="flat", page_size=1))

@@ -92,8 +92,9 @@ def test_the_document_page_links_a_clean_permalink(client: FlaskClient) -> None:
     assert "?q=" not in "".join(re.findall(r'class="permalink" href="([^"]+)"', html))
     text = _text(html)
     assert f"Permalink http://localhost/doc/{doc_id}" in text
-    assert ("Source 002_107c567630f7e293.txt (a file in the corpus; no original address is "
-            "known)") in text
+    assert ("Source https://www.wipo.int/about-ip/en/frontier_technologies/"
+            "frontier_conversation.html (original; kb's copy from 002_107c567630f7e293.txt)"
+            ) in text
     assert ("Also at 001_c3a6d4861f1c4946.txt Copies of this page found under other names; kb "
             "shows them once, here.") in text
 
@@ -102,9 +103,10 @@ def test_the_document_page_links_the_original_address(client: FlaskClient,
                                                       tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    (corpus / f"{RECAP}.meta.json").write_text(
-        '{"url": "https://www.wipo.int/about-ip/en/frontier_technologies/news/2024/'
-        'news_0005.html"}', encoding="utf-8")
+    # The recap ships with a sidecar that knows no address; a researcher who finds it adds it.
+    (corpus / f"{RECAP}.meta.toml").write_text(
+        'type = "news"\nurl = "https://www.wipo.int/about-ip/en/frontier_technologies/news/2024/'
+        'news_0005.html"\n', encoding="utf-8")
     index_dir = tmp_path / "index"
     CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(index_dir), "ingest"],
                        catch_exceptions=False)

@@ -128,7 +128,7 @@ def test_session_page_lists_documents_by_type_and_top_topics(client: FlaskClient
     assert "3 documents, 10 passages" in text
     assert "Summary 1 Summary of the Twelfth Session: IP and Synthetic Media 10 Nov 2025" in text
     assert "Third-party report 1 Hostile page <script>alert(1)</script> about deepfakes" in text
-    assert ("Topic Documents Share of passages Synthetic media and deepfakes 3 80% "
+    assert ("Topic Documents Share of passages Synthetic media and deepfakes 3 70% "
             "Voice, image and likeness 2 60% Watermarking and labelling 2 30% ") in text
     assert ("Speakers Michele Woods 5 passages Anna Kovacs 2 passages Daren Tang 2 passages "
             "Duncan Crabtree-Ireland 2 passages") in text
