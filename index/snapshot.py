@@ -31,6 +31,8 @@ _MAX_CACHED_POSTINGS = 5_000_000
 _MAX_CACHED_TERMS = 50_000
 #: Query words whose indexed forms are kept.
 _MAX_CACHED_FORMS = 20_000
+#: Indexed words kept grouped by stem, for finding the forms of the next query word.
+_MAX_CACHED_STEM_WORDS = 300_000
 #: Most indexed words examined when looking for the forms of one stem.
 _VARIANT_SCAN = 5000
 
@@ -77,6 +79,9 @@ class Snapshot:
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._variants: LruCache[tuple[str, str], tuple[str, ...]] = LruCache(
             _MAX_CACHED_FORMS)
+        self._stem_groups: LruCache[tuple[str, str, str], dict[str, list[str]]] = LruCache(
+            _MAX_CACHED_FORMS, _MAX_CACHED_STEM_WORDS,
+            weigh=lambda groups: 1 + sum(len(words) for words in groups.values()))
         self._lock = threading.Lock()
 
     # -- posting lists ----------------------------------------------------------------------
@@ -139,14 +144,24 @@ class Snapshot:
             for language in self.analysis_keys:
                 target = stem(word, language)
                 start = target[:max(3, len(target) - 1)] if len(target) > 3 else target
-                for i, term in enumerate(self.reader.expand_prefix(field, start)):
-                    if i >= _VARIANT_SCAN:
-                        break
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    if stem(text, language) == target:
-                        forms.add(text)
+                forms.update(self._stems(field, start, language).get(target, ()))
             found = tuple(sorted(forms))
             self._variants.put(key, found)
+        return found
+
+    def _stems(self, field: str, start: str, language: str) -> dict[str, list[str]]:
+        """stem -> indexed words of ``field`` starting with ``start`` (the first
+        :data:`_VARIANT_SCAN`), kept for the next word whose stem starts alike."""
+        key = (field, start, language)
+        found = self._stem_groups.get(key)
+        if found is None:
+            found = {}
+            for i, term in enumerate(self.reader.expand_prefix(field, start)):
+                if i >= _VARIANT_SCAN:
+                    break
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                found.setdefault(stem(text, language), []).append(text)
+            self._stem_groups.put(key, found)
         return found
 
     # -- scoring ----------------------------------------------------------------------------
