@@ -141,6 +141,14 @@ def test_a_docx_that_unpacks_beyond_the_limit_is_refused_before_inflating(
     assert report.failed == [Failure(
         "bomb.docx", "Word .docx file unpacks to 4 MB, over the limit of 2 MB (set "
                      "KB_MAX_UNPACKED_MB to raise it)")]
+    # Recorded, the failure is not read again under the same limits; raising the limit does.
+    manifest = _manifest(changes)
+    same, report = build_changes([folder], manifest, registry,
+                                 limits=Limits(unpacked_bytes=2_000_000))
+    assert same.is_empty and [f.source for f in report.failed] == ["bomb.docx"]
+    raised, report = build_changes([folder], manifest, registry,
+                                   limits=Limits(unpacked_bytes=10_000_000))
+    assert report.failed == [] and report.added == ["bomb.docx"]
 
 
 def test_docx_headings_come_from_the_styles_read_once(tmp_path: Path,
