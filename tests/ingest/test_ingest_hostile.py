@@ -14,9 +14,10 @@ import pytest
 from ingest import Limits, build_changes
 from ingest.readers import READERS, RawDocument, Reader
 from ingest.readers.base import Block
-from kb.model import ChangeSet, Failure, ManifestEntry
+from kb.model import Failure, ManifestEntry
 from kb.registry import Registry
 
+from .conftest import applied as _manifest
 from .conftest import extracted
 
 GOOD = "A page about the ninth session.\n\nThe ninth session looked at training data."
@@ -28,15 +29,6 @@ def _corpus(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "good.txt").write_text(GOOD, encoding="utf-8")
     return folder
-
-
-def _manifest(changes: ChangeSet, base: dict[str, ManifestEntry] | None = None
-              ) -> dict[str, ManifestEntry]:
-    manifest = dict(base or {})
-    for source in changes.manifest_deletes:
-        manifest.pop(source, None)
-    manifest.update({e.source: e for e in changes.manifest})
-    return manifest
 
 
 def test_pipes_are_refused_without_being_opened(tmp_path: Path, registry: Registry) -> None:
