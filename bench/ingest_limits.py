@@ -7,7 +7,8 @@ Usage (from the repository root)::
 Writes bench/ingest.py's synthetic corpus (pages with a site menu, Markdown, HTML,
 transcripts) to a temporary folder and runs ``ingest.build_changes`` over it from an empty
 manifest, alternately with every file read and built in the limited worker process (what kb
-does) and in-process without it (the baseline), so both see the same machine load. Then it
+does) and in-process without it (the baseline), so both see the same machine load; CPU time
+(parent and worker) is printed beside wall-clock time, which a shared machine makes noisy. Then it
 times a long Word file's style lookups, python-docx's own (a scan of every style per
 paragraph) beside kb's table read once. Needs no external data.
 """
@@ -18,6 +19,7 @@ import argparse
 import importlib.util
 import io
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -34,7 +36,16 @@ def _synthetic_page() -> object:
     return module._page
 
 
-def _ingest_seconds(corpus: Path, registry: object, limited: bool) -> tuple[float, int]:
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the worker is joined at the
+    end of each ingest): on a shared machine, less noisy than wall-clock time."""
+    own, children = (resource.getrusage(who) for who in
+                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _ingest_seconds(corpus: Path, registry: object, limited: bool
+                    ) -> tuple[float, float, int]:
     import ingest
     from ingest import sandbox
 
@@ -42,9 +53,10 @@ def _ingest_seconds(corpus: Path, registry: object, limited: bool) -> tuple[floa
     if not limited:
         sandbox.available = lambda: False  # the baseline: readers run in-process, unbounded
     try:
-        started = time.perf_counter()
+        cpu, started = _cpu(), time.perf_counter()
         changes, _ = ingest.build_changes([corpus], {}, registry)  # type: ignore[arg-type]
-        return time.perf_counter() - started, sum(len(d.passages) for d in changes.upserts)
+        return (time.perf_counter() - started, _cpu() - cpu,
+                sum(len(d.passages) for d in changes.upserts))
     finally:
         sandbox.available = real
 
@@ -91,19 +103,22 @@ def main() -> int:
             path = corpus / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        times: dict[bool, list[float]] = {True: [], False: []}
+        wall: dict[bool, list[float]] = {True: [], False: []}
+        cpu: dict[bool, list[float]] = {True: [], False: []}
         passages = 0
         for _ in range(args.rounds):
             for limited in (False, True):
-                seconds, passages = _ingest_seconds(corpus, registry, limited)
-                times[limited].append(seconds)
-    best = {k: min(v) for k, v in times.items()}
+                seconds, used, passages = _ingest_seconds(corpus, registry, limited)
+                wall[limited].append(seconds)
+                cpu[limited].append(used)
     print(f"{args.documents} documents, {passages} passages; best of {args.rounds} runs each")
-    print(f"  without limits (in-process): {best[False]:.2f} s "
-          f"({passages / best[False]:.0f} passages/s)")
-    print(f"  with limits (worker process): {best[True]:.2f} s "
-          f"({passages / best[True]:.0f} passages/s), "
-          f"{100 * (best[True] / best[False] - 1):+.1f} %")
+    for limited, label in ((False, "without limits (in-process)"),
+                           (True, "with limits (worker process)")):
+        print(f"  {label}: {min(wall[limited]):.2f} s wall "
+              f"({passages / min(wall[limited]):.0f} passages/s), "
+              f"{min(cpu[limited]):.2f} s CPU (parent and worker)")
+    print(f"  cost of the limits: {100 * (min(wall[True]) / min(wall[False]) - 1):+.1f} % wall, "
+          f"{100 * (min(cpu[True]) / min(cpu[False]) - 1):+.1f} % CPU")
     scan, table = _docx_styles(3000)
     print(f"DOCX of 3,000 paragraphs, style of every paragraph: python-docx {scan:.2f} s, "
           f"kb's table {table:.3f} s")

@@ -10,7 +10,8 @@ from . import dedupe, sitewide
 from .assembly import Outcome, manifest_prints
 from .copies import keep_unique
 from .discover import SourceFile
-from .staging import file_key
+from .limits import Limits
+from .staging import failure_key, file_key
 
 
 def cluster_refresh(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
@@ -119,7 +120,7 @@ def passage_count(entry: ManifestEntry) -> int:
 
 def record_failures(failures: list[tuple[SourceFile, Failure, str]], unreadable: list[SourceFile],
                     outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
-                    changes: ChangeSet) -> None:
+                    changes: ChangeSet, limits: Limits) -> None:
     """Manifest rows for what failed this run: the reason and the content that failed.
 
     An existing row keeps the version ingested before (it stays searchable); a row that would
@@ -136,7 +137,7 @@ def record_failures(failures: list[tuple[SourceFile, Failure, str]], unreadable:
         old = manifest.get(failure.source)
         base = old or ManifestEntry(source=failure.source, doc_id="", content_hash="")
         entry = replace(base, root=str(file.root), file=key, failure=failure.reason,
-                        failed_hash=content_hash)
+                        failed_hash=failure_key(content_hash, limits))
         if entry != old and failure.source not in written:
             changes.manifest.append(entry)
             written.add(failure.source)

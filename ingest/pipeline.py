@@ -121,7 +121,7 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
                 changes.manifest.append(replace(entry, root=str(file.root)))
 
     collect(outcomes, manifest, groups, changes, report)
-    record_failures(batch.failures, found.unreadable, outcomes, manifest, changes)
+    record_failures(batch.failures, found.unreadable, outcomes, manifest, changes, limits)
     for entry in removed:
         changes.manifest_deletes.append(entry.source)
         if entry.doc_id and not entry.duplicate_of:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import math
 import multiprocessing
 import os
@@ -146,7 +147,13 @@ class Sandbox:
             parent, child = context.Pipe()
             self._process = context.Process(target=_serve, args=(child, self.limits),
                                             name="kb-reader", daemon=True)
-            self._process.start()
+            # Objects the worker inherits are left out of its garbage collections, which
+            # would otherwise walk (and copy, page by page) the parent's whole heap.
+            gc.freeze()
+            try:
+                self._process.start()
+            finally:
+                gc.unfreeze()
             child.close()
             self._conn = parent
         return self._conn

@@ -18,7 +18,7 @@ from . import dedupe, sitewide
 from .boilerplate import clean_page
 from .discover import SourceFile
 from .errors import IngestError
-from .limits import MB, unpacked_budget
+from .limits import MB, Limits, unpacked_budget
 from .readers import READERS, RawDocument, reader_for
 from .readers.base import Block
 from .regular import read_regular
@@ -88,7 +88,7 @@ def stage(files: list[SourceFile], registry: Registry, sandbox: Sandbox,
                 raise IngestError(file.problem)
             data, meta, content_hash = read_file(file, registry, limits.max_bytes)
             entries = entries_by_file.get(key, [])
-            if manifest and entries and _unchanged(key, entries, content_hash, batch):
+            if manifest and entries and _unchanged(key, entries, content_hash, limits, batch):
                 continue
             staged = sandbox.run(parse_file, file, data, meta, content_hash)
             batch.staged.extend(_own_sources(staged, file_keys))
@@ -101,22 +101,35 @@ def stage(files: list[SourceFile], registry: Registry, sandbox: Sandbox,
     return batch
 
 
-def _unchanged(key: str, entries: list[ManifestEntry], content_hash: str, batch: Batch) -> bool:
+def _unchanged(key: str, entries: list[ManifestEntry], content_hash: str, limits: Limits,
+               batch: Batch) -> bool:
     """True when the manifest already says all there is to say about this version of the file.
 
     That is when every entry (each record of a JSON Lines file) was ingested or failed with
-    this very content, or when the whole file failed with it; recorded failures are reported
+    this very content (and, for a failure, under the same limits: raising a limit retries the
+    files it stopped), or when the whole file failed with it; recorded failures are reported
     again.
     """
+    failed = failure_key(content_hash, limits)
     own = next((e for e in entries if e.source == key), None)
-    if own is not None and own.failure and own.failed_hash == content_hash:
+    if own is not None and own.failure and own.failed_hash == failed:
         batch.known_failures.append(Failure(key, own.failure))
         batch.failed_files.add(key)
         return True
-    if all((e.failed_hash if e.failure else e.content_hash) == content_hash for e in entries):
+    if all(e.failed_hash == failed if e.failure else e.content_hash == content_hash
+           for e in entries):
         batch.known_failures.extend(Failure(e.source, e.failure) for e in entries if e.failure)
         return True
     return False
+
+
+def failure_key(content_hash: str, limits: Limits) -> str:
+    """What a recorded failure is valid for: this content under these limits ("" = a failure
+    met before the file was read, checked again at every run)."""
+    if not content_hash:
+        return ""
+    return (f"{content_hash}/{limits.max_bytes}/{limits.seconds:g}/{limits.memory_bytes}/"
+            f"{limits.unpacked_bytes}")
 
 
 def _check_unique(key: str, manifest: dict[str, ManifestEntry]) -> None:

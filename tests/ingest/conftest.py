@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import ingest
-from kb.model import Document, Failure
+from kb.model import ChangeSet, Document, Failure, ManifestEntry
 from kb.registry import Registry, load_registry
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -46,3 +46,13 @@ def document(paths: Sequence[Path], registry: Registry, source: str) -> Document
     outcome = extracted(paths, registry)[source]
     assert isinstance(outcome, Document), outcome
     return outcome
+
+
+def applied(changes: ChangeSet, before: dict[str, ManifestEntry] | None = None
+            ) -> dict[str, ManifestEntry]:
+    """The manifest an index holds after committing ``changes`` over ``before``."""
+    manifest = dict(before or {})
+    for source in changes.manifest_deletes:
+        manifest.pop(source, None)
+    manifest.update({e.source: e for e in changes.manifest})
+    return manifest

@@ -139,7 +139,8 @@ def test_a_previously_ingested_file_that_now_fails_keeps_its_entry(seeds: Path,
     [recorded] = second.manifest
     assert recorded == replace(manifest[SEED_003], failure=reason,
                                failed_hash=recorded.failed_hash)
-    assert len(recorded.failed_hash) == 32 and recorded.failed_hash != recorded.content_hash
+    assert recorded.failed_hash.startswith(recorded.failed_hash[:32] + "/50000000/60/")
+    assert recorded.failed_hash[:32] != recorded.content_hash
     assert report.unchanged == [SEED_000, "001_c3a6d4861f1c4946.txt", SEED_002]
     # Unchanged, it is reported again without being read, and nothing needs committing.
     manifest[SEED_003] = recorded

@@ -14,9 +14,10 @@ import pytest
 from ingest import Limits, build_changes
 from ingest.readers import READERS, RawDocument, Reader
 from ingest.readers.base import Block
-from kb.model import ChangeSet, Failure, ManifestEntry
+from kb.model import Failure, ManifestEntry
 from kb.registry import Registry
 
+from .conftest import applied as _manifest
 from .conftest import extracted
 
 GOOD = "A page about the ninth session.\n\nThe ninth session looked at training data."
@@ -28,15 +29,6 @@ def _corpus(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "good.txt").write_text(GOOD, encoding="utf-8")
     return folder
-
-
-def _manifest(changes: ChangeSet, base: dict[str, ManifestEntry] | None = None
-              ) -> dict[str, ManifestEntry]:
-    manifest = dict(base or {})
-    for source in changes.manifest_deletes:
-        manifest.pop(source, None)
-    manifest.update({e.source: e for e in changes.manifest})
-    return manifest
 
 
 def test_pipes_are_refused_without_being_opened(tmp_path: Path, registry: Registry) -> None:
@@ -141,6 +133,14 @@ def test_a_docx_that_unpacks_beyond_the_limit_is_refused_before_inflating(
     assert report.failed == [Failure(
         "bomb.docx", "Word .docx file unpacks to 4 MB, over the limit of 2 MB (set "
                      "KB_MAX_UNPACKED_MB to raise it)")]
+    # Recorded, the failure is not read again under the same limits; raising the limit does.
+    manifest = _manifest(changes)
+    same, report = build_changes([folder], manifest, registry,
+                                 limits=Limits(unpacked_bytes=2_000_000))
+    assert same.is_empty and [f.source for f in report.failed] == ["bomb.docx"]
+    raised, report = build_changes([folder], manifest, registry,
+                                   limits=Limits(unpacked_bytes=10_000_000))
+    assert report.failed == [] and report.added == ["bomb.docx"]
 
 
 def test_docx_headings_come_from_the_styles_read_once(tmp_path: Path,

@@ -5,19 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest import build_changes
-from kb.model import ChangeSet, ManifestEntry
 from kb.registry import Registry
 
 from .conftest import SEED_000, SEED_001, SEED_002, SEED_003
-
-
-def _manifest(changes: ChangeSet, before: dict[str, ManifestEntry] | None = None
-              ) -> dict[str, ManifestEntry]:
-    manifest = dict(before or {})
-    for source in changes.manifest_deletes:
-        manifest.pop(source, None)
-    manifest.update({e.source: e for e in changes.manifest})
-    return manifest
+from .conftest import applied as _manifest
 
 
 def test_unchanged_corpus_gives_an_empty_change_set(seeds: Path, registry: Registry) -> None:
