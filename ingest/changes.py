@@ -137,7 +137,8 @@ def record_failures(failures: list[tuple[SourceFile, Failure, str]], unreadable:
         old = manifest.get(failure.source)
         base = old or ManifestEntry(source=failure.source, doc_id="", content_hash="")
         entry = replace(base, root=str(file.root), file=key, failure=failure.reason,
-                        failed_hash=failure_key(content_hash, limits))
+                        failed_hash=failure_key(content_hash, limits),
+                        skipped=isinstance(failure, Skipped))
         if entry != old and failure.source not in written:
             changes.manifest.append(entry)
             written.add(failure.source)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from kb.model import ChangeSet, Document, Failure, IngestReport, ManifestEntry
+from kb.model import ChangeSet, Document, Failure, IngestReport, ManifestEntry, Skipped
 from kb.registry import Registry
 
 from .assembly import assemble_batch, mark_duplicates
@@ -81,7 +81,8 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
     with Sandbox(limits) as sandbox:
         batch = stage(files, registry, sandbox, manifest, progress, entries)
         report.failed.extend(failure for _, failure, _ in batch.failures)
-        report.failed.extend(batch.known_failures)
+        for known in batch.known_failures:
+            (report.skipped if isinstance(known, Skipped) else report.failed).append(known)
 
         processing = {s.source for s in batch.staged}
         staged_files = {file_key(s.file) for s in batch.staged}

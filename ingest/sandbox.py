@@ -25,6 +25,7 @@ only the readers' own checks.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
 import gc
 import math
@@ -44,6 +45,8 @@ try:
 except ImportError:  # pragma: no cover - not on POSIX
     resource = None  # type: ignore[assignment]
 
+#: prctl's option: the signal a process receives when its parent dies (linux/prctl.h).
+_PR_SET_PDEATHSIG = 1
 #: A worker that uses no CPU for this long while reading one file is stopped.
 _STALLED_SECONDS = 30.0
 _POLL_SECONDS = 0.5
@@ -145,7 +148,8 @@ class Sandbox:
         if self._conn is None:
             context = multiprocessing.get_context("fork")
             parent, child = context.Pipe()
-            self._process = context.Process(target=_serve, args=(child, self.limits),
+            self._process = context.Process(target=_serve,
+                                            args=(child, self.limits, os.getpid()),
                                             name="kb-reader", daemon=True)
             # Objects the worker inherits are left out of its garbage collections, which
             # would otherwise walk (and copy, page by page) the parent's whole heap.
@@ -182,8 +186,22 @@ class Sandbox:
         return f"the reader crashed (exit code {code}); the file was skipped"
 
 
-def _serve(conn: Connection, limits: Limits) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker the moment its parent dies (``kill -9`` of ``kb ingest``
+    included), so it never outlives the ingest mid-file holding the terminal's pipes; where
+    prctl is missing the worker still ends at its CPU budget or when the parent's pipe closes."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _serve(conn: Connection, limits: Limits, parent: int) -> None:
     """The worker: apply the limits, then run each call sent until told to stop."""
+    _die_with_parent(parent)
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent, not dumped on the terminal

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kb.model import Failure, ManifestEntry
+from kb.model import Failure, ManifestEntry, Skipped
 from kb.registry import Registry
 
 from . import dedupe, sitewide
@@ -113,14 +113,20 @@ def _unchanged(key: str, entries: list[ManifestEntry], content_hash: str, limits
     failed = failure_key(content_hash, limits)
     own = next((e for e in entries if e.source == key), None)
     if own is not None and own.failure and own.failed_hash == failed:
-        batch.known_failures.append(Failure(key, own.failure))
+        batch.known_failures.append(recorded_failure(own))
         batch.failed_files.add(key)
         return True
     if all(e.failed_hash == failed if e.failure else e.content_hash == content_hash
            for e in entries):
-        batch.known_failures.extend(Failure(e.source, e.failure) for e in entries if e.failure)
+        batch.known_failures.extend(recorded_failure(e) for e in entries if e.failure)
         return True
     return False
+
+
+def recorded_failure(entry: ManifestEntry) -> Failure:
+    """The failure (or skip) a manifest entry recorded, to report again without reading."""
+    kind = Skipped if entry.skipped else Failure
+    return kind(entry.source, entry.failure)
 
 
 def failure_key(content_hash: str, limits: Limits) -> str:

@@ -158,6 +158,8 @@ class ManifestEntry:
     failure: str = ""
     #: Content hash of the version that failed: while it is unchanged it is not read again.
     failed_hash: str = ""
+    #: The "failure" was a skip (a page with nothing to index), reported as such, not as failed.
+    skipped: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

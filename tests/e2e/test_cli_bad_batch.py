@@ -123,7 +123,6 @@ def _write_bad_batch(corpus: Path, outside: Path) -> dict[str, str]:
         "elsewhere/": f"a link to the folder {outside}, outside the ingested folders: not "
                       f"followed ({LINK_HINT})",
         "empty.txt": "the file is empty",
-        "furniture.txt": "no text left after removing boilerplate",
         "gone.txt": "a broken link (its target does not exist or loops): skipped",
         "huge.txt": "file is 2.2 MB, over the size limit of 2 MB (set KB_MAX_FILE_MB to raise "
                     "it)",
@@ -173,6 +172,10 @@ def _failures(output: str) -> dict[str, str]:
     return found
 
 
+SKIPPED = ("only site boilerplate (menus, links, footers): the page's content is not in the "
+           "file (it never loaded, or was not saved)")
+
+
 def test_the_bad_file_batch(tmp_path: Path, locked_listing: set[Path]) -> None:
     corpus = copy_corpus(tmp_path / "corpus")
     index_dir = tmp_path / "index"
@@ -195,6 +198,8 @@ def test_the_bad_file_batch(tmp_path: Path, locked_listing: set[Path]) -> None:
     assert sorted(_lines(result.output, "added")) == sorted(
         s for s in GOOD if s != "locked/day1.txt")
     assert _lines(result.output, "updated") == [] and _lines(result.output, "removed") == []
+    # A saved page that is only site furniture has nothing to index: skipped, not failed.
+    assert _lines(result.output, "skipped") == [f"furniture.txt: {SKIPPED}"]
 
     stats = kb(corpus, index_dir, "stats", "--json")
     assert stats.exit_code == 0, stats.output
@@ -216,7 +221,8 @@ def test_the_bad_file_batch(tmp_path: Path, locked_listing: set[Path]) -> None:
         assert _failures(again.output) == failures
         assert [line for line in again.output.splitlines()
                 if not line.startswith("  FAILED: ")] == [
+            f"  skipped: furniture.txt: {SKIPPED}",
             f"Ingest: 0 added, 0 updated, 0 removed, 10 unchanged, 0 duplicates, "
-            f"{len(expected)} failed; passages: 0 added, 0 removed"]
+            f"{len(expected)} failed, 1 skipped; passages: 0 added, 0 removed"]
         assert not index_is_stale(context)
 
