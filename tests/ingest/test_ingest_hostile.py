@@ -198,7 +198,7 @@ def _nested(depth: int) -> str:
     return f"<html><body>{opening}{'</div>' * depth}</body></html>"
 
 
-@pytest.mark.parametrize("depth", [300, 3000])
+@pytest.mark.parametrize("depth", [300, 2000, 3000])
 def test_deeply_nested_html_keeps_all_its_text(tmp_path: Path, registry: Registry,
                                                depth: int) -> None:
     (tmp_path / "deep.html").write_text(_nested(depth), encoding="utf-8")
