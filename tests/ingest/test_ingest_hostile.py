@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import docx
 import pytest
 
-from ingest import Limits, build_changes
+from ingest import Limits, build_changes, sandbox
 from ingest.readers import READERS, RawDocument, Reader
 from ingest.readers.base import Block
 from kb.model import Failure, ManifestEntry
@@ -191,6 +192,24 @@ def test_any_reader_runs_under_the_limits_and_the_batch_goes_on(
     changes, report = build_changes([folder], {}, registry, limits=limits)
     assert [d.source for d in changes.upserts] == ["good.txt", "z.txt"]
     assert report.failed == [Failure("a.odd", reason)]
+
+
+def _block(data: bytes, name: str) -> list[RawDocument]:
+    time.sleep(600)  # waiting on something that never comes, using no CPU
+    return []
+
+
+def test_a_reader_that_blocks_is_stopped(tmp_path: Path, registry: Registry,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU limit cannot stop a reader that waits; the parent stops a worker that stalls."""
+    monkeypatch.setattr(sandbox, "_STALLED_SECONDS", 1.0)
+    monkeypatch.setitem(READERS, ".odd", Reader("odd", (".odd",), _block))
+    folder = _corpus(tmp_path)
+    (folder / "a.odd").write_bytes(b"anything")
+    changes, report = build_changes([folder], {}, registry)
+    assert [d.source for d in changes.upserts] == ["good.txt"]
+    assert report.failed == [Failure(
+        "a.odd", "reading it made no progress (the reader was blocked) and was stopped")]
 
 
 def _nested(depth: int) -> str:
