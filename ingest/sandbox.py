@@ -50,6 +50,8 @@ _PR_SET_PDEATHSIG = 1
 #: A worker that uses no CPU for this long while reading one file is stopped.
 _STALLED_SECONDS = 30.0
 _POLL_SECONDS = 0.5
+#: Without /proc, the parent waits this many times the CPU budget (plus the stall time).
+_WALL_FACTOR = 4
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -94,8 +96,8 @@ class Sandbox:
             conn.send(self._message(func, args, shared))
         if not self._wait(conn):
             self._stop()
-            raise IngestError(f"reading it made no progress for {_STALLED_SECONDS:g} s (the "
-                              "reader was blocked) and was stopped")
+            raise IngestError("reading it made no progress (the reader was blocked) and was "
+                              "stopped")
         try:
             status, payload = conn.recv()
         except (EOFError, OSError):
@@ -127,10 +129,17 @@ class Sandbox:
         would fail good files on a loaded machine, so the parent only gives up on a worker
         that has used no CPU for a while (blocked on something, not working).
         """
-        stalled, last = 0.0, _cpu_seconds(self._process.pid)
+        stalled, waited, last = 0.0, 0.0, _cpu_seconds(self._process.pid)
+        # Where the worker's CPU time cannot be read, a generous wall-clock limit stands in.
+        wall = self.limits.seconds * _WALL_FACTOR + _STALLED_SECONDS
         while not conn.poll(_POLL_SECONDS):
+            waited += _POLL_SECONDS
             now = _cpu_seconds(self._process.pid)
-            if now is None or now != last:
+            if now is None:
+                if waited >= wall:
+                    return False
+                continue
+            if now != last:
                 stalled, last = 0.0, now
                 continue
             stalled += _POLL_SECONDS

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import docx
 import pytest
 
-from ingest import Limits, build_changes
+from ingest import Limits, build_changes, sandbox
 from ingest.readers import READERS, RawDocument, Reader
 from ingest.readers.base import Block
 from kb.model import Failure, ManifestEntry
@@ -193,12 +194,30 @@ def test_any_reader_runs_under_the_limits_and_the_batch_goes_on(
     assert report.failed == [Failure("a.odd", reason)]
 
 
+def _block(data: bytes, name: str) -> list[RawDocument]:
+    time.sleep(600)  # waiting on something that never comes, using no CPU
+    return []
+
+
+def test_a_reader_that_blocks_is_stopped(tmp_path: Path, registry: Registry,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU limit cannot stop a reader that waits; the parent stops a worker that stalls."""
+    monkeypatch.setattr(sandbox, "_STALLED_SECONDS", 1.0)
+    monkeypatch.setitem(READERS, ".odd", Reader("odd", (".odd",), _block))
+    folder = _corpus(tmp_path)
+    (folder / "a.odd").write_bytes(b"anything")
+    changes, report = build_changes([folder], {}, registry)
+    assert [d.source for d in changes.upserts] == ["good.txt"]
+    assert report.failed == [Failure(
+        "a.odd", "reading it made no progress (the reader was blocked) and was stopped")]
+
+
 def _nested(depth: int) -> str:
     opening = "".join(f"<div><p>Paragraph number {i} of the deep page.</p>" for i in range(depth))
     return f"<html><body>{opening}{'</div>' * depth}</body></html>"
 
 
-@pytest.mark.parametrize("depth", [300, 3000])
+@pytest.mark.parametrize("depth", [300, 2000, 3000])
 def test_deeply_nested_html_keeps_all_its_text(tmp_path: Path, registry: Registry,
                                                depth: int) -> None:
     (tmp_path / "deep.html").write_text(_nested(depth), encoding="utf-8")
