@@ -99,13 +99,20 @@ def json_text(data: Any, indent: int | None = None) -> str:
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def formula_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a cell starting with = + - @ (or a tab or carriage
+    return) gets a leading apostrophe, the OWASP remedy for CSV injection. Every CSV kb writes,
+    from the CLI, the web and the exports, goes through this one rule."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def csv_cell(value: Any) -> str:
     """One CSV cell: text that a spreadsheet would run as a formula (``=cmd|' /C calc'!A0``)
     gets a leading ``'``, as OWASP recommends; numbers are left as numbers."""
     text = _cell(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return text
-    return ("'" if text.startswith(_FORMULA_START) else "") + one_line(text)
+    return one_line(formula_safe(text))
 
 
 def csv_text(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.model import PassageRecord, SearchRequest
+from kb.output import formula_safe
 from kb.registry import Registry
 from kb.research.citation import cite, permalink
 from kb.search import Library
@@ -35,7 +36,6 @@ MAX_WEB_ROWS = 50_000
 COLUMNS = ["rank", "passage_id", "doc_id", "permalink", "title", "type", "date", "sessions",
            "session_labels", "topics", "speaker", "heading", "start", "language", "source",
            "url", "ingested", "score", "text"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportTooLarge(ValueError):
@@ -79,12 +79,6 @@ def export(library: Library, request: SearchRequest, fmt: str, base_url: str, *,
     day = accessed or dt.datetime.now(dt.UTC).date()
     writer = _WRITERS[fmt]
     return Export(fmt, scan.total, writer(scan.chunks, library.registry, base_url, day))
-
-
-def formula_safe(value: str) -> str:
-    """A CSV cell that a spreadsheet shows as text: cells starting with = + - @ (or a tab or
-    carriage return) get a leading apostrophe, the OWASP remedy for CSV injection."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def csv_text(rows: list[list[Any]]) -> str:
