@@ -13,7 +13,7 @@ from kb.model import Document, Failure, ManifestEntry, SessionGap, Skipped
 from kb.registry import Registry
 
 from . import dedupe, sitewide
-from .copies import keep_unique
+from .copies import absorb
 from .document import Origin, assemble
 from .enrich.gaps import find_gaps
 from .errors import IngestError, NothingToIndex
@@ -160,4 +160,4 @@ def mark_duplicates(outcomes: list[Outcome]) -> None:
     for group in dedupe.clusters(prints, prints):
         canonical = dedupe.richest(group, prints)
         docs[canonical].duplicates = [s for s in group if s != canonical]
-        keep_unique(docs[canonical], [docs[s] for s in docs[canonical].duplicates])
+        absorb(docs[canonical], [docs[s] for s in docs[canonical].duplicates])

@@ -8,7 +8,7 @@ from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry, Skipped
 
 from . import dedupe, sitewide
 from .assembly import Outcome, manifest_prints
-from .copies import keep_unique
+from .copies import absorb
 from .discover import SourceFile
 from .limits import Limits
 from .staging import failure_key, file_key
@@ -59,8 +59,8 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
             document = outcome.document
             assert document is not None and outcome.fingerprint is not None
             document.duplicates = [m for m in group if m != canonical]
-            keep_unique(document, [fresh[m].document for m in document.duplicates
-                                   if m in fresh and fresh[m].document is not None])
+            absorb(document, [fresh[m].document for m in document.duplicates
+                              if m in fresh and fresh[m].document is not None])
             outcome.fingerprint = replace(outcome.fingerprint, passages=len(document.passages))
     doc_ids = {s: o.document.doc_id for s, o in fresh.items() if o.document is not None}
     doc_ids.update({s: e.doc_id for s, e in manifest.items() if s not in doc_ids})

@@ -21,6 +21,12 @@ from .textutil import normalise
 _SUBSTRING_CHARS = 500_000
 
 
+def absorb(canonical: Document, copies: list[Document]) -> None:
+    """Collapse ``copies`` into ``canonical``: remember where each came from, keep its words."""
+    canonical.duplicate_urls = {copy.source: copy.url for copy in copies if copy.url}
+    keep_unique(canonical, copies)
+
+
 def keep_unique(canonical: Document, copies: list[Document]) -> None:
     """Append to ``canonical`` the passages of ``copies`` it lacks (only their new paragraphs)."""
     body = normalise(canonical.text)

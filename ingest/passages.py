@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from kb.model import HEADING_SEPARATOR as HEADING_SEPARATOR
+
 from .readers.base import HEADING, TURN, Block
 from .sentences import split_sentences
 from .textutil import word_count
 
 #: Joins a heading and the sub-heading that directly follows it ("Previous sessions › Data").
-HEADING_SEPARATOR = " › "
 MIN_WORDS = 40
 #: Paragraphs are grouped up to about this size: short enough for a hit to be specific.
 TARGET_WORDS = 150

@@ -46,6 +46,11 @@ FACETS: dict[str, str] = {
 }
 
 
+#: Joins nested headings in ``Passage.heading`` ("Session 9 › Panel 2"); a passage a collapsed
+#: copy added to its canonical document is headed "<copy's source> › <its heading>".
+HEADING_SEPARATOR = " › "
+
+
 @dataclass
 class Passage:
     """A bounded, citable unit of a document: a section, a few paragraphs, a speaker turn.
@@ -99,6 +104,9 @@ class Document:
     url: str = ""
     #: Sources of near-duplicate copies collapsed into this document ("also at").
     duplicates: list[str] = field(default_factory=list)
+    #: A collapsed copy's original address (its sidecar's ``url`` or ``original_url``, or the
+    #: page's own), by the copy's source, where one is known.
+    duplicate_urls: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
     #: When the index last wrote this document (ISO 8601, UTC): set by the index at commit,
     #: so "new since the last ingest" and feeds know what is new; "" before it is indexed.

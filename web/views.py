@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import abort, request, url_for
 
-from kb.model import DOC_TYPES, Document, Hit, SearchRequest
+from kb.model import DOC_TYPES, HEADING_SEPARATOR, Document, Hit, SearchRequest
 from web.app import backend
 from web.params import MAX_QUERY_CHARS, check_utf8
 
@@ -47,7 +47,20 @@ def document_page(doc_id: str) -> dict[str, Any]:
         # The address to cite: without the searcher's ?q= and ?p=, which only colour this visit.
         "permalink": url_for("pages.document", doc_id=doc.doc_id, _external=True),
         "passage_topics": _passage_only_topics(doc),
+        "copy_passages": _copy_passages(doc),
     }
+
+
+def _copy_passages(doc: Document) -> dict[str, str]:
+    """The first passage each collapsed copy added (what only it says), by the copy's source:
+    kb shows a copy once, inside this page, so that is the copy's own place to link to."""
+    found: dict[str, str] = {}
+    for passage in doc.passages:
+        for source in doc.duplicates:
+            if source not in found and (passage.heading == source or passage.heading.startswith(
+                    source + HEADING_SEPARATOR)):
+                found[source] = passage.passage_id
+    return found
 
 
 def _passage_only_topics(doc: Document) -> list[str]:

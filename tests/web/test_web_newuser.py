@@ -97,6 +97,53 @@ def test_the_document_page_links_a_clean_permalink(client: FlaskClient) -> None:
             ) in text
     assert ("Also at 001_c3a6d4861f1c4946.txt Copies of this page found under other names; kb "
             "shows them once, here.") in text
+    # The copy's own original address (its sidecar's original_url) is a link.
+    assert ('<a href="https://www.wipo.int/about-ip/en/frontier_technologies/'
+            'frontier_conversation.html" rel="noopener noreferrer nofollow">'
+            '001_c3a6d4861f1c4946.txt</a>') in html
+
+
+#: A page, and a copy of it with one paragraph of its own (the page is the richer of the two).
+BASE = "\n\n".join(
+    f"The {n} panel of the Conversation weighed how {topic} meets intellectual property, and "
+    f"which offices should act first on {topic} in the years to come." for n, topic in enumerate(
+        ["synthetic voices", "training corpora", "watermarks", "licensing markets",
+         "registries of rights", "collective management", "deepfake remedies", "human authorship",
+         "inventorship rules", "data access"], start=1))
+
+
+def test_a_copy_links_to_what_only_it_says(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("sessions.toml", "topics.toml"):
+        shutil.copy(ROOT / "corpus" / name, corpus / name)
+    (corpus / "page.txt").write_text(
+        "Frontier notes\n\n" + BASE + "\n\nA closing summary listed every question the panels "
+        "left open for the next session, from remedies to registries and data.\n\nThe "
+        "organisers thanked the speakers and the audience, in the room and online.\n",
+        encoding="utf-8")
+    (corpus / "copy.txt").write_text(
+        "Frontier notes\n\n" + BASE + "\n\nA reader added that zebra-striped watermarks "
+        "were demonstrated.\n", encoding="utf-8")
+    index_dir = tmp_path / "index"
+    result = CliRunner().invoke(cli, ["--corpus", str(corpus), "--index", str(index_dir),
+                                      "ingest"], catch_exceptions=False)
+    assert "duplicate: copy.txt (same page as page.txt)" in result.output
+    from web import create_app
+
+    library = kb.search.Library(index_dir, load_registry(corpus))
+    try:
+        own = create_app({"KB_LIBRARY": library, "KB_REGISTRY": library.registry,
+                          "TESTING": True}).test_client()
+        doc_id = _doc_id(own, "page.txt")
+        [copy_passage] = [p for p in library.document(doc_id).passages
+                          if p.heading.startswith("copy.txt")]
+        html = _html(own, f"/doc/{doc_id}")
+    finally:
+        library.close()
+    assert "zebra-striped" in copy_passage.text
+    assert ('<span class="source">copy.txt</span> · <a class="copy-words" '
+            f'href="#p-{copy_passage.passage_id}">what only this copy says</a>') in html
 
 
 def test_the_document_page_links_the_original_address(client: FlaskClient,
