@@ -84,7 +84,10 @@ class TopicMatcher:
         exact, prefixed, starts = self._exact, self._prefixed, self._starts
         singles = self._single_prefixes
         count = len(tokens)
-        for i in range(count):
+        for i, token in enumerate(tokens):
+            # Most words start no signal: skip them before building any n-gram.
+            if (token,) not in starts and not (singles and token.startswith(singles)):
+                continue
             here: set[str] = set()
             for n in range(1, min(self._longest, count - i) + 1):
                 gram = tuple(tokens[i:i + n])
