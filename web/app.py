@@ -11,10 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from index import KbIndexError
 from kb import config
 from kb.registry import Registry, RegistryError, load_registry
-from kb.search import Library
+from kb.search import KbIndexError, Library
 
 #: Sent with every response: no inline script or style, nothing from other origins.
 CSP = (
