@@ -108,3 +108,12 @@ def test_ruff_is_clean() -> None:
     result = subprocess.run([ruff, "check", *PACKAGES, "tests", "bench"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean() -> None:
+    """The four packages type-check under pyproject's [tool.mypy] (only Whoosh and NLTK, which
+    ship no types, are taken on trust)."""
+    result = subprocess.run([sys.executable, "-m", "mypy", "kb", "ingest", "index", "web"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("Success: no issues found"), result.stdout
