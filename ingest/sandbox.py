@@ -215,6 +215,7 @@ def _serve(conn: Connection, limits: Limits, parent: int) -> None:
     _die_with_parent(parent)
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: a TERM ends it
     faulthandler.disable()  # a crash is reported by the parent, not dumped on the terminal
     _set_soft_limit(resource.RLIMIT_AS, _address_space() + limits.memory_bytes)
     held: dict[str, Any] = {}

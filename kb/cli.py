@@ -85,8 +85,12 @@ def _stopped(verb: str, ctx: click.Context) -> str:
     return verb
 
 
-class _Terminated(Exception):
-    """SIGTERM during an ingest, raised in the main thread so the writer cancels cleanly."""
+class _Terminated(BaseException):
+    """SIGTERM during an ingest, raised in the main thread so the writer cancels cleanly.
+
+    A BaseException, as KeyboardInterrupt is: raised wherever the main thread happens to be, it
+    must pass through the ``except Exception`` of code that turns any failure into its own error
+    (opening the index made it an IndexCorrupt, exit 1, instead of exit 143)."""
 
 
 class KbError(click.ClickException):
