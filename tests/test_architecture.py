@@ -68,34 +68,35 @@ def test_layering_rules_hold() -> None:
     assert _violations() == []
 
 
-def test_the_layering_check_catches_a_violation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                                ) -> None:
+def _empty_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the checks at ``tmp_path``, holding the four packages' folders, empty."""
     for package in PACKAGES:
         (tmp_path / package).mkdir()
-    (tmp_path / "web" / "bad.py").write_text("import whoosh\nfrom ingest.pipeline import x\n")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+
+
+def test_the_layering_check_catches_a_violation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                ) -> None:
+    _empty_tree(tmp_path, monkeypatch)
+    (tmp_path / "web" / "bad.py").write_text("import whoosh\nfrom ingest.pipeline import x\n")
     assert _violations() == ["web/bad.py imports whoosh (only index/ may)",
                              "web/bad.py imports ingest.pipeline (web/ must not)"]
 
 
 def test_web_reaching_into_index_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                            ) -> None:
-    for package in PACKAGES:
-        (tmp_path / package).mkdir()
+    _empty_tree(tmp_path, monkeypatch)
     (tmp_path / "web" / "bad.py").write_text("def f():\n    from index import KbIndexError\n")
-    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert _violations() == ["web/bad.py imports index (web/ must not)"]
 
 
 def test_a_ground_module_importing_upwards_is_caught(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    for package in PACKAGES:
-        (tmp_path / package).mkdir()
+    _empty_tree(tmp_path, monkeypatch)
     (tmp_path / "kb" / "model.py").write_text(
         "from kb.registry import Registry\nfrom kb.search import Library\n")
     (tmp_path / "kb" / "config.py").write_text("import kb.output\nimport ingest.errors\n")
     (tmp_path / "kb" / "search.py").write_text("from index import open_index\n")
-    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert _violations() == [
         "kb/config.py imports kb.output (the ground modules import only each other)",
         "kb/config.py imports ingest.errors (the ground modules import only each other)",
