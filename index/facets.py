@@ -9,6 +9,7 @@ of its matching passages has that value.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import numpy as np
 
@@ -64,7 +65,7 @@ class FacetCounter:
             else:
                 scope = everything
             counts = self._count(facet, scope, groups)
-            label = self.labels.get(facet) or (lambda v, f=facet: default_label(f, v))
+            label: Labeler = self.labels.get(facet) or partial(default_label, facet)
             result[facet] = _values(facet, counts, selected.get(facet, []), label)
         return result
 
@@ -85,9 +86,9 @@ class FacetCounter:
         if self.grouped and len(codes) > 1:
             # Pairs are ordered by value, then docnum, so a document's passages are adjacent:
             # keep the first pair of each (value, document) run.
-            groups = self.snap.group_of[table.docs[chosen]]
+            owners = self.snap.group_of[table.docs[chosen]]
             first = np.ones(len(codes), dtype=bool)
-            first[1:] = (groups[1:] != groups[:-1]) | (codes[1:] != codes[:-1])
+            first[1:] = (owners[1:] != owners[:-1]) | (codes[1:] != codes[:-1])
             codes = codes[first]
         return _counted(table.values, codes)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from index.analysis import fold, word_spans
@@ -55,6 +56,7 @@ class Highlighter:
         return "".join(out)
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
+        found: Iterator[tuple[int, int, str]]
         if self._finder is not None and text.isascii():
             found = ((m.start(), m.end(), m.group().lower()) for m in self._finder.finditer(text))
         else:

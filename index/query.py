@@ -195,10 +195,10 @@ class _Parser:
         while self.peek() == ("word", "OR"):
             self.take()
             options.append(self.group(depth))
-        options = [o for o in options if o is not None]
-        if not options:
+        present = [o for o in options if o is not None]
+        if not present:
             return None
-        return options[0] if len(options) == 1 else AnyOf(tuple(options))
+        return present[0] if len(present) == 1 else AnyOf(tuple(present))
 
     def group(self, depth: int) -> Node | None:
         loose: list[Node] = []

@@ -12,14 +12,16 @@ ingest committed while a long export streams cannot close it or renumber its doc
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from whoosh.searching import Searcher
 
 from index.concordance import Pattern, query_patterns
 from index.errors import KbIndexError
+from index.matching import Matched
 from index.records import LAST_INGEST_ID, load, passage_key
 from index.search import KbIndex, _Search
 from index.snapshot import Snapshot
@@ -41,7 +43,7 @@ class Scan:
     notes: list[str]
     #: What to look for in a passage's text to find the query's occurrences (for KWIC).
     patterns: list[Pattern]
-    chunks: Iterator[list[PassageRecord]] = field(repr=False)
+    chunks: Generator[list[PassageRecord], None, None] = field(repr=False)
     _reader: _Reader | None = field(default=None, repr=False)
 
     def records(self) -> Iterator[PassageRecord]:
@@ -51,7 +53,7 @@ class Scan:
     def close(self) -> None:
         """Release the scan's searcher without reading the rest (reading to the end, or
         garbage collection of a started scan, releases it too)."""
-        self.chunks.close()  # type: ignore[attr-defined]
+        self.chunks.close()
         if self._reader is not None:
             self._reader.close()
 
@@ -106,12 +108,12 @@ def _same_generation_searcher(ix: KbIndex) -> Searcher:
     raise KbIndexError("The index kept changing while a scan started; try again.")
 
 
-def _ordered(ix: KbIndex, docs: np.ndarray, matched: object,
+def _ordered(ix: KbIndex, docs: np.ndarray, matched: Matched,
              order: str) -> tuple[np.ndarray, np.ndarray | None]:
     snap = ix._snap
     candidates = np.flatnonzero(docs)
-    if order == "relevance" and matched.score_terms:  # type: ignore[attr-defined]
-        scores = snap.bm25(matched.score_terms, ix.ranking.k1, ix.ranking.b)  # type: ignore
+    if order == "relevance" and matched.score_terms:
+        scores = snap.bm25(matched.score_terms, ix.ranking.k1, ix.ranking.b)
         return candidates[np.lexsort((candidates, -scores[candidates]))], scores
     if order == "ingest":
         key = _ingest_key(ix)[candidates] * (snap.size + 1) + _rank(snap.newest_key)[candidates]
@@ -144,7 +146,7 @@ def _ingest_key(ix: KbIndex) -> np.ndarray:
 
 
 def _chunks(reader: _Reader, numbers: np.ndarray, scores: np.ndarray | None,
-            size: int) -> Iterator[list[PassageRecord]]:
+            size: int) -> Generator[list[PassageRecord], None, None]:
     try:
         for start in range(0, len(numbers), size):
             part = numbers[start:start + size]
@@ -154,17 +156,17 @@ def _chunks(reader: _Reader, numbers: np.ndarray, scores: np.ndarray | None,
         reader.close()
 
 
-def _record(data: dict[str, object], score: float) -> PassageRecord:
+def _record(data: dict[str, Any], score: float) -> PassageRecord:
     return PassageRecord(
         doc_id=str(data["doc_id"]), passage_id=str(data["passage_id"]),
         source=str(data.get("source", "")), title=str(data.get("title", "")),
         type=str(data.get("type", "page")), date=str(data.get("date", "")),
-        sessions=list(data.get("sessions", [])),  # type: ignore[call-overload]
-        topics=list(data.get("topics", [])),  # type: ignore[call-overload]
+        sessions=list(data.get("sessions", [])),
+        topics=list(data.get("topics", [])),
         text=str(data.get("text", "")), speaker=str(data.get("speaker", "")),
-        heading=str(data.get("heading", "")), start=data.get("start"),  # type: ignore[arg-type]
+        heading=str(data.get("heading", "")), start=data.get("start"),
         language=str(data.get("language", "und")),
-        position=int(data.get("position", 0)),  # type: ignore[call-overload]
+        position=int(data.get("position", 0)),
         url=str(data.get("url", "")), site=str(data.get("site", "")),
         ingested=str(data.get("ingested", "")), score=round(score, 4),
     )

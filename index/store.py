@@ -10,19 +10,13 @@ import time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    STORED_COLUMN,
-    VECTOR_COLUMN,
-    _lenfield,
-    _vecfield,
-)
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from index.errors import IndexCorrupt, IndexMissing
+from index.internals import open_columns
 from index.records import META_ID, load, manifest_from
 from index.schema import MANIFEST, build_schema
 from kb.model import ManifestEntry
@@ -74,7 +68,7 @@ def open_searcher(ix: FileIndex) -> Searcher:
     for _ in range(_OPEN_ATTEMPTS):
         searcher = ix.searcher()
         try:
-            _open_columns(searcher.reader())
+            open_columns(searcher.reader())
             if _segments_current(ix, searcher.reader()):
                 return searcher
         except OSError:
@@ -82,25 +76,6 @@ def open_searcher(ix: FileIndex) -> Searcher:
         searcher.close()
         time.sleep(0.02)
     raise IndexCorrupt(Path(ix.storage.folder), "its files kept changing while it was opened")
-
-
-def _open_columns(reader: IndexReader) -> None:
-    """Open the stored-fields, length and vector columns of every segment (Whoosh internals,
-    pinned by tests/index/test_commit_race.py)."""
-    schema = reader.schema
-    for sub, _ in reader.leaf_readers():
-        perdoc = getattr(sub, "_perdoc", None)
-        if perdoc is None:
-            continue  # an empty index
-        perdoc._cached_reader("_stored", STORED_COLUMN)
-        for name, field in schema.items():
-            if field.scorable:
-                perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
-            if field.vector:
-                perdoc._cached_reader(_vecfield(name), VECTOR_COLUMN)
-                perdoc._cached_reader(_vecfield(name) + "L", VECTOR_COLUMN)
-                if perdoc._vpostfile is None:
-                    perdoc._prep_vectors()
 
 
 def _segments_current(ix: FileIndex, reader: IndexReader) -> bool:

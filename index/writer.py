@@ -16,6 +16,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
 from index.errors import IndexCorrupt
+from index.internals import unlocked_writer
 from index.lock import WriteLock
 from index.records import (
     LAST_INGEST_ID,
@@ -56,8 +57,8 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
         try:
             # One process: a writer per core (Whoosh's MpWriter) gave no speed-up on a shared
             # two-core machine for about a fifth more CPU, and a killed ingest left its workers
-            # holding the lock. The lock is kb's own (see index.lock), hence _lk=False.
-            writer = SegmentWriter(ix, limitmb=_WRITER_MB, compound=False, _lk=False)
+            # holding the lock. The lock is kb's own (see index.lock), so Whoosh's is not taken.
+            writer = unlocked_writer(ix, _WRITER_MB)
             try:
                 _write(writer, changes, rebuild)
             except BaseException:

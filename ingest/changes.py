@@ -30,9 +30,9 @@ def cluster_refresh(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
         if entry.duplicate_of and entry.duplicate_of in touched_ids:
             extra.add(source)  # its canonical copy changed or left
     for source in touched:
-        entry = manifest.get(source)
-        if entry is not None and entry.duplicate_of in by_id:
-            extra.add(by_id[entry.duplicate_of])  # the canonical copy's "also at" changes
+        known = manifest.get(source)
+        if known is not None and known.duplicate_of in by_id:
+            extra.add(by_id[known.duplicate_of])  # the canonical copy's "also at" changes
     prints = manifest_prints(manifest, exclude=touched)
     fresh = {o.staged.source: o.fingerprint for o in outcomes if o.fingerprint is not None}
     prints.update(fresh)
@@ -59,8 +59,8 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
             document = outcome.document
             assert document is not None and outcome.fingerprint is not None
             document.duplicates = [m for m in group if m != canonical]
-            absorb(document, [fresh[m].document for m in document.duplicates
-                              if m in fresh and fresh[m].document is not None])
+            absorb(document, [twin for m in document.duplicates
+                              if m in fresh and (twin := fresh[m].document) is not None])
             outcome.fingerprint = replace(outcome.fingerprint, passages=len(document.passages))
     doc_ids = {s: o.document.doc_id for s, o in fresh.items() if o.document is not None}
     doc_ids.update({s: e.doc_id for s, e in manifest.items() if s not in doc_ids})

@@ -74,11 +74,11 @@ def scan(paths: Sequence[Path], *, follow_links: bool = False) -> Scan:
                     seen.add(file.path)
                     result.files.append(file)
         else:
-            file = path.resolve() if path.exists() else path.absolute()
-            if file not in seen:
-                seen.add(file)
-                result.files.append(SourceFile(file, file.parent, file.name,
-                                               _not_regular(file)))
+            named = path.resolve() if path.exists() else path.absolute()
+            if named not in seen:
+                seen.add(named)
+                result.files.append(SourceFile(named, named.parent, named.name,
+                                               _not_regular(named)))
     return result
 
 

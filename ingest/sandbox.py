@@ -43,7 +43,9 @@ from .limits import MB, Limits
 try:
     import resource
 except ImportError:  # pragma: no cover - not on POSIX
-    resource = None  # type: ignore[assignment]
+    _HAS_RESOURCE = False
+else:
+    _HAS_RESOURCE = True
 
 #: prctl's option: the signal a process receives when its parent dies (linux/prctl.h).
 _PR_SET_PDEATHSIG = 1
@@ -58,7 +60,7 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 def available() -> bool:
     """True when files can be read in a limited worker process on this platform."""
-    return resource is not None and "fork" in multiprocessing.get_all_start_methods()
+    return _HAS_RESOURCE and "fork" in multiprocessing.get_all_start_methods()
 
 
 class Sandbox:
@@ -213,6 +215,7 @@ def _serve(conn: Connection, limits: Limits, parent: int) -> None:
     _die_with_parent(parent)
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: a TERM ends it
     faulthandler.disable()  # a crash is reported by the parent, not dumped on the terminal
     _set_soft_limit(resource.RLIMIT_AS, _address_space() + limits.memory_bytes)
     held: dict[str, Any] = {}

@@ -85,8 +85,12 @@ def _stopped(verb: str, ctx: click.Context) -> str:
     return verb
 
 
-class _Terminated(Exception):
-    """SIGTERM during an ingest, raised in the main thread so the writer cancels cleanly."""
+class _Terminated(BaseException):
+    """SIGTERM during an ingest, raised in the main thread so the writer cancels cleanly.
+
+    A BaseException, as KeyboardInterrupt is: raised wherever the main thread happens to be, it
+    must pass through the ``except Exception`` of code that turns any failure into its own error
+    (opening the index made it an IndexCorrupt, exit 1, instead of exit 143)."""
 
 
 class KbError(click.ClickException):
@@ -94,7 +98,9 @@ class KbError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = 1, hint: str = "") -> None:
         super().__init__(message + (f"\n  hint: {hint}" if hint else ""))
-        self.exit_code = exit_code
+        # click types exit_code as a ClassVar, yet its main() reads it from the raised instance
+        # (click.exceptions.ClickException.show / BaseCommand.main): a per-error code is sound.
+        self.exit_code = exit_code  # type: ignore[misc]
 
     def format_message(self) -> str:
         # Messages quote ids, paths and index errors: shown through the terminal sanitiser.
@@ -131,20 +137,20 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-class _TextArguments:
+class _TextArguments(click.Command):
     """Every command-line value must be UTF-8 text: a value that is not (a byte such as
     ``$'\\xff'``, which Python carries as a lone surrogate) is a usage error naming the
     parameter, not a traceback wherever it is first encoded. Paths too: kb stores file and
     folder names in the index and prints them, so it cannot take a name it cannot write."""
 
-    params: list[click.Parameter]
-
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
-            rest = super().parse_args(ctx, args)  # type: ignore[misc]
+            rest = super().parse_args(ctx, args)
         except click.UsageError as exc:
             # click quotes the bad value in its message ("'\x1b[2J' is not one of ...").
-            exc.message = one_line(exc.message)
+            # click types message Final, yet it is only read when the error is shown: rewording
+            # it here, before that, is what keeps a typed escape sequence off the terminal.
+            exc.message = one_line(exc.message)  # type: ignore[misc]
             raise
         for param in self.params:
             values = ctx.params.get(param.name or "")
@@ -178,7 +184,9 @@ class _KbGroup(_TextArguments, click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:  # "No such command '...'" quotes what was typed
-            exc.message = one_line(exc.message)
+            # click types message Final, yet it is only read when the error is shown: rewording
+            # it here, before that, is what keeps a typed escape sequence off the terminal.
+            exc.message = one_line(exc.message)  # type: ignore[misc]
             raise
         except index.IndexMissing as exc:
             raise KbError(str(exc), EXIT_NO_INDEX) from None
@@ -428,8 +436,8 @@ def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
         if topic not in registry.topics and topic not in ctx.library().held("topic"):
             raise click.BadParameter(
                 f"unknown topic {topic!r}; `kb topics` lists them", param_hint="--topic")
-    return SearchRequest(query=query, **{k: list(v) for k, v in filters.items()},
-                         include_mentions=include_mentions, **extra)
+    facets: dict[str, Any] = {k: list(v) for k, v in filters.items()}  # sessions=[9], ...
+    return SearchRequest(query=query, **facets, include_mentions=include_mentions, **extra)
 
 
 @cli.command("search")

@@ -20,6 +20,7 @@ from typing import Any
 
 import index
 from index import KbIndex, mark, open_index
+from index import KbIndexError as KbIndexError  # re-exported: web/ reaches index errors here
 from kb.model import (
     DOC_TYPES,
     LANGUAGES,

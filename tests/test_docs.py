@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import click
@@ -66,3 +67,53 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
 def test_every_setting_is_documented() -> None:
     for setting in SETTINGS.values():
         assert f"`{setting.env}`" in README, f"{setting.env} is not in the README"
+
+
+#: Distribution name -> the module kb imports it as, where they differ.
+_IMPORT_NAMES = {"whoosh-reloaded": "whoosh", "beautifulsoup4": "bs4", "python-docx": "docx",
+                 "webvtt-py": "webvtt", "charset-normalizer": "charset_normalizer"}
+#: Declared dependencies the README says nothing imports (each says why it stays declared).
+_NOT_IMPORTED = {"beautifulsoup4"}
+
+
+def _declared() -> dict[str, list[str]]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {"runtime": project["dependencies"], "test": project["optional-dependencies"]["test"]}
+    return {kind: [re.split(r"[<>=~!\[ ]", spec, maxsplit=1)[0] for spec in specs]
+            for kind, specs in names.items()}
+
+
+def _library_rows() -> dict[str, str]:
+    """Each package the README's library table names -> its whole row."""
+    table = README.split("## Libraries, and why", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            cell = re.sub(r"\(imported as [^)]*\)", "", line.split("|")[1])
+            for name in re.findall(r"`([A-Za-z0-9_.-]+)`", cell):
+                rows[name] = line
+    return rows
+
+
+def test_the_library_table_names_every_dependency_and_nothing_else() -> None:
+    declared = _declared()
+    rows = _library_rows()
+    assert sorted(rows) == sorted(declared["runtime"] + declared["test"])
+    for name in declared["test"]:
+        assert "(tests only)" in rows[name], name
+
+
+def test_every_runtime_dependency_is_imported_where_the_table_says() -> None:
+    imported = set()
+    for package in ("kb", "ingest", "index", "web"):
+        for path in (ROOT / package).rglob("*.py"):
+            imported |= set(re.findall(r"^\s*(?:from|import) ([A-Za-z_]\w*)",
+                                       path.read_text(encoding="utf-8"), re.M))
+    rows = _library_rows()
+    for name in _declared()["runtime"]:
+        module = _IMPORT_NAMES.get(name, name)
+        if name in _NOT_IMPORTED:
+            assert module not in imported, f"{name} is imported now: say what for in the README"
+            assert "nothing in kb imports it" in rows[name]
+        else:
+            assert module in imported, f"{name} is declared but nothing imports {module}"

@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from index import KbIndexError
 from kb import config
 from kb.registry import Registry, RegistryError, load_registry
-from kb.search import Library
+from kb.search import KbIndexError, Library
 
 #: Sent with every response: no inline script or style, nothing from other origins.
 CSP = (
@@ -23,6 +23,13 @@ CSP = (
 )
 
 _log = logging.getLogger(__name__)
+
+
+class _InOrderJSON(DefaultJSONProvider):
+    """Flask's JSON with keys in the order the records give them (id first, then the text),
+    so a response reads like ``kb search --json``."""
+
+    sort_keys = False
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -39,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                             KB_LIBRARY=None, KB_REGISTRY=None)
     if test_config:
         app.config.from_mapping(test_config)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = _InOrderJSON(app)
     app.extensions["kb"] = _Backend(app.config)
 
     from web import filters

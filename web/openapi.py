@@ -126,13 +126,14 @@ _DOCUMENT = {"type": "object", "properties": {
     "recording": {"type": "string"}, "warnings": _STRINGS,
     "speaker_labels": {"type": "object", "additionalProperties": {"type": "string"}}}}
 
-_SPEAKER = {"type": "object", "properties": {
+_SPEAKER_FIELDS: dict[str, Any] = {
     "id": {"type": "string"}, "name": {"type": "string"}, "role": {"type": "string"},
     "organisation": {"type": "string"}, "country": {"type": "string"},
-    "documents": {"type": "integer"}, "passages": {"type": "integer"}}}
+    "documents": {"type": "integer"}, "passages": {"type": "integer"}}
+_SPEAKER = {"type": "object", "properties": _SPEAKER_FIELDS}
 
 _SPEAKER_PROFILE = {"type": "object", "properties": {
-    **_SPEAKER["properties"],  # type: ignore[dict-item]
+    **_SPEAKER_FIELDS,
     "sessions": {"type": "array", "items": {"type": "object", "properties": {
         "number": {"type": "integer"}, "label": {"type": "string"},
         "passages": {"type": "integer"}}}},

@@ -10,7 +10,7 @@ whose headers have not arrived within :data:`HEADER_TIMEOUT` seconds is closed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from waitress.channel import HTTPChannel
@@ -66,8 +66,12 @@ def make_server(app: Callable[..., Any], host: str, port: int, threads: int) -> 
         taken), raised here so the caller can say so before announcing an address.
     """
     server = create_server(app, host=host, port=port, threads=threads, **SERVER_SETTINGS)
-    listeners = [server] if isinstance(server, BaseWSGIServer) else [
-        s for s in server.map.values() if isinstance(s, BaseWSGIServer)]
+    if isinstance(server, BaseWSGIServer):
+        listeners = [server]
+    else:
+        # The map holds waitress's dispatchers by file descriptor (its stubs say sockets).
+        dispatchers: Mapping[int, object] = server.map or {}
+        listeners = [s for s in dispatchers.values() if isinstance(s, BaseWSGIServer)]
     for listener in listeners:
         listener.channel_class = _HeaderTimeoutChannel
     return server
@@ -76,5 +80,6 @@ def make_server(app: Callable[..., Any], host: str, port: int, threads: int) -> 
 def bound_port(server: Server) -> int:
     """The port the server listens on (the one the OS chose, for ``port=0``)."""
     if isinstance(server, BaseWSGIServer):
-        return int(server.effective_port)
+        # waitress sets ``effective_port`` from this same call; only the call is in its stubs.
+        return int(server.getsockname()[1])
     return int(server.effective_listen[0][1])

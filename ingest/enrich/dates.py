@@ -108,10 +108,15 @@ def _month(word: str) -> int | None:
 
 
 def _int(value: str) -> int:
-    return int(re.match(r"\d+", value).group(0))  # type: ignore[union-attr]
+    """The leading digits of ``value``; ValueError (a date that is not one) when there are none."""
+    digits = re.match(r"\d+", value)
+    if digits is None:
+        raise ValueError(f"no day number in {value!r}")
+    return int(digits.group(0))
 
 
 def _span(g: dict[str, str | None]) -> DateSpan | None:
+    year: str | None
     try:
         if g["y3"] or g["y4"] or g["y6"]:
             if g["y3"]:

@@ -89,7 +89,7 @@ def _cues(captions: webvtt.WebVTT) -> list[Cue]:
     rolling = _is_rolling(captions)
     shown: list[str] = []  # the lines on screen after the previous cue
     last = ""
-    for caption in captions:
+    for caption in captions.captions:
         lines = _lines(caption.text)
         new: list[str] = []
         for line in lines:
@@ -126,11 +126,11 @@ def _is_rolling(captions: webvtt.WebVTT) -> bool:
     """Auto-captions that roll: inline word timings, or cues that open with the previous
     cue's last line above a new one. Elsewhere a repeated line is what was said ("Thank
     you." twice)."""
-    if any(_INLINE_TIME.search(c.raw_text) for c in captions):
+    if any(_INLINE_TIME.search(c.raw_text) for c in captions.captions):
         return True
     repeats = pairs = 0
     previous: list[str] = []
-    for caption in captions:
+    for caption in captions.captions:
         lines = _lines(caption.text)
         if previous and lines:
             pairs += 1

@@ -16,6 +16,7 @@ from typing import Any
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.settings import Document as ExtractedPage
 
 from ..encoding import decode
 from ..errors import IngestError
@@ -70,7 +71,7 @@ def parse(data: bytes, name: str) -> list[RawDocument]:
                 html, output_format="python", include_comments=False, with_metadata=False)
         except Exception as exc:  # trafilatura raises many kinds on malformed trees
             raise IngestError(f"HTML could not be parsed: {exc}") from None
-        if extracted is not None and extracted.body is not None:
+        if isinstance(extracted, ExtractedPage) and extracted.body is not None:
             blocks = _tree_blocks(extracted.body)
     if not complete:
         visible = stream_blocks(html)

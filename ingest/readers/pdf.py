@@ -159,7 +159,7 @@ def _close(spans: list[tuple[str, float]], lines: list[_Line]) -> None:
     for text, size in spans:
         weights[size] += len(text.strip())
     main = weights.most_common(1)[0][0] if sum(weights.values()) else 0.0
-    parts = []
+    parts: list[str] = []
     marker = ""
     for text, size in spans:
         if _MARKER.match(text.strip()) and size <= _MARK_SMALL * main:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from whoosh.filedb.filestore import FileStorage
 
 from index import open_index, read_manifest
 from index.lock import LOCK_NAME, read_owner
@@ -172,3 +173,28 @@ def test_a_killed_ingest_leaves_a_readable_index_and_the_next_ingest_converges(
     report = json.loads(_ingest_here(corpus, index_dir).output)
     assert (report["added"], report["updated"], report["removed"]) == ([], [], [])
     assert read_owner(index_dir) is None and (index_dir / LOCK_NAME).exists()
+
+
+def test_a_sigterm_while_the_writer_opens_the_index_is_still_a_clean_stop(
+    half_ingested: tuple[Path, Path, dict[str, tuple[str, ...]]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SIGTERM lands inside code that turns any Exception into an error of its own (opening
+    the index: IndexCorrupt, exit 1, "rebuild it"); it must still be a termination (143)."""
+    corpus, prepared, before = half_ingested
+    index_dir = tmp_path / "index"
+    shutil.copytree(prepared, index_dir)
+    opened = FileStorage.open_index
+
+    def open_then_terminated(self: FileStorage, *args: object, **kwargs: object) -> object:
+        ix = opened(self, *args, **kwargs)
+        if read_owner(index_dir) is not None:  # the writer's own open, under the lock
+            os.kill(os.getpid(), signal.SIGTERM)
+        return ix
+
+    monkeypatch.setattr(FileStorage, "open_index", open_then_terminated)
+    result = _ingest_here(corpus, index_dir)
+    assert (result.exit_code, result.output) == (143, INTERRUPTED.format(verb="terminated"))
+    monkeypatch.undo()
+    assert _documents(index_dir) == before
+    assert read_owner(index_dir) is None

@@ -7,6 +7,7 @@ from pathlib import Path
 from fixtures import changes, corpus
 
 from index import apply_changes, open_index
+from index.internals import open_column_names
 from index.store import open_searcher, open_whoosh
 from kb.model import SearchRequest
 
@@ -81,6 +82,6 @@ def test_a_new_searcher_has_every_column_open(tmp_path: Path) -> None:
                 on_disk = {p.name[len(segment) + 1:-len(".col")]
                            for p in path.glob(f"{segment}.*.col")}
                 assert {"_stored", "_body_len", "_title_len"} <= on_disk
-                assert set(sub._perdoc._readers) == on_disk
+                assert open_column_names(sub) == on_disk
     finally:
         ix.close()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,7 +76,7 @@ def word_pattern(word: str) -> str:
     return r"\w*".join(re.escape(part) for part in word.split("*"))
 
 
-def alternation(words: object) -> str:
+def alternation(words: Iterable[str]) -> str:
     """Table words as one alternation, longest first (so "第十一" wins over "第十")."""
-    unique = sorted(set(words), key=lambda w: (-len(w), w))  # type: ignore[call-overload]
+    unique = sorted(set(words), key=lambda w: (-len(w), w))
     return "(?:" + "|".join(word_pattern(w) for w in unique) + ")" if unique else "(?!)"

@@ -1,0 +1,122 @@
+"""Every use of Whoosh's private surface, in one module, so that a Whoosh upgrade is this file's
+work (and tests/index/test_whoosh_internals.py's, which pins each function here).
+
+kb reaches past Whoosh's public API in three places, each for a measured reason:
+
+- reading postings a block at a time, and field lengths as one run of bytes, for the numpy
+  layer (:mod:`index.postings`): Whoosh's public matchers cost a Python call per posting;
+- opening every column file of a new searcher at once (:mod:`index.store`): Whoosh opens them
+  on first use, and a commit that merges segments may delete them before that;
+- a segment writer without Whoosh's own lock (:mod:`index.writer`): kb holds its own, stale-safe
+  one (:mod:`index.lock`).
+
+The names used: ``SegmentWriter(_lk=)``; ``FilterMatcher._ids``; ``W3LeafMatcher._byteids``,
+``_read_data``, ``_data``, ``_blocklength``, ``_next_block``; a segment reader's ``_perdoc`` and
+its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
+``whoosh.codec.whoosh3._lenfield`` and ``_vecfield``; ``NumericColumn.Reader``'s ``_fixedlen``,
+``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    STORED_COLUMN,
+    VECTOR_COLUMN,
+    W3LeafMatcher,
+    _lenfield,
+    _vecfield,
+)
+from whoosh.columns import NumericColumn
+from whoosh.index import FileIndex
+from whoosh.matching import Matcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader, SegmentReader
+from whoosh.writing import SegmentWriter
+
+#: One block of a leaf matcher: delta-encoded ids, then the weights (an array, one float for
+#: the whole block, or None for all 1.0), then the number of postings in it.
+Block = tuple[Any, Any, int]
+
+
+def unlocked_writer(ix: FileIndex, limitmb: int) -> SegmentWriter:
+    """A segment writer that does not take Whoosh's ``WRITELOCK`` (the caller holds kb's lock),
+    writing separate files per segment (``compound=False``: readers open in milliseconds)."""
+    return SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+
+
+def without_deletions(matcher: Matcher) -> tuple[Any, Matcher]:
+    """(the deleted docnums the matcher skips, or None; the matcher under that filter)."""
+    if isinstance(matcher, FilterMatcher):
+        return matcher._ids, matcher.child
+    return None, matcher
+
+
+def leaf_blocks(matcher: Matcher) -> Iterator[Block] | None:
+    """The matcher's postings block by block, or None when it is not a leaf matcher of
+    Whoosh's own codec with integer ids (read those through the public API)."""
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        return None
+    return _blocks(matcher)
+
+
+def _blocks(matcher: W3LeafMatcher) -> Iterator[Block]:
+    while matcher.is_active():
+        matcher._read_data()
+        yield matcher._data[0], matcher._data[1], matcher._blocklength
+        matcher._next_block()
+
+
+def length_column(sub: SegmentReader, field: str) -> Iterable[int] | None:
+    """The column of one segment holding each document's length in ``field`` as a byte, or
+    None (an empty segment, or a field without lengths)."""
+    perdoc = getattr(sub, "_perdoc", None)
+    return perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN) if perdoc else None
+
+
+def length_bytes(column: Iterable[int], count: int) -> np.ndarray:
+    """One length byte per document; the column's bytes in one read where its layout allows.
+
+    Iterating the column costs a Python call per document (about 0.2 s per field at 100,000
+    passages, paid by the first query after opening); a one-byte numeric column is a plain run
+    of bytes, padded with the default for documents past its end.
+    """
+    if (isinstance(column, NumericColumn.Reader) and column._fixedlen == 1
+            and column._typecode == "B"):
+        stored = min(column._count, count)
+        codes = np.full(count, column._default, dtype=np.uint8)
+        if stored:
+            raw = column._dbfile.get(column._basepos, stored)
+            codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
+        return codes
+    return np.frombuffer(array("B", column).tobytes(), dtype=np.uint8)[:count]
+
+
+def open_columns(reader: IndexReader) -> None:
+    """Open the stored-fields, length and vector columns of every segment now, not on first
+    use (see :func:`index.store.open_searcher`)."""
+    schema = reader.schema
+    for sub, _ in reader.leaf_readers():
+        perdoc = getattr(sub, "_perdoc", None)
+        if perdoc is None:
+            continue  # an empty index
+        perdoc._cached_reader("_stored", STORED_COLUMN)
+        for name, field in schema.items():
+            if field.scorable:
+                perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+            if field.vector:
+                perdoc._cached_reader(_vecfield(name), VECTOR_COLUMN)
+                perdoc._cached_reader(_vecfield(name) + "L", VECTOR_COLUMN)
+                if perdoc._vpostfile is None:
+                    perdoc._prep_vectors()
+
+
+def open_column_names(sub: SegmentReader) -> set[str]:
+    """The columns of one segment that are open (as ``<segment>.<name>.col`` names them)."""
+    perdoc = getattr(sub, "_perdoc", None)
+    return set(perdoc._readers) if perdoc is not None else set()

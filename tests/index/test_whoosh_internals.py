@@ -1,0 +1,121 @@
+"""Pins every private Whoosh name index/internals.py uses, each against the public API that
+gives the same answer slowly: a Whoosh upgrade that moves one fails here, naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from fixtures import changes, corpus, doc
+from whoosh.columns import NumericColumn
+from whoosh.filedb.filestore import FileStorage
+from whoosh.matching import Matcher
+from whoosh.matching.wrappers import FilterMatcher
+
+from index import apply_changes
+from index.internals import (
+    leaf_blocks,
+    length_bytes,
+    length_column,
+    open_column_names,
+    open_columns,
+    unlocked_writer,
+    without_deletions,
+)
+from index.store import open_whoosh
+from kb.model import ChangeSet
+
+
+def _with_deletions(path: Path) -> None:
+    """Two segments; the first has deleted documents (a replaced and a removed one)."""
+    apply_changes(path, changes())
+    apply_changes(path, ChangeSet(upserts=[doc("extra", "Extra", ["copyright one", "two"]),
+                                           corpus()[0]], deletes=["output"]))
+
+
+def test_the_unlocked_writer_leaves_whooshs_lock_free_and_writes_separate_files(
+        tmp_path: Path) -> None:
+    apply_changes(tmp_path, changes())
+    ix = open_whoosh(tmp_path)
+    try:
+        writer = unlocked_writer(ix, 32)
+        whoosh_lock = ix.lock("WRITELOCK")
+        assert whoosh_lock.acquire() is True  # free: only kb's own lock guards writers
+        whoosh_lock.release()
+        writer.add_document(id="extra", kind="meta", data="{}")
+        writer.commit()
+    finally:
+        ix.close()
+    assert not list(tmp_path.glob("*.seg"))  # compound=False: no single compound file
+    assert list(tmp_path.glob("*.col"))
+
+
+def test_deleted_documents_and_the_matcher_under_the_filter(tmp_path: Path) -> None:
+    _with_deletions(tmp_path)
+    with FileStorage(str(tmp_path)).open_index().searcher() as searcher:
+        subs = [sub for sub, _ in searcher.reader().leaf_readers()]
+        assert len(subs) == 2
+        first, second = subs
+        assert first.has_deletions() and not second.has_deletions()
+        matcher = first.postings("kind", "passage")
+        assert isinstance(matcher, FilterMatcher)
+        deleted, child = without_deletions(matcher)
+        assert set(deleted) == {n for n in range(first.doc_count_all()) if first.is_deleted(n)}
+        assert child is matcher.child
+        plain = second.postings("kind", "passage")
+        assert without_deletions(plain) == (None, plain)
+
+
+def _public(matcher: Matcher) -> list[tuple[int, float]]:
+    """Postings as Whoosh's public matcher API gives them, one call per posting."""
+    found = []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight()))
+        matcher.next()
+    return found
+
+
+def test_leaf_blocks_hold_every_posting_with_its_weight(tmp_path: Path) -> None:
+    _with_deletions(tmp_path)
+    with FileStorage(str(tmp_path)).open_index().searcher() as searcher:
+        for sub, _ in searcher.reader().leaf_readers():
+            for field, term in [("body", "copyright"), ("kind", "passage")]:
+                expected = _public(sub.postings(field, term))  # deleted ones left out
+                deleted, matcher = without_deletions(sub.postings(field, term))
+                blocks = leaf_blocks(matcher)
+                assert blocks is not None
+                found: list[tuple[int, float]] = []
+                for raw_ids, raw_weights, count in blocks:
+                    ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64)).tolist()
+                    weights = ([1.0] * count if raw_weights is None else
+                               [raw_weights] * count if isinstance(raw_weights, float) else
+                               [float(w) for w in raw_weights])
+                    assert len(ids) == len(weights) == count
+                    found += zip(ids, weights, strict=True)
+                found = [(n, w) for n, w in found if n not in (deleted or ())]
+                assert found == expected
+                assert len(found) > 0
+
+
+def test_length_bytes_read_in_one_go_equal_the_column_read_one_by_one(tmp_path: Path) -> None:
+    _with_deletions(tmp_path)
+    with FileStorage(str(tmp_path)).open_index().searcher() as searcher:
+        for sub, _ in searcher.reader().leaf_readers():
+            count = sub.doc_count_all()
+            for field in ("body", "title"):
+                column = length_column(sub, field)
+                assert isinstance(column, NumericColumn.Reader)  # the one-read path applies
+                assert length_bytes(column, count).tolist() == list(column)[:count]
+
+
+def test_a_new_reader_opens_every_column_file_of_its_segments(tmp_path: Path) -> None:
+    _with_deletions(tmp_path)
+    with FileStorage(str(tmp_path)).open_index().searcher() as searcher:
+        reader = searcher.reader()
+        open_columns(reader)
+        for sub, _ in reader.leaf_readers():
+            segment = sub.segment().segment_id()
+            on_disk = {p.name[len(segment) + 1:-len(".col")]
+                       for p in tmp_path.glob(f"{segment}.*.col")}
+            assert {"_stored", "_body_len", "_title_len"} <= on_disk
+            assert open_column_names(sub) == on_disk
