@@ -30,13 +30,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import click
 
 import index
-import ingest
 from ingest.enrich.gaps import find_gaps, stanza
 from kb import config
 from kb.model import (
@@ -64,6 +63,9 @@ from kb.refs import FORMS, parse_reference
 from kb.registry import Registry, RegistryError, load_registry
 from kb.research.export import csv_text
 from kb.search import Library
+
+if TYPE_CHECKING:
+    import ingest
 
 EXIT_FAILED_FILES = 1
 EXIT_USAGE = 2
@@ -219,6 +221,8 @@ def cli(ctx: click.Context, corpus: Path | None, index_dir: Path | None) -> None
 def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: bool = False,
                progress: bool = False, follow_links: bool = False) -> IngestReport:
     """Bring the index in line with ``paths``; shared by `kb ingest` and `kb serve`."""
+    import ingest  # the readers cost a quarter of a second: only commands that ingest load them
+
     registry = ctx.registry  # a malformed registry stops here, before the index is touched
     try:
         # A registry edit needs no special case here: each file's content hash covers the
@@ -277,6 +281,8 @@ def _terminate_cleanly() -> Iterator[None]:
 
 def _limits() -> ingest.Limits:
     """What one file may cost an ingest, from the settings (see the README)."""
+    import ingest
+
     return ingest.Limits(max_bytes=int(config.resolve("max_file_mb")) * 1_000_000,
                          seconds=float(config.resolve("read_seconds")),
                          memory_bytes=int(config.resolve("read_memory_mb")) * 1_000_000,
@@ -357,6 +363,8 @@ def _print_gaps(gaps: list[SessionGap], err: bool = False) -> None:
 @pass_context
 def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Path | None) -> None:
     """Show what the pipeline derives from files, without touching the index."""
+    import ingest
+
     failed = 0
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -581,8 +589,10 @@ def _lookup(library: Library, text: str) -> Document | Passage:
 
 def _owner(library: Library, doc_part: str) -> Document | None:
     """The document a link's doc part names: a doc id, a /doc/<id> URL or a source path."""
+    from ingest.identity import document_id  # not the package's readers
+
     name = doc_part.split("?", 1)[0].rstrip("/").rsplit("/doc/", 1)[-1]
-    return library.document(name) or library.document(ingest.document_id(name))
+    return library.document(name) or library.document(document_id(name))
 
 
 @cli.command("similar")
