@@ -804,8 +804,11 @@ def serve_command(ctx: Context, host: str | None, port: int | None, threads: int
         _print_report(report, dry_run=False, err=True)
     host = config.resolve("host", host)
     port = config.resolve("port", port)
-    app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus})
-    stats = ctx.library().stats()
+    # One Library for the banner and every request: its per-generation caches are built once.
+    library = ctx.library()
+    app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
+                          "KB_LIBRARY": library})
+    stats = library.counts()
     try:
         server = make_server(web.access_log(app), host, int(port),
                              int(config.resolve("threads", threads)))
