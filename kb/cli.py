@@ -36,7 +36,6 @@ from urllib.parse import urlencode
 import click
 
 import index
-from ingest.enrich.gaps import find_gaps, stanza
 from kb import config
 from kb.model import (
     DOC_TYPES,
@@ -340,6 +339,8 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
 
 def _print_gaps(gaps: list[SessionGap], err: bool = False) -> None:
     """Each session the registry lacks, with the files about it and a stanza to paste."""
+    from ingest.enrich.gaps import stanza  # its date and session patterns cost a second cold
+
     by_number: dict[int, list[SessionGap]] = {}
     for gap in gaps:
         by_number.setdefault(gap.number, []).append(gap)
@@ -638,6 +639,8 @@ def sessions_command(ctx: Context, check: bool, fmt: str, as_json: bool) -> None
                        f"{ctx.corpus / 'sessions.toml'}" if gaps else
                        "sessions.toml lists every session the index holds documents about")
         else:
+            from ingest.enrich.gaps import stanza
+
             emit_records([{**g.to_dict(), "stanza": stanza(g)} for g in gaps],
                          chosen_format(fmt, as_json),
                          ["number", "source", "start", "end", "seen"])
@@ -655,6 +658,8 @@ def sessions_command(ctx: Context, check: bool, fmt: str, as_json: bool) -> None
 def session_gaps(library: Library) -> list[SessionGap]:
     """Gaps of the registry as it is now, from the documents the index holds: those about a
     session number it lacks, and those dated after its last session."""
+    from ingest.enrich.gaps import find_gaps
+
     registry = library.registry
     held = library.held("session")
     candidates = [SearchRequest(sessions=[int(v)], page_size=100) for v in sorted(held)

@@ -2,7 +2,8 @@
 
 Each check runs a fresh interpreter, because this test process has long since imported
 everything; the readers' libraries (trafilatura, pypdf, python-docx, webvtt) and jieba cost
-a quarter of a second that `kb search`, `kb show`, `kb facets` and the web request path must
+a quarter of a second, and the enrichment's patterns (:mod:`ingest.enrich`) as much again
+cold, that `kb search`, `kb show`, `kb facets` and the web request path must
 not pay.
 """
 
@@ -20,7 +21,7 @@ from kb.cli import cli
 
 #: The ingest stack: none of these may be loaded by a command that only reads the index.
 HEAVY = ("trafilatura", "pypdf", "docx", "webvtt", "jieba", "lxml", "bs4", "courlan",
-         "ingest.readers", "ingest.pipeline", "ingest.discover")
+         "ingest.readers", "ingest.pipeline", "ingest.discover", "ingest.enrich")
 
 _SCRIPT = """
 import contextlib, io, json, sys
@@ -64,7 +65,7 @@ def test_the_ingest_stack_is_what_the_check_looks_for() -> None:
     # The check above could pass by naming modules that never load: ingest does load them.
     assert _loaded_after("import ingest; ingest.build_changes") == sorted(
         ["trafilatura", "pypdf", "docx", "webvtt", "lxml", "courlan",
-         "ingest.readers", "ingest.pipeline", "ingest.discover"])
+         "ingest.readers", "ingest.pipeline", "ingest.discover", "ingest.enrich"])
 
 
 @pytest.mark.parametrize("command", [
