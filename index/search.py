@@ -32,7 +32,7 @@ from index.records import (
     passage_from,
     passage_key,
 )
-from index.schema import DOCUMENT, SESSIONS_AND_MENTIONS
+from index.schema import SESSIONS_AND_MENTIONS
 from index.snapshot import ScoreTerm, Snapshot
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
@@ -209,16 +209,30 @@ class KbIndex:
             marker = Highlighter({t for weight, t in scored if weight >= scored[0][0] / 2})
             return [self._hit(n, s, marker) for s, n in top]
 
-    def stats(self) -> dict[str, Any]:
+    def counts(self) -> dict[str, Any]:
+        """Size and time of the open generation, without counting facets or searching.
+
+        Both counts are the lengths of one posting list each (``kind:document`` and
+        ``kind:passage``), which the generation's snapshot keeps once read: a health check that
+        calls this every second costs two array lengths and the index's modification time, where
+        :meth:`stats` counts every facet value over every passage.
+        """
         with self._lock:
-            counter = FacetCounter(self._snap, grouped=True)
-            facets = counter.count_all(self._snap.passages, {}, {})
             modified = dt.datetime.fromtimestamp(self._ix.last_modified(), tz=dt.UTC)
             return {
-                "documents": len(self._snap.postings("kind", DOCUMENT)[0]),
+                "documents": len(self._snap.doc_starts),
                 "passages": self._snap.passage_count,
                 "generation": self.generation,
                 "last_modified": modified.isoformat(timespec="seconds"),
+            }
+
+    def stats(self) -> dict[str, Any]:
+        """:meth:`counts` and the document count of every facet value."""
+        with self._lock:
+            counter = FacetCounter(self._snap, grouped=True)
+            facets = counter.count_all(self._snap.passages, {}, {})
+            return {
+                **self.counts(),
                 "facets": {name: {v.value: v.count for v in values}
                            for name, values in facets.items()},
             }

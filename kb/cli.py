@@ -30,14 +30,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import click
 
 import index
-import ingest
-from ingest.enrich.gaps import find_gaps, stanza
 from kb import config
 from kb.model import (
     DOC_TYPES,
@@ -64,6 +62,9 @@ from kb.refs import FORMS, parse_reference
 from kb.registry import Registry, RegistryError, load_registry
 from kb.research.export import csv_text
 from kb.search import Library
+
+if TYPE_CHECKING:
+    import ingest
 
 EXIT_FAILED_FILES = 1
 EXIT_USAGE = 2
@@ -227,6 +228,8 @@ def cli(ctx: click.Context, corpus: Path | None, index_dir: Path | None) -> None
 def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: bool = False,
                progress: bool = False, follow_links: bool = False) -> IngestReport:
     """Bring the index in line with ``paths``; shared by `kb ingest` and `kb serve`."""
+    import ingest  # the readers cost a quarter of a second: only commands that ingest load them
+
     registry = ctx.registry  # a malformed registry stops here, before the index is touched
     try:
         # A registry edit needs no special case here: each file's content hash covers the
@@ -285,6 +288,8 @@ def _terminate_cleanly() -> Iterator[None]:
 
 def _limits() -> ingest.Limits:
     """What one file may cost an ingest, from the settings (see the README)."""
+    import ingest
+
     return ingest.Limits(max_bytes=int(config.resolve("max_file_mb")) * 1_000_000,
                          seconds=float(config.resolve("read_seconds")),
                          memory_bytes=int(config.resolve("read_memory_mb")) * 1_000_000,
@@ -342,6 +347,8 @@ def _print_report(report: IngestReport, dry_run: bool, err: bool = False) -> Non
 
 def _print_gaps(gaps: list[SessionGap], err: bool = False) -> None:
     """Each session the registry lacks, with the files about it and a stanza to paste."""
+    from ingest.enrich.gaps import stanza  # its date and session patterns cost a second cold
+
     by_number: dict[int, list[SessionGap]] = {}
     for gap in gaps:
         by_number.setdefault(gap.number, []).append(gap)
@@ -365,6 +372,8 @@ def _print_gaps(gaps: list[SessionGap], err: bool = False) -> None:
 @pass_context
 def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Path | None) -> None:
     """Show what the pipeline derives from files, without touching the index."""
+    import ingest
+
     failed = 0
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -589,8 +598,10 @@ def _lookup(library: Library, text: str) -> Document | Passage:
 
 def _owner(library: Library, doc_part: str) -> Document | None:
     """The document a link's doc part names: a doc id, a /doc/<id> URL or a source path."""
+    from ingest.identity import document_id  # not the package's readers
+
     name = doc_part.split("?", 1)[0].rstrip("/").rsplit("/doc/", 1)[-1]
-    return library.document(name) or library.document(ingest.document_id(name))
+    return library.document(name) or library.document(document_id(name))
 
 
 @cli.command("similar")
@@ -636,6 +647,8 @@ def sessions_command(ctx: Context, check: bool, fmt: str, as_json: bool) -> None
                        f"{ctx.corpus / 'sessions.toml'}" if gaps else
                        "sessions.toml lists every session the index holds documents about")
         else:
+            from ingest.enrich.gaps import stanza
+
             emit_records([{**g.to_dict(), "stanza": stanza(g)} for g in gaps],
                          chosen_format(fmt, as_json),
                          ["number", "source", "start", "end", "seen"])
@@ -653,6 +666,8 @@ def sessions_command(ctx: Context, check: bool, fmt: str, as_json: bool) -> None
 def session_gaps(library: Library) -> list[SessionGap]:
     """Gaps of the registry as it is now, from the documents the index holds: those about a
     session number it lacks, and those dated after its last session."""
+    from ingest.enrich.gaps import find_gaps
+
     registry = library.registry
     held = library.held("session")
     candidates = [SearchRequest(sessions=[int(v)], page_size=100) for v in sorted(held)
@@ -802,8 +817,11 @@ def serve_command(ctx: Context, host: str | None, port: int | None, threads: int
         _print_report(report, dry_run=False, err=True)
     host = config.resolve("host", host)
     port = config.resolve("port", port)
-    app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus})
-    stats = ctx.library().stats()
+    # One Library for the banner and every request: its per-generation caches are built once.
+    library = ctx.library()
+    app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
+                          "KB_LIBRARY": library})
+    stats = library.counts()
     try:
         server = make_server(web.access_log(app), host, int(port),
                              int(config.resolve("threads", threads)))

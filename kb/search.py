@@ -146,6 +146,10 @@ class Library:
     def stats(self) -> dict[str, Any]:
         return self._open().stats()
 
+    def counts(self) -> dict[str, Any]:
+        """Documents, passages, generation and time, without the facet counts of :meth:`stats`."""
+        return self._open().counts()
+
     def match_words(self, query: str) -> frozenset[str]:
         """The indexed words ``query`` matches (see KbIndex.match_words), for :func:`mark_words`."""
         return self._open().match_words(query)

@@ -152,12 +152,13 @@ def health() -> dict[str, Any]:
     The searcher moves to a new generation at most once a second, while the index's
     modification time is read from disk: right after an ingest the two could disagree (the old
     counts with the new time). So move the searcher to the newest generation first, and accept
-    the figures only if no writer committed while they were read.
+    the figures only if no writer committed while they were read. The figures are the
+    generation's own counts (:meth:`Library.counts`): a probe never searches or counts facets.
     """
     library = backend().library()
     for _ in range(_HEALTH_ATTEMPTS):
         library.refresh()
-        stats = library.stats()
+        stats = library.counts()
         if not library.refresh():
             break
     return {

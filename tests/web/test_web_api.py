@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from index.facets import FacetCounter
 from kb.model import SearchRequest
 
 SEARCH_KEYS = ["query", "understood", "total", "unit", "page", "page_size", "pages",
@@ -103,6 +105,22 @@ def test_healthz_reports_generation_and_size(client: FlaskClient, passage_total:
     data = client.get("/healthz").get_json()
     assert {k: data[k] for k in ("status", "generation", "documents", "passages")} == {
         "status": "ok", "generation": 1, "documents": 7, "passages": passage_total}
+
+
+def test_healthz_answers_without_counting_facets(client: FlaskClient, passage_total: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # A probe every second must not pay for a search: with facet counting broken, it still
+    # answers from the generation's own counts, while a search (which counts facets) fails.
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AssertionError("facets were counted")
+
+    monkeypatch.setattr(FacetCounter, "count_all", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert {k: data[k] for k in ("status", "generation", "documents", "passages")} == {
+        "status": "ok", "generation": 1, "documents": 7, "passages": passage_total}
+    assert client.get("/api/search?q=training").status_code == 500
 
 
 def test_openapi_describes_every_api_route(client: FlaskClient, app: Flask) -> None:
