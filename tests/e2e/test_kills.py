@@ -121,6 +121,14 @@ POINTS: dict[str, Callable[[int, Path], bool]] = {
     "parsing": _parsing, "writing": _writing, "committing": _committing}
 
 
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def _wait_for(proc: subprocess.Popen[str], point: str, index_dir: Path) -> None:
     deadline = time.monotonic() + 120
     while not POINTS[point](proc.pid, index_dir):
@@ -152,8 +160,13 @@ def test_a_killed_ingest_leaves_a_readable_index_and_the_next_ingest_converges(
     else:
         os.kill(proc.pid, sig)
     out, err = proc.communicate(timeout=60)
+    # Nothing of the killed ingest is left running: its reading worker dies with it (the kernel
+    # delivers that death and init reaps it a moment later, so wait, within a bound, for both).
+    deadline = time.monotonic() + 20
+    while _group_alive(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
     with pytest.raises(ProcessLookupError):
-        os.killpg(proc.pid, 0)  # nothing of the killed ingest is left running
+        os.killpg(proc.pid, 0)
     if sig == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
     else:
