@@ -12,7 +12,7 @@ import html
 import re
 from functools import lru_cache
 
-from index.analysis import fold, word_spans
+from index.analysis import fold, word_spans, written_word
 
 #: Snippet length in characters, before the ellipses.
 SNIPPET_CHARS = 300
@@ -56,7 +56,8 @@ class Highlighter:
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
         if self._finder is not None and text.isascii():
-            found = ((m.start(), m.end(), m.group().lower()) for m in self._finder.finditer(text))
+            found = ((m.start(), m.end(), written_word(m.group()))
+                     for m in self._finder.finditer(text))
         else:
             found = word_spans(text)
         words = self.words
