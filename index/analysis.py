@@ -155,11 +155,16 @@ def symbol_terms(symbol: str) -> tuple[str, ...]:
     return (full,)
 
 
-def symbols_in(text: str) -> list[str]:
-    """Every document symbol written in ``text``, as unit terms (see :func:`symbol_terms`)."""
+def symbol_spans(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, unit terms) of every document symbol written in ``text``."""
     if "wipo" not in text.lower():
         return []
-    return [term for match in _SYMBOL.finditer(text) for term in symbol_terms(match.group())]
+    return [(m.start(), m.end(), symbol_terms(m.group())) for m in _SYMBOL.finditer(text)]
+
+
+def symbols_in(text: str) -> list[str]:
+    """Every document symbol written in ``text``, as unit terms (see :func:`symbol_terms`)."""
+    return [term for _, _, terms in symbol_spans(text) for term in terms]
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:

@@ -121,6 +121,15 @@ def test_a_document_symbol_in_any_form_finds_its_paper_first(ix: KbIndex, query:
     assert _docs(ix, query) == ["wipo_ip_ai_2_ge_20_1_rev", "en-cites"]
 
 
+def test_a_symbol_searched_is_marked_whole(ix: KbIndex) -> None:
+    hit = ix.search(SearchRequest(query="wipo_ip_ai_2_ge_20_1_rev", group="flat")).hits[1]
+    assert hit.snippet == (
+        "Delegates commented on document <mark>WIPO/IP/AI/2/GE/20/1 REV</mark>, the Revised "
+        "Issues Paper, and on <mark>WIPO/IP/AI/2/GE/20/1 REV</mark> again in their closing "
+        "remarks; the paper <mark>WIPO/IP/AI/2/GE/20/1 Rev.</mark> was adopted as the basis of "
+        "discussion.")
+
+
 def test_a_symbol_without_its_revision_finds_the_revision_too(ix: KbIndex) -> None:
     assert _docs(ix, "WIPO/IP/AI/2/GE/20/1") == ["wipo_ip_ai_2_ge_20_1_rev", "en-cites"]
 
