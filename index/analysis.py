@@ -177,19 +177,22 @@ def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
     # cannot need it (no apostrophe, no Chinese), which keeps analysis near a plain regex scan.
     apostrophes = "'" in text or "’" in text
     chinese = _HAN.search(text) is not None
+    size = len(text)
     for match in _WORD.finditer(text):
         start, end, word = match.start(), match.end(), match.group()
-        if apostrophes:
-            if end + 1 < len(text) and text[end] in _APOSTROPHES and word.lower() in _ELIDED \
+        if apostrophes and len(word) <= 6:
+            if end + 1 < size and text[end] in _APOSTROPHES and word.lower() in _ELIDED \
                     and text[end + 1].isalpha():
                 continue  # "l'OMPI", "qu'il": the article is not a word anyone searches
-            if word in ("s", "S") and start > 1 and text[start - 1] in _APOSTROPHES \
+            if (word == "s" or word == "S") and start > 1 and text[start - 1] in _APOSTROPHES \
                     and text[start - 2].isalnum():
                 continue  # "LLM's": the possessive of LLM
         if chinese and _HAN.search(word):
             yield from _segmented(word, start)
-        else:
+        elif word[-1] == "s" and word[:2].isupper():
             yield start, end, written_word(word)
+        else:
+            yield start, end, word.lower()
 
 
 def written_word(word: str) -> str:
