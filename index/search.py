@@ -50,7 +50,7 @@ from kb.model import (
 MAX_MORE_PER_DOCUMENT = 10
 _MAX_RESPELLED = 3
 #: A ``name:value`` pair as typed: neither side is a word to respell.
-_FIELDED = re.compile(r"([^\s():\"]+):([^\s()\"]*)")
+_FIELDED = re.compile(r"(?<![^\s(])([^\s():\"]+):([^\s()\"]*)")
 
 
 @dataclass(frozen=True)
@@ -365,8 +365,9 @@ class _Search:
         whose stem is known, is never respelled), not stop words, not names, not acronyms
         typed in capitals, not field names or their values, at most three (see
         index.spelling for the bounds on each)."""
-        fielded = {part.lower() for pair in _FIELDED.findall(self.request.query)
-                   for part in pair}
+        typed = self.request.query
+        fielded = {part.lower() for pair in _FIELDED.findall(typed) for part in pair} \
+            if ":" in typed else set()
         unknown = [node.text for node in positive_nodes(self.root)
                    if isinstance(node, Word) and node.field != "speaker"
                    and MIN_WORD_CHARS <= len(node.text) <= MAX_WORD_CHARS
