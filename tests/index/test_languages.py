@@ -27,6 +27,9 @@ def _pages() -> list[Document]:
         doc("fr-ompi", "Conversation de l'OMPI", [
             "Le Directeur général de l'OMPI a ouvert la session sur les données d'entraînement.",
         ], language="fr", date="2024-03-13"),
+        doc("es-autor", "Derechos de autor e inteligencia artificial", [
+            "Los creadores pidieron una remuneración justa por el uso de sus obras.",
+        ], language="es", date="2021-06-01"),
         doc("ru-ip", "Интеллектуальная собственность", [
             "Делегаты обсудили охрану интеллектуальной собственности в эпоху ИИ.",
         ], language="ru", date="2023-09-20"),
@@ -81,6 +84,11 @@ def test_a_french_elision_is_not_part_of_the_word(ix: KbIndex) -> None:
     assert "l&#x27;<mark>OMPI</mark>" in result.hits[0].snippet
     assert _docs(ix, "l'OMPI") == ["fr-ompi"]
     assert _docs(ix, "entraînement") == ["fr-ompi"]
+
+
+def test_a_spanish_word_finds_its_other_forms(ix: KbIndex) -> None:
+    assert _docs(ix, "derecho") == ["es-autor"]
+    assert _docs(ix, "creador", languages=["es"]) == ["es-autor"]
 
 
 def test_a_russian_inflected_form_finds_another_form(ix: KbIndex) -> None:
