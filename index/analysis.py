@@ -12,13 +12,26 @@ value carries its language as a short marker (``\\x02fr\\x03...``) that
 :class:`LanguageTokenizer` reads. Undetermined-language documents are treated as English,
 because in this corpus an undetermined text is nearly always English; languages without a
 Snowball stemmer here (Chinese, others) are folded only.
+
+Before folding, :func:`word_spans` reads the written forms every language shares, so that the
+index and the query agree on them: Chinese runs are segmented into words with jieba (loaded on
+the first Chinese text, so other searches never pay for its dictionary); French elisions lose
+their article ("l'OMPI" is indexed as "ompi"); possessives lose their "'s" ("LLM's"); an
+acronym's plural is its singular ("NFTs" is "nft"); and a WIPO document symbol, however it is
+written ("WIPO/IP/AI/2/GE/20/1 Rev.", "wipo_ip_ai_2_ge_20_1_rev"), is also one unit term, so
+that it is searched as a whole. :func:`fold` drops the Arabic definite article and vowel marks,
+so that an Arabic word and its stem start alike (query-time stemming scans by the stem's
+first letters).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from nltk.stem.snowball import SnowballStemmer
 from whoosh.analysis import Token, Tokenizer
@@ -39,6 +52,7 @@ _MARK_START, _MARK_END = "\x02", "\x03"
 _EXTRA_STOPS = {
     "ar": {"في", "من", "على", "إلى", "عن", "أن", "إن", "التي", "الذي", "هذا", "هذه", "و", "ما",
            "لا"},
+    "xx": {"的", "了", "和", "是", "在", "与", "及", "之"},
 }
 
 
@@ -49,9 +63,18 @@ def analysis_key(language: str) -> str:
     return "xx" if language == "zh" else "en"
 
 
+#: Arabic vowel marks (harakat, tanwin, shadda, sukun, dagger alif) and the tatweel.
+_ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
+#: The Arabic definite article and the particles written joined to it ("wal-", "bil-", "lil-").
+_ARABIC_ARTICLE = re.compile("^(?:[\u0648\u0641\u0628\u0643]?\u0627\u0644|\u0644\u0644)(?=..)")
+
+
 def fold(word: str) -> str:
     """Case and accent folding, the part of analysis every field shares."""
-    return word.lower().translate(accent_map)
+    folded = word.lower().translate(accent_map)
+    if folded and "\u0600" <= folded[0] <= "\u06ff":
+        folded = _ARABIC_ARTICLE.sub("", _ARABIC_MARKS.sub("", folded))
+    return folded
 
 
 @lru_cache(maxsize=16)
@@ -92,17 +115,155 @@ def stem(word: str, key: str) -> str:
 @lru_cache(maxsize=400_000)
 def _stem(word: str, key: str) -> str:
     stemmer = _stemmer(key)
-    return stemmer.stem(word) if stemmer else word
+    if stemmer is None:
+        return word
+    if key in _LATIN_KEYS and _VOWELLESS_PLURAL.fullmatch(word):
+        return word[:-1]  # "nfts", "llms": an acronym's plural typed in lower case
+    return stemmer.stem(word)
+
+
+_LATIN_KEYS = frozenset({"en", "fr", "es"})
+_VOWELLESS_PLURAL = re.compile(r"[b-df-hj-np-tv-xz0-9]{2,}s")
 
 
 def is_stop(lowered: str, key: str) -> bool:
     return lowered in _stopwords(key)
 
 
+#: Articles and pronouns elided before a vowel in French ("l'", "d'", "qu'", "jusqu'").
+_ELIDED = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu",
+                     "quoiqu", "presqu"})
+_APOSTROPHES = "'’"
+#: An acronym written with a plural "s" ("NFTs", "SMEs", "LLMs").
+_ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
+#: A WIPO document symbol in any written form: slashes, underscores or spaces between its
+#: parts, "Rev." / "REV" / "_rev" at the end.
+SYMBOL_PATTERN = (r"(?<!\w)WIPO(?:[/_](?:[A-Z0-9]+))+"
+                  r"(?:(?:[ _/]|\s*)REV(?:\.|\b)(?:\s?\d+\b)?)?")
+_SYMBOL = re.compile(SYMBOL_PATTERN, re.IGNORECASE)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def symbol_terms(symbol: str) -> tuple[str, ...]:
+    """The unit terms of one written symbol: the symbol itself ("wipo_ip_ai_2_ge_20_1_rev")
+    and, for a revision, its base ("wipo_ip_ai_2_ge_20_1"), which the revision answers too."""
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", symbol.lower()) if p]
+    full = "_".join(parts)
+    if "rev" in parts[1:]:
+        base = "_".join(parts[:parts.index("rev", 1)])
+        return (full, base) if base != full else (full,)
+    return (full,)
+
+
+def symbol_spans(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, unit terms) of every document symbol written in ``text``."""
+    if "wipo" not in text.lower():
+        return []
+    return [(m.start(), m.end(), symbol_terms(m.group())) for m in _SYMBOL.finditer(text)]
+
+
+def symbols_in(text: str) -> list[str]:
+    """Every document symbol written in ``text``, as unit terms (see :func:`symbol_terms`)."""
+    return [term for _, _, terms in symbol_spans(text) for term in terms]
+
+
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, lower-cased word) for every word of ``text``."""
+    """(start, end, lower-cased word) for every word of ``text``.
+
+    Elided articles and possessive "'s" yield no word; an acronym's plural yields its
+    singular; a Chinese run yields its words (see the module docstring).
+    """
+    # The checks below run per word on every indexed text: each is skipped when the text
+    # cannot need it (no apostrophe, no Chinese), which keeps analysis near a plain regex scan.
+    apostrophes = "'" in text or "’" in text
+    chinese = _HAN.search(text) is not None
+    size = len(text)
     for match in _WORD.finditer(text):
-        yield match.start(), match.end(), match.group().lower()
+        start, end, word = match.start(), match.end(), match.group()
+        if apostrophes and len(word) <= 6:
+            if end + 1 < size and text[end] in _APOSTROPHES and word.lower() in _ELIDED \
+                    and text[end + 1].isalpha():
+                continue  # "l'OMPI", "qu'il": the article is not a word anyone searches
+            if (word == "s" or word == "S") and start > 1 and text[start - 1] in _APOSTROPHES \
+                    and text[start - 2].isalnum():
+                continue  # "LLM's": the possessive of LLM
+        if chinese and _HAN.search(word):
+            yield from _segmented(word, start)
+        elif word[-1] == "s" and word[:2].isupper():
+            yield start, end, written_word(word)
+        else:
+            yield start, end, word.lower()
+
+
+def written_word(word: str) -> str:
+    """One word as analysis reads it before folding: lower-cased, an acronym's plural made
+    singular ("NFTs" -> "nft")."""
+    if word[-1] == "s" and word[:2].isupper() and _ACRONYM_PLURAL.fullmatch(word):
+        return word[:-1].lower()
+    return word.lower()
+
+
+def _segmented(word: str, start: int) -> Iterator[tuple[int, int, str]]:
+    """The words of a token holding Chinese characters: Han runs cut by jieba, the rest kept."""
+    cursor = 0
+    for run in _HAN.finditer(word):
+        if run.start() > cursor:
+            yield start + cursor, start + run.start(), word[cursor:run.start()].lower()
+        offset = run.start()
+        for piece in chinese_words(run.group()):
+            yield start + offset, start + offset + len(piece), piece
+            offset += len(piece)
+        cursor = run.end()
+    if cursor < len(word):
+        yield start + cursor, start + len(word), word[cursor:].lower()
+
+
+_JIEBA: list[Any] = []
+_JIEBA_LOCK = threading.Lock()
+
+
+def _jieba() -> Any:
+    """jieba's tokenizer, imported and its bundled dictionary loaded on first use only (the
+    dictionary is large), quietly: jieba reports loading on the root logger by default."""
+    if not _JIEBA:
+        with _JIEBA_LOCK:
+            if not _JIEBA:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                _JIEBA.append(tokenizer)
+    return _JIEBA[0]
+
+
+@lru_cache(maxsize=50_000)
+def chinese_words(run: str) -> tuple[str, ...]:
+    """The words of a run of Chinese characters, by jieba's dictionary alone (no HMM guesses
+    at unknown words, so that a run cuts the same way in a page and in a query)."""
+    return tuple(w for w in _jieba().cut(run, HMM=False) if w.strip())
+
+
+def query_words(text: str) -> list[str]:
+    """The words of one typed query token, read as the index reads text but keeping the case
+    typed ("NFTs" gives "NFT", "l'OMPI" gives "OMPI"): the speller leaves acronyms alone."""
+    words = []
+    for start, end, word in word_spans(text):
+        written = text[start:end]
+        words.append(written[:len(word)] if written.lower().startswith(word) else word)
+    return words
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_HAN.search(text))
+
+
+def with_symbol_units(text: str) -> str:
+    """``text`` with each document symbol written as its unit term, one word for the query
+    parser (whose slashes and spaces would otherwise split it)."""
+    if "wipo" not in text.lower():
+        return text
+    return _SYMBOL.sub(lambda match: symbol_terms(match.group())[0], text)
 
 
 def analyze(text: str, key: str) -> list[str]:
@@ -139,6 +300,16 @@ class LanguageTokenizer(Tokenizer):
             if end > 0:
                 key, text, offset = value[1:end], value[end + 1:], end + 1
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for unit in symbols_in(text):
+            # Symbol units sit at the first position, outside the word positions phrases use.
+            token.text, token.boost, token.stopped = unit, 1.0, False
+            if keeporiginal:
+                token.original = unit
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = token.endchar = start_char
+            yield token
         pos = start_pos
         for start, end_char, word in word_spans(text):
             term = index_word(word, key)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from index.analysis import fold, word_spans
+from index.analysis import fold, symbol_spans, word_spans, written_word
 
 #: Snippet length in characters, before the ellipses.
 SNIPPET_CHARS = 300
@@ -29,6 +29,8 @@ class Highlighter:
         word's stem, the words of phrases and the expansions of prefixes."""
         self.words = words
         self._finder = _candidate_finder(words)
+        #: Whether the query searched a document symbol (its unit term, see index.analysis).
+        self._symbols = any(w.startswith("wipo_") for w in words)
 
     def mark(self, text: str) -> str:
         """All of ``text``, escaped, with the matched words in ``<mark>``."""
@@ -58,11 +60,19 @@ class Highlighter:
     def _spans(self, text: str) -> list[tuple[int, int]]:
         found: Iterator[tuple[int, int, str]]
         if self._finder is not None and text.isascii():
-            found = ((m.start(), m.end(), m.group().lower()) for m in self._finder.finditer(text))
+            found = ((m.start(), m.end(), written_word(m.group()))
+                     for m in self._finder.finditer(text))
         else:
             found = word_spans(text)
         words = self.words
-        return [(start, end) for start, end, word in found if _folded(word) in words]
+        spans = [(start, end) for start, end, word in found if _folded(word) in words]
+        symbols = [(start, end) for start, end, terms in symbol_spans(text)
+                   if any(term in words for term in terms)] if self._symbols else []
+        if not symbols:
+            return spans
+        # A symbol searched is marked whole ("WIPO/IP/AI/2/GE/20/1 Rev."), over its words.
+        inside = [(s, e) for s, e in spans if not any(a <= s < b for a, b in symbols)]
+        return sorted(inside + symbols)
 
 
 def snippet(text: str, words: set[str], width: int = SNIPPET_CHARS) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as wq
 
-from index.analysis import fold, is_stop
+from index.analysis import analysis_key, fold, is_stop, stem
 from index.query import (
     AnyOf,
     DateRange,
@@ -45,9 +45,19 @@ class Matched:
 class Matcher:
     """Evaluates one parsed query against one snapshot."""
 
-    def __init__(self, snapshot: Snapshot, typed_bonus: float) -> None:
+    def __init__(self, snapshot: Snapshot, typed_bonus: float,
+                 languages: tuple[str, ...] = ()) -> None:
+        """:param languages: the language codes searched (the language facet's selection);
+            empty means every language present. Query words are stemmed, and their stop words
+            dropped, in these languages only."""
         self.snap = snapshot
         self.typed_bonus = typed_bonus
+        present = snapshot.analysis_keys
+        chosen = tuple(k for k in dict.fromkeys(analysis_key(c) for c in languages)
+                       if k in present)
+        #: Analysis keys the query is read in; None when they are all those present.
+        self.keys: tuple[str, ...] | None = chosen if chosen and len(chosen) < len(present) \
+            else None
         self.notes: list[str] = []
         self._prefixes: dict[Prefix, list[str]] = {}
 
@@ -113,11 +123,16 @@ class Matcher:
             return None
         typed = fold(lowered)
         forms = self.snap.forms(field_name, typed)
+        if self.keys is not None:
+            stems = {stem(typed, key) for key in self.keys}
+            forms = tuple(f for f in forms if f == typed
+                          or any(stem(f, key) in stems for key in self.keys))
         return ScoreTerm(field_name, forms, typed, self.typed_bonus)
 
     def is_stop(self, word: str) -> bool:
-        """A stop word in any language present (so "les" does not match every English text)."""
-        return any(is_stop(word.lower(), key) for key in self.snap.analysis_keys)
+        """A stop word in a language searched (so "les" does not match every English text)."""
+        keys = self.keys if self.keys is not None else self.snap.analysis_keys
+        return any(is_stop(word.lower(), key) for key in keys)
 
     def prefix_terms(self, node: Prefix) -> list[str]:
         """The indexed words of the prefix's own field that start with it."""

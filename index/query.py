@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from index.analysis import has_chinese, query_words, with_symbol_units
 from kb.model import MAX_QUERY_CHARS
 
 #: Most word-like items used from one query (a pasted paragraph stays fast).
@@ -130,6 +131,7 @@ def parse(text: str) -> ParsedQuery:
         notes.append(f"The query was cut to its first {MAX_QUERY_CHARS} characters.")
     if not text:
         return ParsedQuery(None, notes)
+    text = with_symbol_units(text)
     try:
         root = _Parser(_tokens(text), notes).parse()
     except _Fallback as why:
@@ -141,7 +143,7 @@ def parse(text: str) -> ParsedQuery:
 
 
 def _plain(text: str) -> Node | None:
-    words = [w for w in re.findall(r"\w+", text)]
+    words = query_words(text)
     return Group(any_of=tuple(Word(w) for w in words)) if words else None
 
 
@@ -304,14 +306,14 @@ def _word(text: str, field_name: str) -> list[Node]:
         if stem and re.fullmatch(r"\w+", stem):
             return [Prefix(stem.lower(), field_name)]
         text = stem
-    words = re.findall(r"\w+", text)
-    if len(words) > 1 and _COMPOUND.fullmatch(text):
+    words = query_words(text)
+    if len(words) > 1 and (_COMPOUND.fullmatch(text) or has_chinese(text)):
         return [Phrase(tuple(words), field_name)]
     return [Word(w, field_name) for w in words]
 
 
 def _phrase(text: str, field_name: str) -> Node | None:
-    words = tuple(re.findall(r"\w+", text))
+    words = tuple(query_words(text))
     if not words:
         return None
     return Word(words[0], field_name) if len(words) == 1 else Phrase(words, field_name)

@@ -7,9 +7,10 @@ depends on which fields happen to be indexed.
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from typing import Any
 
-from index.analysis import mark_language
+from index.analysis import mark_language, symbols_in
 from index.schema import (
     DOCUMENT,
     HEADING_WEIGHT,
@@ -81,7 +82,8 @@ def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
         "id": passage_key(passage.passage_id),
         "kind": PASSAGE,
         "doc_id": doc.doc_id,
-        "body": mark_language(_body(doc.title, passage.heading, passage.text), language),
+        "body": mark_language(_body(_title_stream(doc), passage.heading, passage.text),
+                              language),
         "title": mark_language(doc.title, doc.language),
         "heading": mark_language(passage.heading, language),
         "session": _multi(sessions),
@@ -98,6 +100,15 @@ def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
         "data": _dumps(data),
     }
     return {name: value for name, value in record.items() if value != ""}
+
+
+def _title_stream(doc: Document) -> str:
+    """The title as body weighs it, with the document symbol its file name carries
+    ("wipo_ip_ai_2_ge_20_1_rev.pdf") when the title lacks it: a search for the symbol then
+    finds the paper itself first, above the pages that cite it."""
+    named = symbols_in(PurePosixPath(doc.source).stem)
+    missing = [term for term in named if term not in set(symbols_in(doc.title))]
+    return " ".join([doc.title, *missing]) if missing else doc.title
 
 
 def _body(title: str, heading: str, text: str) -> str:

@@ -18,7 +18,7 @@ MULTI_SEP = "\x1e"
 #: A field whose name carries the on-disk format: an index written by code with other analysis
 #: lacks it, so opening refuses it (IndexCorrupt says to rebuild) instead of answering wrongly.
 #: Bump the number whenever analysis or record layout changes.
-FORMAT_FIELD = "kb_format_3"
+FORMAT_FIELD = "kb_format_4"
 
 #: Record kinds, stored in the ``kind`` field.
 PASSAGE, DOCUMENT, MANIFEST, META = "passage", "doc", "manifest", "meta"

@@ -23,7 +23,7 @@ from index.analysis import analysis_key, analyze, fold, is_stop
 from index.facets import FacetCounter
 from index.highlight import Highlighter
 from index.matching import Matched, Matcher, missing_value_note, resolve_value
-from index.query import Node, Word, parse, positive_nodes, render
+from index.query import Filter, Group, Node, Word, parse, positive_nodes, render
 from index.records import (
     document_from,
     document_key,
@@ -48,9 +48,9 @@ from kb.model import (
 )
 
 MAX_MORE_PER_DOCUMENT = 10
-#: A result set this small earns a "did you mean".
-_FEW_RESULTS = 2
 _MAX_RESPELLED = 3
+#: A ``name:value`` pair as typed: neither side is a word to respell.
+_FIELDED = re.compile(r"(?<![^\s(])([^\s():\"]+):([^\s()\"]*)")
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class KbIndex:
         with self._lock:
             search = _Search(self, request, labels)
             result = search.run()
-            unknown = search.unknown_words() if result.total <= _FEW_RESULTS else []
+            unknown = search.unknown_words()
         if unknown:
             # Outside the lock: building the vocabulary and respelling are the slow parts.
             result.suggestion = respell(request.query, unknown, self._vocabulary())
@@ -290,14 +290,16 @@ class _Search:
         filter is applied (also used by :mod:`index.scan`)."""
         parsed = parse(self.request.query)
         self.notes += parsed.notes
-        matcher = Matcher(self.snap, self.ix.ranking.exact)
+        self.tables = {"session": SESSIONS_AND_MENTIONS} if self.request.include_mentions \
+            else {}
+        self.selected = self._selected(self.tables)
+        matcher = Matcher(self.snap, self.ix.ranking.exact,
+                          _searched_languages(parsed.root, self.selected))
+        self.matcher = matcher
         matched = matcher.run(parsed.root)
         self.notes += matcher.notes
         self.root = parsed.root
         self.is_stop = matcher.is_stop
-        self.tables = {"session": SESSIONS_AND_MENTIONS} if self.request.include_mentions \
-            else {}
-        self.selected = self._selected(self.tables)
         self.selections = FacetCounter(self.snap, self.grouped, self.labels, self.tables) \
             .selection_masks(self.selected)
         docs = matched.docs.copy()
@@ -340,7 +342,8 @@ class _Search:
                 limit: int) -> list[tuple[float, int]]:
         if scores is not None:
             return top_k(docs, scores, limit, self.snap.browse_key)
-        key = self.snap.newest_key if self.sort == "date" else self.snap.browse_key
+        # Browsing (no words to rank by) lists newest first, as sorting by date does.
+        key = self.snap.browse_key if self.sort == "date-asc" else self.snap.newest_key
         return [(0.0, n) for _, n in top_k(docs, -key, limit, key)]
 
     def _page(self, docs: np.ndarray, scores: np.ndarray | None,
@@ -372,21 +375,43 @@ class _Search:
         return hits
 
     def unknown_words(self) -> list[str]:
-        """Typed words worth respelling: missing from the index, not stop words, not names,
-        at most three (see index.spelling for the bounds on each)."""
+        """Typed words worth respelling: no form of them in the index (a known word, or one
+        whose stem is known, is never respelled), not stop words, not names, not acronyms
+        typed in capitals, not field names or their values, at most three (see
+        index.spelling for the bounds on each)."""
+        typed = self.request.query
+        fielded = {part.lower() for pair in _FIELDED.findall(typed) for part in pair} \
+            if ":" in typed else set()
         unknown = [node.text for node in positive_nodes(self.root)
                    if isinstance(node, Word) and node.field != "speaker"
                    and MIN_WORD_CHARS <= len(node.text) <= MAX_WORD_CHARS
+                   and not node.text.isupper() and node.text.lower() not in fielded
                    and not _is_stop_anywhere(fold(node.text))
-                   and not self.snap.reader.doc_frequency("body", fold(node.text))]
+                   and not self._known(node)]
         return list(dict.fromkeys(unknown))[:_MAX_RESPELLED]
+
+    def _known(self, node: Word) -> bool:
+        term = self.matcher.word_term(node)
+        return term is None or bool(term.forms)
+
+
+def _searched_languages(root: Node | None, selected: Mapping[str, list[str]]) -> tuple[str, ...]:
+    """The languages a search is restricted to: the language facet's selection, or a
+    ``lang:`` filter required at the top of the query; () for all of them."""
+    chosen = list(selected.get("language", []))
+    if isinstance(root, Group):
+        chosen += [n.value for n in root.all_of if isinstance(n, Filter) and n.facet == "language"]
+    elif isinstance(root, Filter) and root.facet == "language":
+        chosen.append(root.value)
+    codes = {label.lower(): code for code, label in LANGUAGES.items()}
+    return tuple(codes.get(value.lower(), value.lower()) for value in chosen)
 
 
 def respell(query: str, words: list[str], speller: Speller) -> str:
     """``query`` with each of ``words`` replaced by its respelling, or "" if none has one."""
     changed = False
     for typed in words:
-        found = speller.suggest(fold(typed))
+        found = speller.suggest(fold(typed), _is_stop_anywhere)
         if found:
             query = _replace_word(query, typed, found)
             changed = True

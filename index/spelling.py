@@ -12,7 +12,7 @@ respelled at all, and a :class:`Speller` is immutable once built, so it runs wit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -37,11 +37,15 @@ class Speller:
         self._words = {key: [w for w, _ in pairs] for key, pairs in groups.items()}
         self._frequencies = {key: [f for _, f in pairs] for key, pairs in groups.items()}
 
-    def suggest(self, word: str) -> str:
+    def suggest(self, word: str, refused: Callable[[str], bool] = lambda _: False) -> str:
         """The closest indexed word (fewest edits, then most frequent, then alphabetical) that
         shares ``word``'s first letter, or "" when none is within :data:`MAX_DISTANCE`.
 
         The first letter is kept because typos there are rare, and it keeps the search small.
+        A word shorter than the one typed is offered only when the typed word merely doubled
+        one of its letters ("trainning"): dropping other letters turns a rare word into a
+        commoner one that means something else. ``refused`` words (stop words) are never
+        offered.
         """
         if not MIN_WORD_CHARS <= len(word) <= MAX_WORD_CHARS:
             return ""
@@ -55,10 +59,18 @@ class Speller:
             for candidate, distance, i in process.extract(
                     word, candidates, scorer=OSA.distance, score_cutoff=MAX_DISTANCE,
                     limit=None):
-                if candidate != word:
+                if candidate != word and _may_become(word, candidate) and not refused(candidate):
                     ranked = (int(distance), -frequencies[i], candidate)
                     best = ranked if best is None or ranked < best else best
         return best[2] if best else ""
+
+
+def _may_become(typed: str, candidate: str) -> bool:
+    """Whether ``candidate`` is an acceptable respelling by length (see Speller.suggest)."""
+    if len(candidate) >= len(typed):
+        return True
+    return any(typed[i] == typed[i + 1] and typed[:i] + typed[i + 1:] == candidate
+               for i in range(len(typed) - 1))
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

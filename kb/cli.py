@@ -480,7 +480,7 @@ def search_command(ctx: Context, query: tuple[str, ...], sort: str, limit: int, 
         _export_all(ctx, request, "csv" if fmt == "table" and not as_json else fmt,
                     all_passages, base_url)
         return
-    result = ctx.library().search(request)
+    result = ctx.library().search_to_last(request)
     fmt = chosen_format(fmt, as_json)
     if fmt == "json":
         emit_json(result.to_dict())

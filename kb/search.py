@@ -11,6 +11,7 @@ edit that does not parse is logged and the last good registry kept.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -121,6 +122,17 @@ class Library:
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self._open().search(request, self._labels)
+
+    def search_to_last(self, request: SearchRequest) -> SearchResult:
+        """Like :meth:`search`, but a page past the end shows the last page, with a note: what
+        a person paging (the web's links, ``kb search --page``) means, where the API answers
+        the page asked for."""
+        result = self.search(request)
+        if request.page > result.pages and result.total:
+            last = result.pages
+            result = self.search(dataclasses.replace(request, page=last))
+            result.notes.insert(0, f"Page {request.page} is past the end; showing page {last}.")
+        return result
 
     def document(self, doc_id: str) -> Document | None:
         return self._open().document(doc_id)

@@ -9,13 +9,14 @@ from web.params import GROUP_LABELS, PAGE_SIZES, SORTS
 
 bp = Blueprint("pages", __name__)
 
-#: Shown on the start page; each is a link to a real search.
+#: Shown on the start page; each is a link to a real search that finds passages in the
+#: bundled corpus (tests/e2e/test_cli_queries.py runs each).
 EXAMPLE_QUERIES = (
     "training data",
     "copyright AND generative",
     '"fair compensation"',
     "metaverse",
-    "inventorship",
+    "bias",
 )
 
 
@@ -25,12 +26,12 @@ QUERY_HELP = (
      "Plain words: passages with all of them rank first, passages with most of them follow."),
     ("copyrighted", "Words are stemmed and folded: this finds copyright, copyrights, Copyright."),
     ('"training data"', "Quotes: that exact phrase only."),
-    ("deepfakes AND voice", "AND (upper case): both words must occur."),
+    ("copyright AND bias", "AND (upper case): both words must occur."),
     ("Gurry OR Tang", "OR: either word."),
     ("AI NOT metaverse", "NOT, or a minus sign (AI -metaverse): leave these out."),
-    ("(NFT OR blockchain) AND enforcement", "Parentheses group."),
-    ("title:metaverse", "title:, speaker:, heading: search one field only."),
-    ("session:9 remuneration", "session:, topic:, type:, lang:, source: filter like the facets."),
+    ("(NFT OR blockchain) AND metaverse", "Parentheses group."),
+    ("title:machines", "title:, speaker:, heading: search one field only."),
+    ("session:9 bias", "session:, topic:, type:, lang:, source: filter like the facets."),
     ("date:2023..2024 copyright", "date: a year, or a range of years, months or days."),
     ("copy*", "A trailing star: words starting with copy (the 64 most frequent)."),
 )

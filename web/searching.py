@@ -26,12 +26,9 @@ def run_search() -> tuple[ParsedSearch, SearchResult]:
     library = backend().library()
     parsed = parse_search(request.args, request.query_string, backend().registry(),
                           held=getattr(library, "held", None))
-    result = library.search(parsed.searched())
-    if parsed.request.page > result.pages and result.total:
-        last = result.pages
-        parsed.notes.append(f"Page {parsed.request.page} is past the end; showing page {last}.")
-        parsed.request = dataclasses.replace(parsed.request, page=last)
-        result = library.search(parsed.searched())
+    result = library.search_to_last(parsed.searched())
+    if result.page != parsed.request.page:  # past the end: the last page is shown
+        parsed.request = dataclasses.replace(parsed.request, page=result.page)
     result.notes = parsed.notes + list(result.notes)
     return parsed, result
 

@@ -4,6 +4,7 @@ did-you-mean off the lock, bounded caches, tie order, page limit, passage langua
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,12 +93,12 @@ def test_a_huge_word_gets_no_suggestion_and_respelling_runs_off_the_lock(
     held: list[bool] = []
     suggest = Speller.suggest
 
-    def watched(self: Speller, word: str) -> str:
+    def watched(self: Speller, word: str, refused: Callable[[str], bool]) -> str:
         free = threading.Thread(target=lambda: held.append(
             not _acquire_and_release(kbindex._lock)))
         free.start()
         free.join()
-        return suggest(self, word)
+        return suggest(self, word, refused)
 
     monkeypatch.setattr(Speller, "suggest", watched)
     assert kbindex.search(SearchRequest(query="metavers")).suggestion == "metaverse"

@@ -60,7 +60,7 @@ def test_field_queries(kbindex: KbIndex) -> None:
 
 
 def test_date_ranges(kbindex: KbIndex) -> None:
-    assert _docs(kbindex, "date:2023..2024-03-13") == ["metaverse", "training"]
+    assert _docs(kbindex, "date:2023..2024-03-13") == ["training", "metaverse"]
     assert _docs(kbindex, "date:2020") == ["papers"]
     assert _docs(kbindex, "date:..2021") == ["papers"]
     assert _docs(kbindex, "date:2024-11..") == ["output"]
@@ -107,12 +107,17 @@ def test_snippet_escapes_and_marks(kbindex: KbIndex) -> None:
                            "données d&#x27;<mark>entraînement</mark>.")
 
 
-def test_browse_sorts_by_date_then_position(kbindex: KbIndex) -> None:
+def test_browse_sorts_newest_first_then_by_position(kbindex: KbIndex) -> None:
     result = kbindex.search(SearchRequest(query="", sessions=[9], group="flat"))
     assert [h.passage_id for h in result.hits] == [
+        "francais-0", "transcript-0", "transcript-1", "transcript-2", "training-0",
+        "training-1", "training-2"]
+    oldest = kbindex.search(SearchRequest(query="", sessions=[9], group="flat",
+                                          sort="date-asc"))
+    assert [h.passage_id for h in oldest.hits] == [
         "training-0", "training-1", "training-2", "transcript-0", "transcript-1",
         "transcript-2", "francais-0"]
-    assert result.hits[0].snippet == ("Creators asked for fair remuneration when their works "
+    assert oldest.hits[0].snippet == ("Creators asked for fair remuneration when their works "
                                       "are used as training data.")
 
 
@@ -123,7 +128,7 @@ def test_sort_by_date_newest_first(kbindex: KbIndex) -> None:
 
 def test_paging_and_clamping(kbindex: KbIndex) -> None:
     page2 = kbindex.search(SearchRequest(query="", page=2, page_size=4))
-    assert [h.doc_id for h in page2.hits] == ["francais", "output"]
+    assert [h.doc_id for h in page2.hits] == ["metaverse", "papers"]
     clamped = kbindex.search(SearchRequest(query="", page=0, page_size=1000))
     assert (clamped.page, clamped.page_size, len(clamped.hits)) == (1, 100, 6)
     tiny = kbindex.search(SearchRequest(query="", page_size=0))
