@@ -14,7 +14,8 @@ from functools import partial
 import numpy as np
 
 from index.snapshot import Snapshot
-from kb.model import DOC_TYPES, FACETS, LANGUAGES, FacetValue
+from kb.facets import value_label
+from kb.model import FACETS, FacetValue
 
 #: Gives the label of a facet value.
 Labeler = Callable[[str], str]
@@ -27,8 +28,8 @@ class FacetCounter:
                  labels: Mapping[str, Labeler] | None = None,
                  tables: Mapping[str, str] | None = None) -> None:
         """:param labels: facet -> function giving a value's label (e.g. from the registries);
-        others get :func:`default_label`. :param tables: facet -> the facet table that stands
-        for it (the session facet counted with mentions)."""
+        others get :func:`kb.facets.value_label` without the registries. :param tables: facet ->
+        the facet table that stands for it (the session facet counted with mentions)."""
         self.snap = snapshot
         self.grouped = grouped
         self.labels = labels or {}
@@ -65,7 +66,7 @@ class FacetCounter:
             else:
                 scope = everything
             counts = self._count(facet, scope, groups)
-            label: Labeler = self.labels.get(facet) or partial(default_label, facet)
+            label: Labeler = self.labels.get(facet) or partial(value_label, facet)
             result[facet] = _values(facet, counts, selected.get(facet, []), label)
         return result
 
@@ -96,16 +97,6 @@ class FacetCounter:
 def _counted(values: list[str], codes: np.ndarray) -> dict[str, int]:
     counts = np.bincount(codes, minlength=len(values))
     return {values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
-
-
-def default_label(facet: str, value: str) -> str:
-    if facet == "session":
-        return f"Session {value}"
-    if facet == "type":
-        return DOC_TYPES.get(value, value)
-    if facet == "language":
-        return LANGUAGES.get(value, value)
-    return value
 
 
 def _values(facet: str, counts: dict[str, int], selected: list[str],

@@ -25,7 +25,7 @@ from index.query import (
     positive_nodes,
 )
 from index.snapshot import ScoreTerm, Snapshot
-from kb.model import DOC_TYPES, LANGUAGES
+from kb.facets import BY_NAME
 
 #: Most terms a prefix expands to (the most frequent ones are kept).
 MAX_PREFIX_TERMS = 64
@@ -224,7 +224,7 @@ def resolve_value(facet: str, typed: str, values: list[str]) -> list[str]:
     if typed in values:
         return [typed]
     lowered = typed.lower()
-    labels = {"type": DOC_TYPES, "language": LANGUAGES}.get(facet, {})
+    labels = BY_NAME[facet].choices if facet in BY_NAME else {}
     found = [v for v in values if v.lower() == lowered or labels.get(v, "").lower() == lowered]
     if not found and facet in ("topic", "speaker", "source"):
         found = [v for v in values if lowered in v.lower()]

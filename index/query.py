@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from index.analysis import has_chinese, query_words, with_symbol_units
+from kb.facets import DECLARED
 from kb.model import MAX_QUERY_CHARS
 
 #: Most word-like items used from one query (a pasted paragraph stays fast).
@@ -27,11 +28,11 @@ MAX_ITEMS = 32
 #: recursion limit).
 MAX_DEPTH = 16
 
-#: Field names the user may type -> canonical field.
+#: Field names the user may type -> canonical field: the text fields, the date range, and each
+#: facet's prefixes as kb.facets declares them.
 FIELD_ALIASES: dict[str, str] = {
-    "title": "title", "speaker": "speaker", "session": "session", "topic": "topic",
-    "type": "type", "lang": "language", "language": "language", "date": "date",
-    "year": "date", "source": "source", "site": "source", "heading": "heading",
+    "title": "title", "speaker": "speaker", "heading": "heading", "date": "date", "year": "date",
+    **{prefix: facet.name for facet in DECLARED for prefix in facet.query_prefixes},
 }
 TEXT_QUERY_FIELDS = {"title", "speaker", "heading"}
 

@@ -25,10 +25,10 @@ from index.matching import Matched
 from index.records import LAST_INGEST_ID, load, passage_key
 from index.search import KbIndex, _Search
 from index.snapshot import Snapshot
-from kb.model import PassageRecord, SearchRequest
+from kb.model import SORTS, PassageRecord, SearchRequest
 
 #: Orders a scan can return passages in: the search's own sorts, and newest ingest first.
-ORDERS = ("relevance", "date", "date-asc", "ingest")
+ORDERS = (*SORTS, "ingest")
 #: Passages read from the index at a time.
 DEFAULT_CHUNK = 500
 

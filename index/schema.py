@@ -11,6 +11,7 @@ from whoosh import fields
 from whoosh.analysis import RegexTokenizer
 
 from index.analysis import folding_analyzer, language_analyzer
+from kb.facets import DECLARED
 
 #: Separator between the values of a multi-valued facet field (speaker names contain commas).
 MULTI_SEP = "\x1e"
@@ -23,16 +24,8 @@ FORMAT_FIELD = "kb_format_4"
 #: Record kinds, stored in the ``kind`` field.
 PASSAGE, DOCUMENT, MANIFEST, META = "passage", "doc", "manifest", "meta"
 
-#: Facet name -> index field holding its values on passage records.
-FACET_FIELDS: dict[str, str] = {
-    "session": "session",
-    "topic": "topic",
-    "type": "type",
-    "year": "year",
-    "speaker": "speaker",
-    "language": "language",
-    "source": "site",
-}
+#: Facet name -> index field holding its values on passage records (declared in kb.facets).
+FACET_FIELDS: dict[str, str] = {facet.name: facet.index_field for facet in DECLARED}
 #: The session facet counted over the sessions passages are about *and* those they mention
 #: (SearchRequest.include_mentions).
 SESSIONS_AND_MENTIONS = "session+mentions"
@@ -61,14 +54,9 @@ def build_schema() -> fields.Schema:
         title=fields.TEXT(analyzer=language_analyzer(), phrase=True),
         heading=fields.TEXT(analyzer=language_analyzer(), phrase=True),
         speaker_words=fields.TEXT(analyzer=folding_analyzer(), phrase=True),
-        session=_multi_valued(),
+        **{facet.index_field: _multi_valued() if facet.multi_valued else fields.ID()
+           for facet in DECLARED},
         session_any=_multi_valued(),
-        topic=_multi_valued(),
-        speaker=_multi_valued(),
-        type=fields.ID(),
-        year=fields.ID(),
-        language=fields.ID(),
-        site=fields.ID(),
         date=fields.ID(),
         src=fields.ID(),
         dup_of=fields.ID(),

@@ -40,6 +40,7 @@ from kb.model import (
     LANGUAGES,
     MAX_PAGE,
     MAX_PAGE_SIZE,
+    SORTS,
     Document,
     Hit,
     Passage,
@@ -280,8 +281,7 @@ class _Search:
         self.more = max(0, min(int(request.more_per_document), MAX_MORE_PER_DOCUMENT))
         self.grouped = request.group != "flat"
         self.root: Node | None = None
-        self.sort = request.sort if request.sort in ("relevance", "date", "date-asc") else \
-            "relevance"
+        self.sort = request.sort if request.sort in SORTS else "relevance"
         if self.sort != request.sort:
             self.notes.append(f"Unknown sort '{request.sort}'; sorted by relevance.")
 

@@ -37,9 +37,10 @@ import click
 
 import index
 from kb import config
+from kb.facets import BY_NAME, DECLARED, Facet
 from kb.model import (
-    DOC_TYPES,
-    LANGUAGES,
+    MAX_PAGE_SIZE,
+    SORTS,
     Document,
     IngestReport,
     Passage,
@@ -407,27 +408,25 @@ def extract_command(ctx: Context, paths: tuple[Path, ...], fmt: str, out_dir: Pa
 
 
 def _filter_options(func: Any) -> Any:
-    options = [
-        click.option("--session", "sessions", multiple=True, type=int,
-                     help="Only this session number (repeat for several: OR)."),
-        click.option("--topic", "topics", multiple=True, help="Only this topic id (repeatable)."),
-        click.option("--type", "types", multiple=True, type=click.Choice(list(DOC_TYPES)),
-                     help="Only this document type (repeatable)."),
-        click.option("--year", "years", multiple=True, type=int,
-                     help="Only this year (repeatable)."),
-        click.option("--speaker", "speakers", multiple=True,
-                     help="Only this speaker (repeatable)."),
-        click.option("--lang", "languages", multiple=True, type=click.Choice(list(LANGUAGES)),
-                     help="Only this language (repeatable)."),
-        click.option("--source", "sources", multiple=True,
-                     help="Only this site or folder (repeatable)."),
-        click.option("--include-mentions", is_flag=True,
-                     help="--session and the session facet also count passages that only "
-                          "mention a session, not just those about it."),
-    ]
+    """One option per declared facet (kb.facets), named as its URL parameter, then
+    --include-mentions."""
+    options = [click.option(facet.option, facet.request_field, multiple=True,
+                            type=_option_type(facet), help=facet.help) for facet in DECLARED]
+    options.append(click.option(
+        "--include-mentions", is_flag=True,
+        help="--session and the session facet also count passages that only mention a "
+             "session, not just those about it."))
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _option_type(facet: Facet) -> click.ParamType | type[int] | None:
+    """How click reads a facet's values: sessions and years are numbers, a choice one of its
+    values, anything else text."""
+    if facet.kind == "choice":
+        return click.Choice(list(facet.choices))
+    return int if facet.kind in ("session", "year") else None
 
 
 def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
@@ -452,9 +451,9 @@ def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
 @cli.command("search")
 @click.argument("query", nargs=-1)
 @_filter_options
-@click.option("--sort", type=click.Choice(["relevance", "date", "date-asc"]), default="relevance",
+@click.option("--sort", type=click.Choice(list(SORTS)), default="relevance",
               show_default=True)
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True,
+@click.option("--limit", type=click.IntRange(1, MAX_PAGE_SIZE), default=10, show_default=True,
               help="Results per page.")
 @click.option("--page", type=click.IntRange(1, None), default=1, show_default=True)
 @click.option("--flat", is_flag=True, help="List passages, not documents with their passages.")
@@ -606,7 +605,7 @@ def _owner(library: Library, doc_part: str) -> Document | None:
 
 @cli.command("similar")
 @click.argument("reference", metavar="PASSAGE")
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_PAGE_SIZE), default=10, show_default=True)
 @output_options()
 @pass_context
 def similar_command(ctx: Context, reference: str, limit: int, fmt: str, as_json: bool) -> None:
@@ -955,10 +954,6 @@ def cite_command(ctx: Context, passage_id: str, style: str, base_url: str | None
     click.echo("\n".join(found.render(s).rstrip("\n") for s in styles))
 
 
-#: Facet name -> the web's URL parameter, so a feed made here has the id /feed would give it.
-_PARAMS = {"language": "lang"}
-
-
 @cli.command("feed")
 @click.argument("query", nargs=-1)
 @_filter_options
@@ -973,7 +968,8 @@ def feed_command(ctx: Context, query: tuple[str, ...], base_url: str | None,
     request = _request(ctx, " ".join(query), filters)
     base = _base_url(base_url)
     params = [("q", request.query)] if request.query else []
-    params += [(_PARAMS.get(facet, facet), str(v)) for facet, values in request.filters().items()
+    # The web's URL parameters, so a feed made here has the id /feed would give it.
+    params += [(BY_NAME[facet].param, str(v)) for facet, values in request.filters().items()
                for v in values]
     self_url = f"{base}/feed" + (f"?{urlencode(params)}" if params else "")
     what = f"“{request.query}”" if request.query else "everything"

@@ -11,39 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-#: Document types, in the order facets list them. Ingest assigns one of these to every document.
-DOC_TYPES: dict[str, str] = {
-    "session-page": "Session page",
-    "news": "News",
-    "transcript": "Transcript",
-    "summary": "Summary",
-    "paper": "Paper",
-    "report": "Report",
-    "third-party-report": "Third-party report",
-    "page": "Web page",
-}
+from kb.facets import DECLARED
+from kb.facets import DOC_TYPES as DOC_TYPES
+from kb.facets import LANGUAGES as LANGUAGES
 
-#: Language codes kb recognises, with the label shown in facets.
-LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "fr": "French",
-    "es": "Spanish",
-    "ru": "Russian",
-    "ar": "Arabic",
-    "zh": "Chinese",
-    "und": "Undetermined",
-}
-
-#: Facet names in display order, with their labels.
-FACETS: dict[str, str] = {
-    "session": "Session",
-    "topic": "Topic",
-    "type": "Type",
-    "year": "Year",
-    "speaker": "Speaker",
-    "language": "Language",
-    "source": "Source",
-}
+#: Facet names in display order, with their labels (from the declarations in kb.facets).
+FACETS: dict[str, str] = {facet.name: facet.label for facet in DECLARED}
 
 
 #: Joins nested headings in ``Passage.heading`` ("Session 9 › Panel 2"); a passage a collapsed
@@ -275,6 +248,13 @@ MAX_PAGE = 1000
 MAX_PAGE_SIZE = 100
 #: Longest query read (the rest is dropped with a note; the web refuses longer ones).
 MAX_QUERY_CHARS = 1000
+#: The orders a search may ask for, with the label the search page shows; the CLI's ``--sort``,
+#: the URL's ``sort`` and the index all take these names.
+SORTS: dict[str, str] = {
+    "relevance": "Relevance",
+    "date": "Newest first",
+    "date-asc": "Oldest first",
+}
 
 
 @dataclass
@@ -289,7 +269,7 @@ class SearchRequest:
     speakers: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
-    #: "relevance", "date" (newest first) or "date-asc".
+    #: One of SORTS: "relevance", "date" (newest first) or "date-asc".
     sort: str = "relevance"
     page: int = 1
     page_size: int = 10
@@ -301,16 +281,8 @@ class SearchRequest:
     include_mentions: bool = False
 
     def filters(self) -> dict[str, list[Any]]:
-        """The selected facet values keyed by facet name (see FACETS)."""
-        return {
-            "session": self.sessions,
-            "topic": self.topics,
-            "type": self.types,
-            "year": self.years,
-            "speaker": self.speakers,
-            "language": self.languages,
-            "source": self.sources,
-        }
+        """The selected facet values keyed by facet name (see kb.facets)."""
+        return {facet.name: getattr(self, facet.request_field) for facet in DECLARED}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -16,15 +16,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import index
 from index import KbIndex, mark, open_index
 from index import KbIndexError as KbIndexError  # re-exported: web/ reaches index errors here
+from kb.facets import DECLARED, value_label
 from kb.model import (
-    DOC_TYPES,
-    LANGUAGES,
     Document,
     Hit,
     Passage,
@@ -65,11 +65,10 @@ class Library:
         self._checked = 0.0
         #: facet -> value -> label, from the registry as it is now.
         self._labels: dict[str, Callable[[str], str]] = {
-            "session": lambda v: self.registry.session_label(v),
-            "topic": lambda v: self.registry.topic_label(v),
-            "type": lambda v: DOC_TYPES.get(v, v),
-            "language": lambda v: LANGUAGES.get(v, v),
-        }
+            facet.name: partial(self._label, facet.name) for facet in DECLARED}
+
+    def _label(self, facet: str, value: str) -> str:
+        return value_label(facet, value, self.registry)
 
     @property
     def registry(self) -> Registry:

@@ -25,11 +25,12 @@ PACKAGES = ("kb", "ingest", "index", "web")
 CONFINED = {"whoosh": "index", "bs4": "ingest", "flask": "web"}
 #: package -> first-party packages it must never import
 FORBIDDEN = {"index": {"ingest", "web"}, "ingest": {"index", "web"}, "web": {"ingest", "index"}}
-#: The ground every package stands on: the records (``kb.model``), the settings (``kb.config``)
-#: and the registries (``kb.registry`` with its speakers.toml and recordings.toml parts). They
-#: import no first-party module outside this set, so ingest, index and web can all use them
-#: without pulling in one another.
-GROUND = frozenset({"kb.model", "kb.config", "kb.registry", "kb.speakers", "kb.recordings"})
+#: The ground every package stands on: the records (``kb.model``) and the facets they declare
+#: (``kb.facets``), the settings (``kb.config``) and the registries (``kb.registry`` with its
+#: speakers.toml and recordings.toml parts). They import no first-party module outside this
+#: set, so ingest, index and web can all use them without pulling in one another.
+GROUND = frozenset({"kb.model", "kb.facets", "kb.config", "kb.registry", "kb.speakers",
+                    "kb.recordings"})
 
 
 def _imports(path: Path) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.model import DOC_TYPES, LANGUAGES
+from kb.facets import DECLARED, Facet
 from kb.registry import Registry
 from web.params import (
     DATE_PARAMS,
@@ -32,27 +32,31 @@ def _array_param(name: str, description: str, items: dict[str, Any]) -> dict[str
     }
 
 
+def _facet_items(facet: Facet, registry: Registry | None) -> dict[str, Any]:
+    """The schema of one value of a facet's parameter. The sessions and topics a request may
+    name are this installation's registry's; without one (a static description), any session
+    number and topic id."""
+    if facet.kind == "session":
+        return {"type": "integer", "enum": list(registry.sessions)} if registry is not None \
+            else {"type": "integer", "minimum": 1}
+    if facet.kind == "topic":
+        return {"type": "string", "enum": list(registry.topics)} if registry is not None \
+            else dict(_TEXT)
+    if facet.kind == "choice":
+        return {"type": "string", "enum": list(facet.choices)}
+    if facet.kind == "year":
+        return {"type": "integer", "minimum": 1000, "maximum": 9999}
+    return _TEXT
+
+
 def _search_parameters(registry: Registry | None) -> list[dict[str, Any]]:
-    # The sessions and topics a request may name are this installation's registry's; without
-    # one (a static description), any session number and topic id.
-    sessions: dict[str, Any] = {"type": "integer", "minimum": 1}
-    topics: dict[str, Any] = dict(_TEXT)
-    if registry is not None:
-        sessions = {"type": "integer", "enum": list(registry.sessions)}
-        topics = {"type": "string", "enum": list(registry.topics)}
     # Every parameter may be empty (as a form sends an empty field): empty means not given.
     return [{**parameter, "allowEmptyValue": True} for parameter in [
         {"name": "q", "in": "query", "description": "Query: words, \"phrases\", AND/OR/NOT, "
          "field:value. Empty with filters = browse.",
          "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS}},
-        _array_param("session", "Session numbers from sessions.toml (OR).", sessions),
-        _array_param("topic", "Topic ids from topics.toml (OR).", topics),
-        _array_param("type", "Document types (OR).", {"type": "string", "enum": list(DOC_TYPES)}),
-        _array_param("year", "Four-digit years (OR).",
-                     {"type": "integer", "minimum": 1000, "maximum": 9999}),
-        _array_param("speaker", "Speaker names (OR).", _TEXT),
-        _array_param("lang", "Language codes (OR).", {"type": "string", "enum": list(LANGUAGES)}),
-        _array_param("source", "Source sites or folders (OR).", _TEXT),
+        *(_array_param(facet.param, facet.description, _facet_items(facet, registry))
+          for facet in DECLARED),
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS),
                                                     "default": "relevance"}},
         {"name": "page", "in": "query", "description": "Clamped to the existing pages.",

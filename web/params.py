@@ -11,33 +11,22 @@ import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from kb.model import DOC_TYPES, LANGUAGES, MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SearchRequest
+from kb.facets import DECLARED, Facet
+from kb.model import MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_CHARS, SORTS, SearchRequest
 from kb.registry import Registry
 
-#: URL parameter -> facet name (see kb.model.FACETS); "lang" keeps URLs short.
-FACET_PARAMS: dict[str, str] = {
-    "session": "session",
-    "topic": "topic",
-    "type": "type",
-    "year": "year",
-    "speaker": "speaker",
-    "lang": "language",
-    "source": "source",
-}
+#: URL parameter -> facet name, as kb.facets declares them; "lang" keeps URLs short.
+FACET_PARAMS: dict[str, str] = {facet.param: facet.name for facet in DECLARED}
 PARAM_FOR_FACET: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}
 #: The URL parameters of the date range, in the order of ``ParsedSearch.dates``.
 DATE_PARAMS = ("from", "to")
 SINGLE_PARAMS = ("q", "sort", "page", "size", "group", "mentions", *DATE_PARAMS)
-SORTS: dict[str, str] = {
-    "relevance": "Relevance",
-    "date": "Newest first",
-    "date-asc": "Oldest first",
-}
 GROUPS = ("document", "flat")
 #: What the search page's "Show" control offers for ``group``.
 GROUP_LABELS: dict[str, str] = {"document": "Documents", "flat": "Passages"}
@@ -116,16 +105,14 @@ def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry
         notes.append(f"The date range {dates[0]} to {dates[1]} was given backwards; "
                      f"showing {dates[1]} to {dates[0]}.")
         dates = (dates[1], dates[0])
+    facets: dict[str, Any] = {
+        facet.request_field: [_facet_value(facet, v, registry, held)
+                              for v in _values(args, facet.param)]
+        for facet in DECLARED}
     return ParsedSearch(
         SearchRequest(
             query=query,
-            sessions=[_session(v, registry, held) for v in _values(args, "session")],
-            topics=[_topic(v, registry, held) for v in _values(args, "topic")],
-            types=[_choice(v, "type", DOC_TYPES) for v in _values(args, "type")],
-            years=[_year(v) for v in _values(args, "year")],
-            speakers=_values(args, "speaker"),
-            languages=[_choice(v, "lang", LANGUAGES) for v in _values(args, "lang")],
-            sources=_values(args, "source"),
+            **facets,
             sort=sort,
             page=page,
             page_size=size,
@@ -167,6 +154,20 @@ def _int(value: str | None, name: str, default: int) -> int:
 
 def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, value))
+
+
+def _facet_value(facet: Facet, value: str, registry: Registry,
+                 held: Callable[[str], set[str]]) -> int | str:
+    """One value of a facet's URL parameter, checked as the facet's kind requires."""
+    if facet.kind == "session":
+        return _session(value, registry, held)
+    if facet.kind == "topic":
+        return _topic(value, registry, held)
+    if facet.kind == "choice":
+        return _choice(value, facet.param, facet.choices)
+    if facet.kind == "year":
+        return _year(value)
+    return value
 
 
 def _session(value: str, registry: Registry, held: Callable[[str], set[str]]) -> int:

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import request, url_for
 
-from kb.model import DOC_TYPES, FACETS, LANGUAGES, SearchRequest, SearchResult
+from kb.facets import value_label
+from kb.model import FACETS, SearchRequest, SearchResult
 from web.app import backend
 from web.links import SearchLinks
 from web.params import DATE_PARAMS, PARAM_FOR_FACET, ParsedSearch, parse_search
@@ -105,12 +106,13 @@ def page_window(page: int, pages: int, width: int = 2) -> list[int | None]:
 
 def _chips(req: SearchRequest, links: SearchLinks) -> list[dict[str, str]]:
     chips = []
+    registry = backend().registry()
     for facet, values in req.filters().items():
         param = PARAM_FOR_FACET[facet]
         for value in values:
             chips.append({
                 "facet": FACETS[facet],
-                "label": _value_label(facet, value),
+                "label": value_label(facet, value, registry),
                 "remove": links.toggle(param, str(value)),
             })
     return chips
@@ -147,19 +149,6 @@ def _date_chip(dates: tuple[str, str], links: SearchLinks) -> list[dict[str, str
     label = (f"{start} to {end}" if start and end and start != end else start if start == end
              else f"from {start}" if start else f"until {end}")
     return [{"facet": "Date", "label": label, "remove": links.without(*DATE_PARAMS)}]
-
-
-def _value_label(facet: str, value: Any) -> str:
-    registry = backend().registry()
-    if facet == "session":
-        return registry.session_label(value)
-    if facet == "topic":
-        return registry.topic_label(value)
-    if facet == "type":
-        return DOC_TYPES.get(value, value)
-    if facet == "language":
-        return LANGUAGES.get(value, value)
-    return str(value)
 
 
 def _facet_blocks(result: SearchResult, links: SearchLinks) -> list[dict[str, Any]]:
