@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from kb.model import Document, Failure, ManifestEntry, SessionGap, Skipped
+from kb.model import Document, Failure, SessionGap, Skipped
 from kb.registry import Registry
 
 from . import dedupe, sitewide
-from .copies import absorb
 from .document import Origin, assemble
 from .enrich.gaps import find_gaps
 from .errors import IngestError, NothingToIndex
+from .manifest import Manifest
 from .readers.base import Block, RawDocument
 from .sandbox import Sandbox
 from .sidecar import Metadata, validate
@@ -33,7 +33,7 @@ class Outcome:
     gaps: list[SessionGap] = field(default_factory=list)
 
 
-def assemble_batch(staged: list[Staged], manifest: dict[str, ManifestEntry], registry: Registry,
+def assemble_batch(staged: list[Staged], manifest: Manifest, registry: Registry,
                    sitewide_layer: bool, sandbox: Sandbox) -> list[Outcome]:
     """Site-level cleaning over the batch (and the manifest), then one Document per staged.
 
@@ -101,7 +101,7 @@ def _record_metadata(item: Staged, registry: Registry) -> Metadata:
     return merged
 
 
-def _group_copies(staged: list[Staged], manifest: dict[str, ManifestEntry]) -> dict[str, str]:
+def _group_copies(staged: list[Staged], manifest: Manifest) -> dict[str, str]:
     """Copies of one page count once in site statistics, or they would erase each other.
 
     Pages of this batch are compared by their page-level text, with each other and with the
@@ -113,8 +113,7 @@ def _group_copies(staged: list[Staged], manifest: dict[str, ManifestEntry]) -> d
     prints = {s.source: s.page_print for s in staged if s.page_print is not None}
     focus = set(prints)
     sites = {s.site for s in staged if s.raw.web}
-    earlier = manifest_prints({s: e for s, e in manifest.items() if e.site in sites},
-                               exclude=focus)
+    earlier = manifest.prints(exclude=focus, sites=sites)
     prints.update(earlier)
     group_of = {source: source for source in prints}
     for group in dedupe.clusters(prints, focus, dedupe.one_contains_other):
@@ -130,7 +129,7 @@ def _block_text(blocks: list[Block]) -> str:
     return "\n".join(b.text for b in blocks)
 
 
-def _site_members(staged: list[Staged], manifest: dict[str, ManifestEntry],
+def _site_members(staged: list[Staged], manifest: Manifest,
                   groups: dict[str, str]
                   ) -> Iterator[tuple[str, str, list[sitewide.Signature]]]:
     batch = {s.source for s in staged}
@@ -142,22 +141,8 @@ def _site_members(staged: list[Staged], manifest: dict[str, ManifestEntry],
             yield entry.site, groups.get(source, source), sitewide.loads(entry.block_hashes)
 
 
-def manifest_prints(manifest: dict[str, ManifestEntry], exclude: set[str]
-                     ) -> dict[str, dedupe.Fingerprint]:
-    prints = {}
-    for source, entry in manifest.items():
-        if source in exclude or entry.duplicate_of:
-            continue
-        fp = dedupe.Fingerprint.loads(entry.fingerprint)
-        if fp is not None:
-            prints[source] = fp
-    return prints
-
-
 def mark_duplicates(outcomes: list[Outcome]) -> None:
     prints = {o.staged.source: o.fingerprint for o in outcomes if o.fingerprint is not None}
     docs = {o.staged.source: o.document for o in outcomes if o.document is not None}
-    for group in dedupe.clusters(prints, prints):
-        canonical = dedupe.richest(group, prints)
-        docs[canonical].duplicates = [s for s in group if s != canonical]
-        absorb(docs[canonical], [docs[s] for s in docs[canonical].duplicates])
+    for group, canonical in dedupe.canonical_groups(prints, prints):
+        dedupe.assign_duplicates(group, canonical, docs)

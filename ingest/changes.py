@@ -7,14 +7,14 @@ from dataclasses import replace
 from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry, Skipped
 
 from . import dedupe, sitewide
-from .assembly import Outcome, manifest_prints
-from .copies import absorb
+from .assembly import Outcome
 from .discover import SourceFile
 from .limits import Limits
+from .manifest import Manifest, passage_count
 from .staging import failure_key, file_key
 
 
-def cluster_refresh(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
+def cluster_refresh(outcomes: list[Outcome], manifest: Manifest,
                     touched: set[str]) -> tuple[set[str], list[tuple[list[str], str]]]:
     """Manifest sources that must be assembled again because a copy of theirs changed, and the
     groups of copies (with their canonical member) that this run's documents belong to."""
@@ -23,7 +23,7 @@ def cluster_refresh(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
     extra: set[str] = set()
     touched_ids = {manifest[s].doc_id for s in touched if s in manifest}
     touched_ids |= {o.document.doc_id for o in outcomes if o.document is not None}
-    by_id = {e.doc_id: s for s, e in manifest.items() if not e.duplicate_of}
+    by_id = manifest.canonical_sources()
     for source, entry in manifest.items():
         if source in touched:
             continue
@@ -33,35 +33,30 @@ def cluster_refresh(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
         known = manifest.get(source)
         if known is not None and known.duplicate_of in by_id:
             extra.add(by_id[known.duplicate_of])  # the canonical copy's "also at" changes
-    prints = manifest_prints(manifest, exclude=touched)
+    prints = manifest.prints(exclude=touched)
     fresh = {o.staged.source: o.fingerprint for o in outcomes if o.fingerprint is not None}
     prints.update(fresh)
-    groups = [(group, dedupe.richest(group, prints)) for group in dedupe.clusters(prints, fresh)]
+    groups = dedupe.canonical_groups(prints, fresh)
     for group, _ in groups:
         extra.update(m for m in group if m not in fresh)
     return extra - touched, groups
 
 
-def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
+def collect(outcomes: list[Outcome], manifest: Manifest,
             groups: list[tuple[list[str], str]], changes: ChangeSet, report: IngestReport
              ) -> None:
     """Turn assembled documents and duplicate groups into upserts, deletes and manifest rows."""
     if not outcomes:
         return
     fresh = {o.staged.source: o for o in outcomes if o.fingerprint is not None}
-    canonical_of: dict[str, str] = {}
+    documents = {s: o.document for s, o in fresh.items() if o.document is not None}
+    canonical_of = dedupe.canonical_of(groups)
     for group, canonical in groups:
-        for member in group:
-            if member != canonical:
-                canonical_of[member] = canonical
-        if canonical in fresh:
+        if canonical in documents:
+            merged = dedupe.assign_duplicates(group, canonical, documents)
             outcome = fresh[canonical]
-            document = outcome.document
-            assert document is not None and outcome.fingerprint is not None
-            document.duplicates = [m for m in group if m != canonical]
-            absorb(document, [twin for m in document.duplicates
-                              if m in fresh and (twin := fresh[m].document) is not None])
-            outcome.fingerprint = replace(outcome.fingerprint, passages=len(document.passages))
+            assert outcome.fingerprint is not None
+            outcome.fingerprint = replace(outcome.fingerprint, passages=len(merged.passages))
     doc_ids = {s: o.document.doc_id for s, o in fresh.items() if o.document is not None}
     doc_ids.update({s: e.doc_id for s, e in manifest.items() if s not in doc_ids})
 
@@ -113,13 +108,8 @@ def collect(outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
             report.passages_removed += passage_count(old)
 
 
-def passage_count(entry: ManifestEntry) -> int:
-    fp = dedupe.Fingerprint.loads(entry.fingerprint)
-    return fp.passages if fp is not None else 0
-
-
 def record_failures(failures: list[tuple[SourceFile, Failure, str]], unreadable: list[SourceFile],
-                    outcomes: list[Outcome], manifest: dict[str, ManifestEntry],
+                    outcomes: list[Outcome], manifest: Manifest,
                     changes: ChangeSet, limits: Limits) -> None:
     """Manifest rows for what failed this run: the reason and the content that failed.
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from kb.model import Document
+
+from .copies import absorb
 from .textutil import normalise, words
 
 SHINGLE = 5
@@ -150,3 +153,28 @@ def clusters(prints: dict[str, Fingerprint], focus: Iterable[str],
 def richest(keys: list[str], prints: dict[str, Fingerprint]) -> str:
     """The canonical copy: most words, then the first source in sort order."""
     return min(keys, key=lambda k: (-prints[k].words, k))
+
+
+def canonical_groups(prints: dict[str, Fingerprint], focus: Iterable[str]
+                     ) -> list[tuple[list[str], str]]:
+    """The groups of copies among the documents linked to ``focus`` (:func:`clusters`), each
+    with its canonical member (:func:`richest`)."""
+    return [(group, richest(group, prints)) for group in clusters(prints, focus)]
+
+
+def canonical_of(groups: list[tuple[list[str], str]]) -> dict[str, str]:
+    """Each copy's canonical member, for every group of :func:`canonical_groups`."""
+    return {member: canonical for group, canonical in groups for member in group
+            if member != canonical}
+
+
+def assign_duplicates(group: list[str], canonical: str, documents: Mapping[str, Document]
+                      ) -> Document:
+    """Make the document of ``canonical`` stand for its ``group``: its ``duplicates`` are the
+    other members, and what the copies among ``documents`` (by source) say that it does not is
+    kept in it (:func:`ingest.copies.absorb`). A copy not among ``documents`` (one ingested
+    before and not read again) is listed, with nothing of it to keep."""
+    document = documents[canonical]
+    document.duplicates = [member for member in group if member != canonical]
+    absorb(document, [documents[m] for m in document.duplicates if m in documents])
+    return document

@@ -10,8 +10,7 @@ signatures of pages ingested earlier) decide what recurs and documents are assem
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,11 +18,12 @@ from kb.model import ChangeSet, Document, Failure, IngestReport, ManifestEntry, 
 from kb.registry import Registry
 
 from .assembly import assemble_batch, mark_duplicates
-from .changes import cluster_refresh, collect, passage_count, record_failures
+from .changes import cluster_refresh, collect, record_failures
 from .discover import Scan, SourceFile, scan
 from .limits import Limits
+from .manifest import Manifest, passage_count
 from .sandbox import Sandbox
-from .staging import PIPELINE_VERSION, Batch, Progress, entries_by_file, file_key, file_of, stage
+from .staging import PIPELINE_VERSION, Batch, Progress, file_key, stage
 
 #: Copies of copies: how many times the set of documents to assemble may grow in one run.
 _REFRESH_ROUNDS = 3
@@ -41,8 +41,8 @@ def extract(paths: Sequence[Path], registry: Registry, *, limits: Limits | None 
     found = scan(paths, follow_links=follow_links)
     files = found.files
     with Sandbox(limits or Limits()) as sandbox:
-        batch = stage(files, registry, sandbox, {}, None)
-        outcomes = assemble_batch(batch.staged, {}, registry, sitewide_layer, sandbox)
+        batch = stage(files, registry, sandbox, Manifest(), None)
+        outcomes = assemble_batch(batch.staged, Manifest(), registry, sitewide_layer, sandbox)
     by_file: dict[str, list[Document | Failure]] = {}
     for outcome in outcomes:
         result = outcome.document if outcome.document is not None else outcome.failure
@@ -60,26 +60,27 @@ def extract(paths: Sequence[Path], registry: Registry, *, limits: Limits | None 
             yield file, result
 
 
-def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], registry: Registry,
+def build_changes(paths: Sequence[Path], stored: Mapping[str, ManifestEntry], registry: Registry,
                   *, full: bool = False, limits: Limits | None = None,
                   follow_links: bool = False, progress: Progress | None = None
                   ) -> tuple[ChangeSet, IngestReport]:
-    """The changes that bring an index in line with ``paths`` (see the package contract).
+    """The changes that bring an index in line with ``paths`` (see the package contract), given
+    the manifest ``stored`` in the index.
 
     Failures are recorded in the manifest (:class:`~kb.model.ManifestEntry` ``failure``), so
     the run that meets them commits, an unchanged failing file is reported again without
     being read, and a fixed one is picked up; what a failing file held before stays searchable.
     """
     limits = limits or Limits()
-    manifest = {} if full else dict(manifest)
+    manifest = Manifest({} if full else stored)
     found = scan(paths, follow_links=follow_links)
     files = found.files
     report = IngestReport()
     changes = ChangeSet(meta={"registry": registry.digest, "pipeline": PIPELINE_VERSION})
-    entries = entries_by_file(manifest)
+    entries = manifest.by_file()
     discovered = {file_key(f) for f in files}
     with Sandbox(limits) as sandbox:
-        batch = stage(files, registry, sandbox, manifest, progress, entries)
+        batch = stage(files, registry, sandbox, manifest, progress)
         report.failed.extend(failure for _, failure, _ in batch.failures)
         for known in batch.known_failures:
             (report.skipped if isinstance(known, Skipped) else report.failed).append(known)
@@ -87,16 +88,14 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
         processing = {s.source for s in batch.staged}
         staged_files = {file_key(s.file) for s in batch.staged}
         kept = _kept_in_unreadable(found, manifest, report)
-        removed = [e for e in manifest.values() if e.source not in kept and (
-            (file_of(e) not in discovered and _gone(e))
-            or (file_of(e) in staged_files and e.source not in processing))]
+        removed = manifest.removed(discovered, staged_files, processing, kept)
         gone = {e.source for e in removed}
         unchanged_files = [f for f in files if file_key(f) not in batch.failed_files
                            and file_key(f) not in staged_files]
 
         # What is kept from an unreadable folder cannot be read again: it stays as it is,
         # outside duplicate groups and site statistics.
-        manifest = {s: e for s, e in manifest.items() if s not in kept}
+        manifest = manifest.without(kept)
         # Members of duplicate groups touched by this run are assembled again, so that the
         # canonical copy and its "also at" list stay right.
         outcomes = assemble_batch(batch.staged, manifest, registry, True, sandbox)
@@ -106,7 +105,7 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
                 e.source in extra for e in entries.get(file_key(f), []))]
             if not extra_files or attempt == _REFRESH_ROUNDS:
                 break
-            more = stage(extra_files, registry, sandbox, {}, None)
+            more = stage(extra_files, registry, sandbox, Manifest(), None)
             batch.failures.extend(more.failures)
             report.failed.extend(failure for _, failure, _ in more.failures)
             refreshed = {file_key(f) for f in extra_files}
@@ -138,24 +137,12 @@ def build_changes(paths: Sequence[Path], manifest: dict[str, ManifestEntry], reg
     return changes, report
 
 
-def _gone(entry: ManifestEntry) -> bool:
-    """True when the entry's file is certainly not there any more (not merely unreadable)."""
-    try:
-        os.lstat(Path(entry.root) / file_of(entry))
-    except (FileNotFoundError, NotADirectoryError):
-        return True
-    except OSError:
-        return False
-    return False
-
-
-def _kept_in_unreadable(found: Scan, manifest: dict[str, ManifestEntry],
+def _kept_in_unreadable(found: Scan, manifest: Manifest,
                         report: IngestReport) -> set[str]:
     """Report each folder that could not be listed; what was ingested from it stays."""
     kept: set[str] = set()
     for folder in found.unreadable:
-        inside = {e.source for e in manifest.values() if e.root == str(folder.root)
-                  and e.doc_id and (folder.source == "./" or file_of(e).startswith(folder.source))}
+        inside = manifest.ingested_under(str(folder.root), folder.source)
         kept |= inside
         count = len(inside)
         note = f"; {count} document{'s' if count != 1 else ''} ingested from it before " \
@@ -164,7 +151,7 @@ def _kept_in_unreadable(found: Scan, manifest: dict[str, ManifestEntry],
     return kept
 
 
-def _drop_cleared_failures(manifest: dict[str, ManifestEntry], found: Scan, batch: Batch,
+def _drop_cleared_failures(manifest: Manifest, found: Scan, batch: Batch,
                            changes: ChangeSet) -> None:
     """Entries that only recorded a failure go once nothing fails there any more.
 

@@ -19,6 +19,7 @@ from .boilerplate import clean_page
 from .discover import SourceFile
 from .errors import IngestError
 from .limits import MB, Limits, unpacked_budget
+from .manifest import RECORD_SEP, Manifest, file_of
 from .readers import READERS, RawDocument, reader_for
 from .readers.base import Block
 from .regular import read_regular
@@ -28,7 +29,6 @@ from .sidecar import Metadata, read_sidecar
 #: Bumped when a change to the pipeline should re-process every file on the next ingest.
 PIPELINE_VERSION = "4"
 _MB = 1_000_000
-RECORD_SEP = "#"
 
 Progress = Callable[[int, int], None]
 
@@ -64,14 +64,13 @@ class Batch:
 
 
 def stage(files: list[SourceFile], registry: Registry, sandbox: Sandbox,
-          manifest: dict[str, ManifestEntry], progress: Progress | None,
-          entries_by_file: dict[str, list[ManifestEntry]] | None = None) -> Batch:
+          manifest: Manifest, progress: Progress | None) -> Batch:
     """Read and page-clean every file that changed; unchanged ones are hashed, not parsed.
 
     Every reader runs in ``sandbox``, under its limits.
     """
     batch = Batch()
-    entries_by_file = entries_by_file or {}
+    entries_by_file = manifest.by_file()
     claimed: dict[str, SourceFile] = {}
     file_keys = {file_key(f) for f in files}
     limits = sandbox.limits
@@ -138,7 +137,7 @@ def failure_key(content_hash: str, limits: Limits) -> str:
             f"{limits.unpacked_bytes}")
 
 
-def _check_unique(key: str, manifest: dict[str, ManifestEntry]) -> None:
+def _check_unique(key: str, manifest: Manifest) -> None:
     """A file whose path is also the source of a record of another file cannot be told apart."""
     entry = manifest.get(key)
     if entry is not None and file_of(entry) != key:
@@ -211,22 +210,3 @@ def _folder_site(file: SourceFile) -> str:
 
 def file_key(file: SourceFile) -> str:
     return file.source
-
-
-def file_of(entry: ManifestEntry) -> str:
-    """The file a manifest entry belongs to ("data.jsonl#r1" belongs to "data.jsonl").
-
-    Entries say so themselves; only entries written before they did are read from the source
-    string, where a "#" in a file name could be mistaken for a record's.
-    """
-    if entry.file:
-        return entry.file
-    head, sep, _ = entry.source.rpartition(RECORD_SEP)
-    return head if sep and head.lower().endswith(".jsonl") else entry.source
-
-
-def entries_by_file(manifest: dict[str, ManifestEntry]) -> dict[str, list[ManifestEntry]]:
-    table: dict[str, list[ManifestEntry]] = {}
-    for entry in manifest.values():
-        table.setdefault(file_of(entry), []).append(entry)
-    return table
