@@ -1,19 +1,12 @@
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-# The repository root first: tests/ is on sys.path too (rootdir conftest) and holds a tests/kb
-# package that would otherwise shadow the real kb.
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from fixtures import changes  # noqa: E402
-
-from index import KbIndex, apply_changes, open_index  # noqa: E402
+from index import KbIndex, apply_changes, open_index
+from tests.index.fixtures import changes
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fixtures import changes, doc
 
 import index.snapshot
 from index import KbIndex, apply_changes, mark, open_index
 from index.spelling import Speller, edit_distance
 from kb.model import MAX_PAGE, SearchRequest
+from tests.index.fixtures import changes, doc
 
 NESTED = "(" * 330 + "copyright" + ")" * 330
 

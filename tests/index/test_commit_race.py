@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures import changes, corpus
-
 from index import apply_changes, open_index
 from index.internals import open_column_names
 from index.store import open_searcher, open_whoosh
 from kb.model import SearchRequest
+from tests.index.fixtures import changes, corpus
 
 
 def _segments(path: Path) -> set[str]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures import changes, corpus, doc
-
 from index import KbIndex, apply_changes, open_index
 from kb.model import FacetValue, SearchRequest
+from tests.index.fixtures import changes, corpus, doc
 
 
 def _counts(values: list[FacetValue]) -> list[tuple[str, int, bool]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from fixtures import changes, corpus, doc
 from whoosh.filedb.filestore import FileStorage
 
 from index import KbIndex, apply_changes, open_index
@@ -13,6 +12,7 @@ from index.highlight import Highlighter, snippet
 from index.postings import field_lengths, read_postings
 from index.query import parse, render
 from kb.model import ChangeSet
+from tests.index.fixtures import changes, corpus, doc
 
 
 def _several_commits(path: Path) -> None:

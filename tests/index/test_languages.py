@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures import doc
 
 from index import KbIndex, apply_changes, open_index
 from kb.model import ChangeSet, Document, SearchRequest
+from tests.index.fixtures import doc
 
 
 def _pages() -> list[Document]:
@@ -177,8 +177,7 @@ def test_jieba_loads_only_for_chinese(tmp_path: Path) -> None:
         "import sys\n"
         "from index import apply_changes, open_index\n"
         "from kb.model import ChangeSet, SearchRequest\n"
-        "sys.path.insert(0, 'tests/index')\n"
-        "from fixtures import doc\n"
+        "from tests.index.fixtures import doc\n"
         f"apply_changes({str(tmp_path / 'ix')!r}, ChangeSet(upserts=[doc('a', 'T', ['Plain "
         "English text.'])]))\n"
         f"ix = open_index({str(tmp_path / 'ix')!r})\n"

@@ -6,12 +6,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from fixtures import changes
 
 from index import IndexMissing, apply_changes
 from kb.model import ChangeSet, SearchRequest
 from kb.registry import load_registry
 from kb.search import Library
+from tests.index.fixtures import changes
 
 REGISTRY = load_registry(Path(__file__).parent / "fixtures" / "registry")
 

@@ -13,11 +13,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from fixtures import changes, corpus
 
 from index import IndexLocked, apply_changes, open_index
 from index.lock import LOCK_NAME, LockOwner, WriteLock, process_start, read_owner
 from kb.model import SearchRequest
+from tests.index.fixtures import changes, corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 

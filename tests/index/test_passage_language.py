@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fixtures import doc
-
 from index import apply_changes, open_index
 from kb.model import ChangeSet, SearchRequest
+from tests.index.fixtures import doc
 
 
 def test_an_english_section_of_a_french_page(tmp_path: Path) -> None:

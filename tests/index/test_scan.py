@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import corpus, doc
 
 from index import apply_changes, last_ingest, occurrences, open_index, scan
 from kb.model import ChangeSet, SearchRequest
+from tests.index.fixtures import corpus, doc
 
 
 @pytest.fixture

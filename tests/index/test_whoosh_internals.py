@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from fixtures import changes, corpus, doc
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import Matcher
@@ -24,6 +23,7 @@ from index.internals import (
 )
 from index.store import open_whoosh
 from kb.model import ChangeSet
+from tests.index.fixtures import changes, corpus, doc
 
 
 def _with_deletions(path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fixtures import changes, corpus, doc
 from whoosh.filedb.filestore import FileStorage
 
 import index.writer as writer_module
@@ -21,6 +20,7 @@ from index import (
 )
 from index.schema import FORMAT_FIELD, build_schema
 from kb.model import ChangeSet, Document, ManifestEntry, SearchRequest
+from tests.index.fixtures import changes, corpus, doc
 
 
 def test_missing_index(tmp_path: Path) -> None:
