@@ -70,10 +70,10 @@ def test_every_setting_is_documented() -> None:
 
 
 #: Distribution name -> the module kb imports it as, where they differ.
-_IMPORT_NAMES = {"whoosh-reloaded": "whoosh", "beautifulsoup4": "bs4", "python-docx": "docx",
+_IMPORT_NAMES = {"whoosh-reloaded": "whoosh", "python-docx": "docx",
                  "webvtt-py": "webvtt", "charset-normalizer": "charset_normalizer"}
 #: Declared dependencies the README says nothing imports (each says why it stays declared).
-_NOT_IMPORTED = {"beautifulsoup4", "lxml_html_clean"}
+_NOT_IMPORTED = {"lxml_html_clean"}
 
 
 def _declared() -> dict[str, list[str]]:

@@ -47,6 +47,15 @@ _DATE_XPATH = (
     "or @name='publish-date' or @itemprop='datePublished']/@content"
     " | //time[@datetime][1]/@datetime"
 )
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_CANONICAL_XPATH = ("//link[contains(concat(' ', normalize-space(" + _LOWER.format("@rel")
+                    + "), ' '), ' canonical ')]/@href")
+_LANG_XPATH = ("/html/@lang | /html/@xml:lang | //body/@lang | //meta["
+               + _LOWER.format("@http-equiv") + "='content-language']/@content")
+#: The ``lang`` of an ``<html>`` start tag, read from the text where the tree lost it.
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)",
+                        re.IGNORECASE)
+_HTML_LANG_WINDOW = 20_000
 _HEADING_MARK = "\ue000"  # a private-use character no page contains
 #: When trafilatura keeps less than this share of the visible main text, it has most likely
 #: missed the content (listings, product grids): kb keeps the visible text instead. Measured
@@ -63,7 +72,7 @@ def parse(data: bytes, name: str) -> list[RawDocument]:
         raise IngestError("HTML is truncated: the file ends inside the page, before </body> or "
                           "</html>; save the complete page again")
     tree, complete = _parse_tree(html)
-    meta = _metadata(tree) if tree is not None else {}
+    meta = _metadata(tree, html) if tree is not None else {}
     blocks: list[Block] = []
     if tree is not None and complete and _suits_extractor(tree):
         try:
@@ -116,11 +125,15 @@ def _suits_extractor(tree: Any) -> bool:
     return True
 
 
-def _metadata(tree: Any) -> dict[str, str]:
+def _metadata(tree: Any, html: str) -> dict[str, str]:
     """Title, canonical URL, publication date and declared language from the page's markup.
 
     Read from the tags pages use for them (this is much cheaper than trafilatura's metadata
     pass, which guesses dates from the whole page); a dateline in the text is found later.
+    ``rel`` is a list of words in any case (``rel="alternate Canonical"``); the language may be
+    declared on ``<html>``, ``<body>`` or a ``content-language`` meta tag, and where text
+    before ``<html>`` (a server warning, a stray BOM line) made the parser imply its own root,
+    the ``lang`` of the page's own ``<html>`` tag is read from the tag itself.
     """
     def first(xpath: str) -> str:
         for value in tree.xpath(xpath):
@@ -131,12 +144,12 @@ def _metadata(tree: Any) -> dict[str, str]:
 
     title = first("//h1") or first("//meta[@property='og:title']/@content") or \
         _SITE_SUFFIX.sub("", first("//title"))
+    start_tag = _HTML_LANG.search(html[:_HTML_LANG_WINDOW])
     return {
         "title": title,
-        "url": first("//link[@rel='canonical']/@href")
-        or first("//meta[@property='og:url']/@content"),
+        "url": first(_CANONICAL_XPATH) or first("//meta[@property='og:url']/@content"),
         "date": first(_DATE_XPATH),
-        "lang": first("/html/@lang"),
+        "lang": first(_LANG_XPATH) or (start_tag.group(1) if start_tag else ""),
     }
 
 
