@@ -277,18 +277,23 @@ def mark_language(text: str, language: str) -> str:
     return f"{_MARK_START}{analysis_key(language)}{_MARK_END}{text}"
 
 
-class LanguageTokenizer(Tokenizer):
+class _StatelessTokenizer(Tokenizer):
+    """A tokenizer without settings: any two of one class are equal (Whoosh compares a
+    schema's analyzers to tell whether two schemas are the same)."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+class LanguageTokenizer(_StatelessTokenizer):
     """Tokenizes, folds and drops the stop words of a marked value's language.
 
     It is pickled into the index schema, so its module path and name are part of the on-disk
     format: renaming it means rebuilding indexes.
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LanguageTokenizer)
-
-    def __hash__(self) -> int:
-        return hash(LanguageTokenizer)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -338,17 +343,11 @@ def folding_analyzer() -> Tokenizer:
     return FoldingTokenizer()
 
 
-class FoldingTokenizer(Tokenizer):
+class FoldingTokenizer(_StatelessTokenizer):
     """Words, case- and accent-folded, stop words kept: one pass instead of a filter chain.
 
     Pickled into the schema like :class:`LanguageTokenizer`.
     """
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FoldingTokenizer)
-
-    def __hash__(self) -> int:
-        return hash(FoldingTokenizer)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,

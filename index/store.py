@@ -7,6 +7,8 @@ re-ingest compares against is always exactly what readers see.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -94,29 +96,32 @@ def create_whoosh(index_dir: Path) -> FileIndex:
     return FileStorage(str(index_dir)).create_index(build_schema())
 
 
-def read_manifest(index_dir: Path) -> dict[str, ManifestEntry]:
-    """The committed manifest keyed by source; ``{}`` when there is no index yet."""
+@contextmanager
+def _last_commit(index_dir: Path) -> Iterator[Searcher | None]:
+    """A searcher on the last commit (None when there is no index yet), the index closed after:
+    for the questions asked once, without an open ``KbIndex``."""
     if not index_exists(index_dir):
-        return {}
+        yield None
+        return
     ix = open_whoosh(index_dir)
     try:
         with open_searcher(ix) as searcher:
-            entries = [manifest_from(load(searcher.stored_fields(n)))
-                       for n in searcher.postings("kind", MANIFEST).all_ids()
-                       ] if searcher.doc_frequency("kind", MANIFEST) else []
+            yield searcher
     finally:
         ix.close()
+
+
+def read_manifest(index_dir: Path) -> dict[str, ManifestEntry]:
+    """The committed manifest keyed by source; ``{}`` when there is no index yet."""
+    with _last_commit(index_dir) as searcher:
+        entries = [manifest_from(load(searcher.stored_fields(n)))
+                   for n in searcher.postings("kind", MANIFEST).all_ids()
+                   ] if searcher is not None and searcher.doc_frequency("kind", MANIFEST) else []
     return {entry.source: entry for entry in sorted(entries, key=lambda e: e.source)}
 
 
 def read_meta(index_dir: Path) -> dict[str, str]:
     """The meta facts last committed (merged over every ChangeSet); ``{}`` when none."""
-    if not index_exists(index_dir):
-        return {}
-    ix = open_whoosh(index_dir)
-    try:
-        with open_searcher(ix) as searcher:
-            stored = searcher.document(id=META_ID)
-    finally:
-        ix.close()
+    with _last_commit(index_dir) as searcher:
+        stored = searcher.document(id=META_ID) if searcher is not None else None
     return {str(k): str(v) for k, v in load(stored).items()} if stored else {}

@@ -24,22 +24,27 @@
     });
   }
 
+  function copyButton(className, label, text) {
+    /* A button that copies text() to the clipboard and says "Copied" for a moment. */
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = className;
+    button.textContent = label;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(text()).then(function () {
+        button.textContent = "Copied";
+        window.setTimeout(function () { button.textContent = label; }, 1500);
+      });
+    });
+    return button;
+  }
+
   function copyLinks() {
     /* Copies the passage's permalink (the link's own address, without the ?q= of the search
        that led here), so a citation never carries someone's query. */
     if (!navigator.clipboard) { return; }
     document.querySelectorAll("a[data-copy]").forEach(function (link) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "copy-link";
-      button.textContent = "Copy link";
-      button.addEventListener("click", function () {
-        navigator.clipboard.writeText(link.href).then(function () {
-          button.textContent = "Copied";
-          window.setTimeout(function () { button.textContent = "Copy link"; }, 1500);
-        });
-      });
-      link.after(button);
+      link.after(copyButton("copy-link", "Copy link", function () { return link.href; }));
     });
   }
 
@@ -80,18 +85,10 @@
     /* A copy button beside each citation; without it every citation stays selectable text. */
     if (!navigator.clipboard) { return; }
     document.querySelectorAll(".citation[data-citation]").forEach(function (block) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "copy-citation secondary";
-      button.textContent = "Copy";
+      var button = copyButton("copy-citation secondary", "Copy",
+                              function () { return block.textContent.trim(); });
       button.setAttribute("aria-label", "Copy the " + block.getAttribute("data-citation") +
         " citation");
-      button.addEventListener("click", function () {
-        navigator.clipboard.writeText(block.textContent.trim()).then(function () {
-          button.textContent = "Copied";
-          window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
-        });
-      });
       block.after(button);
     });
   }
