@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from web import searching, views
-from web.app import backend
+from web.backend import backend
 from web.openapi import openapi_document
 
 bp = Blueprint("api", __name__)

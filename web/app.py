@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import logging
-import threading
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from kb import config
-from kb.registry import Registry, RegistryError, load_registry
-from kb.search import KbIndexError, Library
+from kb.search import KbIndexError
+from web import filters
+from web.api import bp as api_bp
+from web.backend import Backend
+from web.pages import bp as pages_bp
+from web.research_routes import api as research_api_bp
+from web.research_routes import pages as research_pages_bp
+from web.speakers import bp as speakers_bp
 
 #: Sent with every response: no inline script or style, nothing from other origins.
 CSP = (
@@ -47,15 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.json = _InOrderJSON(app)
-    app.extensions["kb"] = _Backend(app.config)
-
-    from web import filters
-    from web.api import bp as api_bp
-    from web.pages import bp as pages_bp
-    from web.research_routes import api as research_api_bp
-    from web.research_routes import pages as research_pages_bp
-    from web.speakers import bp as speakers_bp
-
+    app.extensions["kb"] = Backend(app.config)
     filters.register(app)
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
@@ -68,49 +64,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(KbIndexError, _handle_index_error)
     app.register_error_handler(Exception, _handle_unexpected)
     return app
-
-
-class _Backend:
-    """Holds the one Library (thread-safe); the registry is the Library's, which follows edits
-    of sessions.toml and topics.toml."""
-
-    def __init__(self, config: Any) -> None:
-        self._config = config
-        self._lock = threading.Lock()
-        self._library: Library | None = config.get("KB_LIBRARY")
-        self._registry: Registry | None = config.get("KB_REGISTRY")
-
-    def library(self) -> Library:
-        if self._library is None:
-            with self._lock:
-                if self._library is None:
-                    self._library = self._open()
-        return self._library
-
-    def registry(self) -> Registry:
-        found = getattr(self.library(), "registry", None)
-        if isinstance(found, Registry):
-            return found
-        if self._registry is None:
-            self._registry = self._load_registry()
-        return self._registry
-
-    def _load_registry(self) -> Registry:
-        try:
-            return load_registry(Path(self._config["KB_CORPUS"]))
-        except RegistryError as exc:
-            raise ServiceUnavailable(
-                f"The session and topic registries cannot be read: {exc}"
-            ) from None
-
-    def _open(self) -> Library:
-        self._registry = self._registry or self._load_registry()
-        return Library(Path(self._config["KB_INDEX"]), self._registry,
-                       registry_dir=Path(self._config["KB_CORPUS"]))
-
-
-def backend() -> _Backend:
-    return current_app.extensions["kb"]
 
 
 def _security_headers(response: Response) -> Response:

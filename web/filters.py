@@ -9,7 +9,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from kb.model import DOC_TYPES, FACETS, LANGUAGES
-from web.app import backend
+from web.backend import backend
 from web.highlight import highlight, safe_snippet
 
 

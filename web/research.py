@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from kb.model import Document, Passage, PassageRecord, SearchRequest
 from kb.research import citation, export, feed, kwic, profiles, trends
 from kb.research.chart import trend_svg
-from web.app import backend
+from web.backend import backend
 from web.params import FACET_PARAMS, ParamError, check_utf8, parse_search
 from web.searching import canonical_params
 

@@ -12,7 +12,7 @@ from flask import request, url_for
 
 from kb.facets import value_label
 from kb.model import FACETS, SearchRequest, SearchResult
-from web.app import backend
+from web.backend import backend
 from web.links import SearchLinks
 from web.params import DATE_PARAMS, PARAM_FOR_FACET, ParsedSearch, parse_search
 

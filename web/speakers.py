@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from kb.speaker_data import profile_to_dict, speaker_profile, speakers_overview
 from kb.speakers import speaker_id
-from web.app import backend
+from web.backend import backend
 
 bp = Blueprint("speakers", __name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import abort, request, url_for
 
 from kb.model import DOC_TYPES, HEADING_SEPARATOR, Document, Hit, SearchRequest
-from web.app import backend
+from web.backend import backend
 from web.params import MAX_QUERY_CHARS, check_utf8
 
 SIMILAR_LIMIT = 5
