@@ -38,6 +38,7 @@ from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
 from kb.model import (
     LANGUAGES,
+    MAX_MORE_PER_DOCUMENT,
     MAX_PAGE,
     MAX_PAGE_SIZE,
     SORTS,
@@ -48,7 +49,6 @@ from kb.model import (
     SearchResult,
 )
 
-MAX_MORE_PER_DOCUMENT = 10
 _MAX_RESPELLED = 3
 #: A ``name:value`` pair as typed: neither side is a word to respell.
 _FIELDED = re.compile(r"(?<![^\s(])([^\s():\"]+):([^\s()\"]*)")

@@ -39,6 +39,7 @@ import index
 from kb import config
 from kb.facets import BY_NAME, DECLARED, Facet
 from kb.model import (
+    MAX_MORE_PER_DOCUMENT,
     MAX_PAGE_SIZE,
     SORTS,
     Document,
@@ -457,7 +458,7 @@ def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
               help="Results per page.")
 @click.option("--page", type=click.IntRange(1, None), default=1, show_default=True)
 @click.option("--flat", is_flag=True, help="List passages, not documents with their passages.")
-@click.option("--more", type=click.IntRange(0, 10), default=2, show_default=True,
+@click.option("--more", type=click.IntRange(0, MAX_MORE_PER_DOCUMENT), default=2, show_default=True,
               help="Further matching passages shown per document.")
 @click.option("--all", "all_passages", is_flag=True,
               help="Stream every matching passage with its full text (not one page): "

@@ -248,6 +248,8 @@ MAX_PAGE = 1000
 MAX_PAGE_SIZE = 100
 #: Longest query read (the rest is dropped with a note; the web refuses longer ones).
 MAX_QUERY_CHARS = 1000
+#: Most further matching passages shown under a document (``more_per_document``).
+MAX_MORE_PER_DOCUMENT = 10
 #: The orders a search may ask for, with the label the search page shows; the CLI's ``--sort``,
 #: the URL's ``sort`` and the index all take these names.
 SORTS: dict[str, str] = {
