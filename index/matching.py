@@ -7,7 +7,7 @@ Keeping the two apart means a filter or a NOT never changes a score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
@@ -16,6 +16,7 @@ from index.analysis import analysis_key, fold, is_stop, stem
 from index.query import (
     AnyOf,
     DateRange,
+    Expanded,
     Filter,
     Group,
     Node,
@@ -23,6 +24,7 @@ from index.query import (
     Prefix,
     Word,
     positive_nodes,
+    weighted_nodes,
 )
 from index.snapshot import ScoreTerm, Snapshot
 from kb.model import DOC_TYPES, LANGUAGES
@@ -68,7 +70,8 @@ class Matcher:
             self.notes.append("The query has only very common words, which are not indexed; "
                               "add a more specific word.")
         docs = self.docs(root) if root is not None else self.snap.passages.copy()
-        terms = [t for node in positives for t in self.score_terms(node)]
+        terms = [replace(term, weight=weight) if weight != 1.0 else term
+                 for node, weight in weighted_nodes(root) for term in self.score_terms(node)]
         # Marked words come from the positive items only: a NOT's words made no passage match.
         highlight = {form for term in terms if term.field != SPEAKER_WORDS
                      for form in term.forms}
@@ -89,9 +92,11 @@ class Matcher:
             return self.filter_docs(node)
         if isinstance(node, DateRange):
             return self.date_docs(node)
-        if isinstance(node, AnyOf):
+        if isinstance(node, (AnyOf, Expanded)):
             mask = self.snap.empty()
-            for item in node.items:
+            items = node.items if isinstance(node, AnyOf) else \
+                tuple(n for n in (node.typed, *node.also) if n is not None)
+            for item in items:
                 mask |= self.docs(item)
             return mask
         return self.group_docs(node)

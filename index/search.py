@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from index.analysis import analysis_key, analyze, fold, is_stop
+from index.expansion import Lookup, expand
 from index.facets import FacetCounter
 from index.highlight import Highlighter
 from index.matching import Matched, Matcher, missing_value_note, resolve_value
@@ -36,6 +37,7 @@ from index.schema import SESSIONS_AND_MENTIONS
 from index.snapshot import ScoreTerm, Snapshot
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
+from kb.glossary import Glossary
 from kb.model import (
     LANGUAGES,
     MAX_PAGE,
@@ -81,6 +83,17 @@ class KbIndex:
         #: (generation, its speller), built on the first "did you mean" of a generation.
         self._speller: tuple[int, Speller] | None = None
         self._speller_lock = threading.Lock()
+        #: The glossary queries are read through, searchable (see :meth:`use_glossary`).
+        self._glossary: tuple[str, Lookup | None] = ("", None)
+
+    def use_glossary(self, glossary: Glossary) -> None:
+        """Read queries through ``glossary`` from now on (rebuilt only when it changed)."""
+        if glossary.digest != self._glossary[0]:
+            self._glossary = (glossary.digest, Lookup.build(glossary) if glossary else None)
+
+    @property
+    def glossary(self) -> Lookup | None:
+        return self._glossary[1]
 
     def __enter__(self) -> KbIndex:
         return self
@@ -129,7 +142,8 @@ class KbIndex:
         stem, phrase words, prefix expansions; never the words of a NOT. The document page
         marks these, so it agrees with the search that led to it."""
         with self._lock:
-            matched = Matcher(self._snap, self.ranking.exact).run(parse(query).root)
+            root = expand(parse(query).root, self.glossary).root
+            matched = Matcher(self._snap, self.ranking.exact).run(root)
             return frozenset(matched.highlight_words)
 
     def _vocabulary(self) -> Speller:
@@ -296,7 +310,9 @@ class _Search:
         matcher = Matcher(self.snap, self.ix.ranking.exact,
                           _searched_languages(parsed.root, self.selected))
         self.matcher = matcher
-        matched = matcher.run(parsed.root)
+        expansion = expand(parsed.root, self.ix.glossary, matcher.keys, self.request.expand)
+        self.also_searched = expansion.also
+        matched = matcher.run(expansion.root)
         self.notes += matcher.notes
         self.root = parsed.root
         self.is_stop = matcher.is_stop
@@ -320,7 +336,7 @@ class _Search:
             query=self.request.query, total=total, hits=hits, facets=facets,
             understood=render(self.root, self.is_stop), suggestion="", notes=self.notes,
             page=self.page, page_size=self.page_size,
-            unit="documents" if self.grouped else "passages",
+            unit="documents" if self.grouped else "passages", also_searched=self.also_searched,
         )
 
     def _selected(self, tables: Mapping[str, str]) -> dict[str, list[str]]:

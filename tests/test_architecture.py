@@ -29,7 +29,8 @@ FORBIDDEN = {"index": {"ingest", "web"}, "ingest": {"index", "web"}, "web": {"in
 #: and the registries (``kb.registry`` with its speakers.toml and recordings.toml parts). They
 #: import no first-party module outside this set, so ingest, index and web can all use them
 #: without pulling in one another.
-GROUND = frozenset({"kb.model", "kb.config", "kb.registry", "kb.speakers", "kb.recordings"})
+GROUND = frozenset({"kb.model", "kb.config", "kb.registry", "kb.speakers", "kb.recordings",
+                    "kb.glossary"})
 
 
 def _imports(path: Path) -> list[str]:
