@@ -8,6 +8,10 @@ query's plain words, or a typed phrase equal to it; the longest form wins, from 
 ("generative AI" is the generative-AI term, not "AI" plus a stray "generative"). Words after
 NOT, words in a field (``title:``, ``speaker:``) and prefixes are never expanded.
 
+Only the forms of the languages searched are added (the language facet's selection, else the
+languages the index holds): a Chinese form cannot match in an index without Chinese, and is
+not analysed (nor jieba loaded) until a Chinese query or index needs it.
+
 An acronym of the glossary typed in lower case with a plural "s" ("smes", "daos") is that
 acronym, expansion on or off: analysis cannot tell "smes" from a word, the glossary can.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from index.analysis import analysis_key, fold, is_stop, query_words, stem
+from index.analysis import analysis_key, fold, has_chinese, is_stop, query_words, stem
 from index.query import AnyOf, Expanded, Group, Node, Phrase, Word
 from kb.glossary import Glossary
 
@@ -28,12 +32,12 @@ EXPANSION_WEIGHT = 0.5
 _KEYS = ("en", "fr", "es", "ru", "ar", "xx")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Form:
     term: int
     language: str
     text: str
-    words: tuple[str, ...]  # as typed, for the query nodes
+    words: tuple[str, ...] = ()  # as typed, for the query nodes (empty until analysed)
 
 
 @dataclass
@@ -46,27 +50,42 @@ class Lookup:
     #: folded acronym (e.g. "sme") -> the acronym as written ("SME")
     acronyms: dict[str, str] = field(default_factory=dict)
     longest: int = 1
+    #: Forms written in Chinese, analysed on first need (segmenting loads jieba's dictionary).
+    chinese: list[_Form] = field(default_factory=list)
 
     @classmethod
     def build(cls, glossary: Glossary) -> Lookup:
         lookup = cls()
         for number, term in enumerate(glossary.terms):
             for language, text in term.all_forms():
-                words = tuple(query_words(text))
-                if not words:
-                    continue
-                lookup.forms.append(_Form(number, language, text, words))
-                if len(words) == 1 and words[0].isupper() and len(words[0]) >= 2:
-                    lookup.acronyms.setdefault(fold(words[0]), words[0])
-                key = analysis_key(language)
-                stems = _content(words, key)
-                if stems:
-                    lookup.by_key.setdefault(key, {}).setdefault(stems, set()).add(number)
-                    lookup.longest = max(lookup.longest, len(stems))
+                form = _Form(number, language, text)
+                lookup.forms.append(form)
+                if has_chinese(text):
+                    lookup.chinese.append(form)
+                else:
+                    lookup.analyse(form)
         return lookup
+
+    def analyse(self, form: _Form) -> None:
+        form.words = tuple(query_words(form.text))
+        if len(form.words) == 1 and form.words[0].isupper() and len(form.words[0]) >= 2:
+            self.acronyms.setdefault(fold(form.words[0]), form.words[0])
+        key = analysis_key(form.language)
+        stems = _content(form.words, key)
+        if stems:
+            self.by_key.setdefault(key, {}).setdefault(stems, set()).add(form.term)
+            self.longest = max(self.longest, len(stems))
+
+    def need_chinese(self) -> None:
+        """Analyse the Chinese forms (once): a Chinese query, or an index holding Chinese."""
+        pending, self.chinese = self.chinese, []
+        for form in pending:
+            self.analyse(form)
 
     def terms_of(self, words: Sequence[str]) -> set[int]:
         """Terms one of whose forms is exactly ``words`` (stop words aside), in any language."""
+        if self.chinese and any(has_chinese(w) for w in words):
+            self.need_chinese()
         found: set[int] = set()
         for key, table in self.by_key.items():
             stems = _content(words, key)
@@ -89,9 +108,9 @@ class Expansion:
 
 
 class _Expander:
-    def __init__(self, lookup: Lookup, keys: tuple[str, ...] | None, expand: bool) -> None:
+    def __init__(self, lookup: Lookup, keys: tuple[str, ...], expand: bool) -> None:
         self.lookup, self.expand = lookup, expand
-        #: Languages whose forms are added (the languages searched), None for all.
+        #: Analysis keys of the languages whose forms are added (the languages searched).
         self.keys = keys
         self.also: list[str] = []
 
@@ -160,7 +179,11 @@ class _Expander:
             if form.term not in terms:
                 continue
             key = analysis_key(form.language)
-            if self.keys is not None and key not in self.keys:
+            if key not in self.keys:
+                continue
+            if not form.words:
+                self.lookup.need_chinese()
+            if not form.words:
                 continue
             if _content(form.words, key) in typed_keys:
                 continue  # the typed words themselves ("deepfake" in the French list)
@@ -181,12 +204,11 @@ def _alternative(form: _Form, key: str) -> Node:
     return Group(all_of=tuple(Word(w) for w in words))
 
 
-def expand(root: Node | None, lookup: Lookup | None, keys: tuple[str, ...] | None = None,
+def expand(root: Node | None, lookup: Lookup | None, keys: tuple[str, ...] = _KEYS,
            expand: bool = True) -> Expansion:
     """``root`` read through the glossary.
 
-    :param keys: analysis keys of the languages searched (None: all): only their forms are
-        added.
+    :param keys: analysis keys of the languages searched: only their forms are added.
     :param expand: False reads the glossary's lower-case acronym plurals only, adding nothing.
     """
     if root is None or lookup is None or not lookup.forms:

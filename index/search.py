@@ -142,7 +142,7 @@ class KbIndex:
         stem, phrase words, prefix expansions; never the words of a NOT. The document page
         marks these, so it agrees with the search that led to it."""
         with self._lock:
-            root = expand(parse(query).root, self.glossary).root
+            root = expand(parse(query).root, self.glossary, self._snap.analysis_keys).root
             matched = Matcher(self._snap, self.ranking.exact).run(root)
             return frozenset(matched.highlight_words)
 
@@ -310,7 +310,8 @@ class _Search:
         matcher = Matcher(self.snap, self.ix.ranking.exact,
                           _searched_languages(parsed.root, self.selected))
         self.matcher = matcher
-        expansion = expand(parsed.root, self.ix.glossary, matcher.keys, self.request.expand)
+        expansion = expand(parsed.root, self.ix.glossary, matcher.keys or self.snap.analysis_keys,
+                           self.request.expand)
         self.also_searched = expansion.also
         matched = matcher.run(expansion.root)
         self.notes += matcher.notes

@@ -26,7 +26,7 @@ from .sandbox import Sandbox
 from .sidecar import Metadata, read_sidecar
 
 #: Bumped when a change to the pipeline should re-process every file on the next ingest.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 _MB = 1_000_000
 RECORD_SEP = "#"
 

@@ -31,15 +31,13 @@ def test_the_expansion_is_shown_and_can_be_switched_off(seeded: tuple[Path, Path
     shown = kb(*seeded, "search", "NFT").output.splitlines()
     assert shown[:2] == [
         "1 document for NFT (page 1 of 1)",
-        "Also searched: non-fungible token, jeton non fongible, token no fungible, "
-        "невзаимозаменяемый токен, الرموز غير القابلة للاستبدال, 非同质化代币 (--no-expand: only "
-        "the words typed)"]
+        # The bundled corpus is English: the other languages' forms could match nothing.
+        "Also searched: non-fungible token (--no-expand: only the words typed)"]
     plain = kb(*seeded, "search", "NFT", "--no-expand").output.splitlines()
     assert plain[0] == "1 document for NFT (page 1 of 1)"
     assert not any(line.startswith("Also searched") for line in plain)
     data = json.loads(kb(*seeded, "search", "--json", "TDM").output)
-    assert data["also_searched"][:2] == ["text and data mining",
-                                         "fouille de textes et de données"]
+    assert data["also_searched"] == ["text and data mining"]
     assert json.loads(kb(*seeded, "search", "--json", "--no-expand", "TDM").output)[
         "also_searched"] == []
 

@@ -123,3 +123,16 @@ def test_without_a_glossary_nothing_is_expanded(tmp_path: Path) -> None:
     with open_index(path) as index:
         result = index.search(SearchRequest(query="deepfake"))
     assert (result.total, result.also_searched) == (1, [])
+
+
+def test_an_index_in_one_language_adds_only_that_languages_forms(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    apply_changes(path, ChangeSet(upserts=[
+        doc("a", "A", ["Exceptions for TDM."]), doc("b", "B", ["Deepfakes of voices."])]))
+    with open_index(path) as index:
+        index.use_glossary(parse_glossary(GLOSSARY, GLOSSARY.read_text(encoding="utf-8")))
+        result = index.search(SearchRequest(query="deepfake TDM"))
+        assert result.also_searched == ["text and data mining"]
+        assert result.total == 2
+        # The Chinese forms were never needed, so never segmented.
+        assert [form.text for form in index.glossary.chinese] == ["深度伪造"]
