@@ -260,7 +260,8 @@ class KbIndex:
             sessions=list(data.get("sessions", [])), topics=list(data.get("topics", [])),
             mentions=list(data.get("mentions", [])),
             score=round(float(score), 4),
-            snippet=marker.snippet(data["text"]),
+            snippet=marker.snippet(data["text"], heading=data.get("heading", ""),
+                                   title=data["title"]),
             speaker=data.get("speaker", ""), heading=data.get("heading", ""),
             start=data.get("start"), language=data.get("language", "und"),
             position=data.get("position", 0),
@@ -373,7 +374,7 @@ class _Search:
             ranked = self._ranked(docs, scores, first + self.page_size)[first:]
             return [self.ix._hit(n, s, marker) for s, n in ranked]
         wanted = first + self.page_size
-        limit = wanted * (1 + self.more)
+        limit = wanted * 2
         while True:
             ranked = self._ranked(docs, scores, limit)
             groups: dict[int, list[tuple[float, int]]] = {}
@@ -384,12 +385,25 @@ class _Search:
                 break
             limit *= 4
         hits = []
-        for members in list(groups.values())[first:wanted]:
-            (score, number), rest = members[0], members[1:1 + self.more]
+        for group, members in list(groups.items())[first:wanted]:
+            score, number = members[0]
             hit = self.ix._hit(number, score, marker)
+            rest = self._members(group, docs, scores)[1:1 + self.more] if self.more else []
             hit.more = [self.ix._hit(n, s, marker) for s, n in rest]
             hits.append(hit)
         return hits
+
+    def _members(self, group: int, docs: np.ndarray, scores: np.ndarray | None
+                 ) -> list[tuple[float, int]]:
+        """The matching passages of one document, ranked as the page ranks them: ranked over
+        the document alone, so how many further passages a hit shows never depends on how many
+        other documents the page holds."""
+        starts = self.snap.doc_starts
+        start = int(starts[group])
+        end = int(starts[group + 1]) if group + 1 < len(starts) else len(docs)
+        own = np.zeros_like(docs)
+        own[start:end] = docs[start:end]
+        return self._ranked(own, scores, 1 + self.more)
 
     def unknown_words(self) -> list[str]:
         """Typed words worth respelling: no form of them in the index (a known word, or one
