@@ -108,7 +108,12 @@ class Matcher:
                 docs |= self.docs(item)
         else:
             docs = self.snap.passages.copy()
-        for item in sorted(node.all_of, key=_cheap_first):
+        # A required stop word is not indexed: it restricts nothing (as in a phrase).
+        required = [item for item in node.all_of
+                    if not (isinstance(item, Word) and self.word_term(item) is None)]
+        if node.all_of and not required and not node.any_of:
+            return self.snap.empty()
+        for item in sorted(required, key=_cheap_first):
             if not docs.any():
                 break
             docs &= self.docs(item)
@@ -124,7 +129,7 @@ class Matcher:
         field_name = _index_field(node.field)
         if field_name == SPEAKER_WORDS:
             return ScoreTerm(field_name, (fold(lowered),))
-        if self.is_stop(lowered):
+        if self.is_stop(node.text):
             return None
         typed = fold(lowered)
         forms = self.snap.forms(field_name, typed)
@@ -135,9 +140,18 @@ class Matcher:
         return ScoreTerm(field_name, forms, typed, self.typed_bonus)
 
     def is_stop(self, word: str) -> bool:
-        """A stop word in a language searched (so "les" does not match every English text)."""
+        """A stop word in a language searched (so "les" does not match every English text).
+
+        An acronym typed in capitals that the index holds is never one: French drops "ai" (of
+        avoir) as a stop word, but "AI" is this corpus's most searched word, indexed in every
+        English text, and must not vanish from a query because a French page is present.
+        """
         keys = self.keys if self.keys is not None else self.snap.analysis_keys
-        return any(is_stop(word.lower(), key) for key in keys)
+        lowered = word.lower()
+        if not any(is_stop(lowered, key) for key in keys):
+            return False
+        return not (len(word) > 1 and word.isupper()
+                    and self.snap.reader.doc_frequency("body", fold(lowered)) > 0)
 
     def prefix_terms(self, node: Prefix) -> list[str]:
         """The indexed words of the prefix's own field that start with it."""

@@ -136,3 +136,18 @@ def test_an_index_in_one_language_adds_only_that_languages_forms(tmp_path: Path)
         assert result.total == 2
         # The Chinese forms were never needed, so never segmented.
         assert [form.text for form in index.glossary.chinese] == ["深度伪造"]
+
+
+def test_an_acronym_in_capitals_is_no_stop_word_beside_french_pages(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    apply_changes(path, ChangeSet(upserts=[
+        doc("en", "Generative AI", ["Generative AI and copyright."]),
+        doc("fr", "IA", ["J'ai lu le rapport sur l'IA générative."], language="fr"),
+    ]))
+    with open_index(path) as index:
+        typed = index.search(SearchRequest(query="AI", expand=False))
+        assert ([h.doc_id for h in typed.hits], typed.understood) == (["en"], "AI")
+        # Lower case, it is the French stop word, which no page indexes.
+        assert index.search(SearchRequest(query="ai", expand=False)).total == 0
+        assert index.search(SearchRequest(query="copyright AND the")).total == 1
+        assert index.search(SearchRequest(query="the AND of")).total == 0
