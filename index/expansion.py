@@ -105,6 +105,8 @@ class Expansion:
 
     root: Node | None
     also: list[str] = field(default_factory=list)
+    #: Typed words read as a glossary acronym ("smes" -> "SME"): known, never respelled.
+    read_as: dict[str, str] = field(default_factory=dict)
 
 
 class _Expander:
@@ -113,6 +115,7 @@ class _Expander:
         #: Analysis keys of the languages whose forms are added (the languages searched).
         self.keys = keys
         self.also: list[str] = []
+        self.read_as: dict[str, str] = {}
 
     def node(self, node: Node, loose: bool = False) -> Node:
         if isinstance(node, Word) and not node.field:
@@ -130,6 +133,7 @@ class _Expander:
         lowered = fold(node.text)
         if lowered.endswith("s") and lowered[:-1] in self.lookup.acronyms \
                 and lowered not in self.lookup.acronyms:
+            self.read_as[node.text] = self.lookup.acronyms[lowered[:-1]]
             node = Word(self.lookup.acronyms[lowered[:-1]])  # "smes" is "SME"
         return self.wrap(node, self.lookup.terms_of((node.text,)), (node.text,))
 
@@ -214,4 +218,4 @@ def expand(root: Node | None, lookup: Lookup | None, keys: tuple[str, ...] = _KE
     if root is None or lookup is None or not lookup.forms:
         return Expansion(root)
     expander = _Expander(lookup, keys, expand)
-    return Expansion(expander.node(root), expander.also)
+    return Expansion(expander.node(root), expander.also, expander.read_as)

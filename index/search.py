@@ -295,6 +295,8 @@ class _Search:
         self.more = max(0, min(int(request.more_per_document), MAX_MORE_PER_DOCUMENT))
         self.grouped = request.group != "flat"
         self.root: Node | None = None
+        self.also_searched: list[str] = []
+        self.read_as: dict[str, str] = {}
         self.sort = request.sort if request.sort in ("relevance", "date", "date-asc") else \
             "relevance"
         if self.sort != request.sort:
@@ -314,6 +316,7 @@ class _Search:
         expansion = expand(parsed.root, self.ix.glossary, matcher.keys or self.snap.analysis_keys,
                            self.request.expand)
         self.also_searched = expansion.also
+        self.read_as = expansion.read_as
         matched = matcher.run(expansion.root)
         self.notes += matcher.notes
         self.root = parsed.root
@@ -417,6 +420,7 @@ class _Search:
                    if isinstance(node, Word) and node.field != "speaker"
                    and MIN_WORD_CHARS <= len(node.text) <= MAX_WORD_CHARS
                    and not node.text.isupper() and node.text.lower() not in fielded
+                   and node.text not in self.read_as
                    and not _is_stop_anywhere(fold(node.text))
                    and not self._known(node)]
         return list(dict.fromkeys(unknown))[:_MAX_RESPELLED]

@@ -151,3 +151,8 @@ def test_an_acronym_in_capitals_is_no_stop_word_beside_french_pages(tmp_path: Pa
         assert index.search(SearchRequest(query="ai", expand=False)).total == 0
         assert index.search(SearchRequest(query="copyright AND the")).total == 1
         assert index.search(SearchRequest(query="the AND of")).total == 0
+
+
+def test_a_lower_case_acronym_plural_is_never_respelled(ix: KbIndex) -> None:
+    result = ix.search(SearchRequest(query="smes"))
+    assert (result.total, result.suggestion) == (1, "")
