@@ -1,4 +1,5 @@
-"""Ranking quality on Cranfield: kb's nDCG@10 and MAP beside SQLite FTS5 bm25() in one run.
+"""Ranking quality: kb's nDCG@10 and MAP beside SQLite FTS5 bm25() in one run, on Cranfield and
+on the Conversation set (bench/conversation/).
 
 The Cranfield documents go through the real index code (kb.model Documents, apply_changes into
 a temporary folder, KbIndex.search with plain-word queries); the baseline is FTS5 with the
@@ -6,6 +7,14 @@ porter tokenizer and the query's words OR'ed, on the same titles and abstracts.
 
     python bench/ranking.py            # the default ranking
     python bench/ranking.py --tune     # also a grid over k1, b, field weights and coordination
+
+The Conversation set ships in bench/conversation/: 29 short pages written in the style of the
+Conversation's record (English, French, Spanish, Chinese, Arabic, Russian; document symbols,
+speakers, datelines, two near-duplicate copies, distractors), 30 researcher questions and graded
+judgments. kb ingests the pages through the real pipeline (``ingest.build_changes`` with the
+corpus's registries and glossary) and answers with one hit per document, as ``kb search`` does;
+the baseline is FTS5 over the same files' raw text (porter tokenizer, query words OR'ed, one row
+per file). Both rankings are read through duplicates.tsv (a copy counts as its original, once).
 
 Metrics: nDCG@10 with graded gains (cranqrel codes 1..4 -> gains 4..1, -1 -> 0) and a log2
 discount, ideal ranking from all judged documents; MAP over the top 1000 with every document of
@@ -33,6 +42,8 @@ from index.search import DEFAULT_RANKING, KbIndex, Ranking  # noqa: E402
 from kb.model import ChangeSet, Document, Passage, SearchRequest  # noqa: E402
 
 DATA = Path("../shared/bench-data/cranfield")
+CONVERSATION = Path(__file__).resolve().parent / "conversation"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 DEPTH = 1000
 _GAINS = {1: 4, 2: 3, 3: 2, 4: 1, -1: 0}
 
@@ -129,6 +140,98 @@ def fts5_rankings(docs: list[tuple[str, str, str]], queries: list[str]) -> list[
     return rankings
 
 
+def _table(path: Path) -> list[list[str]]:
+    """Rows of a tab-separated file, without its comment lines."""
+    return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def conversation_set() -> tuple[list[Path], list[str], dict[int, dict[str, int]],
+                                dict[str, str]]:
+    """(pages, questions in id order, judgments by question number, copy -> original)."""
+    pages = sorted((CONVERSATION / "pages").glob("*.md"))
+    rows = _table(CONVERSATION / "questions.tsv")
+    questions = [query for _, query in sorted(rows, key=lambda row: int(row[0]))]
+    judged: dict[int, dict[str, int]] = {}
+    for number, page, grade in _table(CONVERSATION / "qrels.tsv"):
+        judged.setdefault(int(number), {})[page] = int(grade)
+    copies = dict(_table(CONVERSATION / "duplicates.tsv"))
+    return pages, questions, judged, copies
+
+
+def originals(ranking: list[str], copies: dict[str, str]) -> list[str]:
+    """A ranking with each copy read as its original, each page once."""
+    return list(dict.fromkeys(copies.get(page, page) for page in ranking))
+
+
+def conversation_kb(pages: list[Path], questions: list[str], folder: Path,
+                    expand: bool = True) -> list[list[str]]:
+    """kb's rankings: the pages ingested as ``kb ingest`` does, one hit per document."""
+    import ingest
+    from kb.registry import load_registry
+
+    registry = load_registry(CORPUS)
+    if not (folder / "built").exists():
+        changes, report = ingest.build_changes([pages[0].parent], {}, registry)
+        assert not report.failed, report.failed
+        apply_changes(folder, changes)
+        (folder / "built").touch()
+    rankings = []
+    with KbIndex(folder) as index:
+        index.use_glossary(registry.glossary)
+        for text in questions:
+            result = index.search(SearchRequest(query=text, page_size=100, expand=expand))
+            rankings.append([Path(hit.source).stem for hit in result.hits])
+    return rankings
+
+
+def conversation_fts5(pages: list[Path], questions: list[str]) -> list[list[str]]:
+    """FTS5 bm25() over the raw files, the query's words OR'ed."""
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE pages USING fts5(name UNINDEXED, body, tokenize='porter')")
+    db.executemany("INSERT INTO pages VALUES (?, ?)",
+                   [(page.stem, page.read_text(encoding="utf-8")) for page in pages])
+    rankings = []
+    for text in questions:
+        words = re.findall(r"\w+", text.lower())
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = db.execute("SELECT name FROM pages WHERE pages MATCH ? ORDER BY bm25(pages) "
+                          "LIMIT ?", (match, DEPTH)).fetchall()
+        rankings.append([row[0] for row in rows])
+    return rankings
+
+
+def run_conversation() -> None:
+    pages, questions, judged, copies = conversation_set()
+    print(f"\nConversation set: {len(pages)} pages, {len(questions)} questions, "
+          f"{sum(len(j) for j in judged.values())} judgments")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "index"
+        systems = {
+            "SQLite FTS5 bm25() porter, words OR-ed": conversation_fts5(pages, questions),
+            "kb (glossary on, as shipped)": conversation_kb(pages, questions, folder),
+            "kb --no-expand (words typed only)": conversation_kb(pages, questions, folder,
+                                                                 expand=False),
+        }
+    scores = {name: evaluate([originals(r, copies) for r in rankings], judged)
+              for name, rankings in systems.items()}
+    print(f"{'system':<44} {'nDCG@10':>8} {'MAP':>8}")
+    for name, (ndcg, ap) in scores.items():
+        print(f"{name:<44} {ndcg:8.3f} {ap:8.3f}")
+    base = scores["SQLite FTS5 bm25() porter, words OR-ed"][0]
+    ours = scores["kb (glossary on, as shipped)"][0]
+    print(f"kb / FTS5 on nDCG@10: {ours / base:.3f} (bar: 1.10)")
+    kb_each = [ndcg_at_10(originals(r, copies), judged.get(i, {}))
+               for i, r in enumerate(systems["kb (glossary on, as shipped)"], start=1)]
+    fts_each = [ndcg_at_10(originals(r, copies), judged.get(i, {}))
+                for i, r in enumerate(systems["SQLite FTS5 bm25() porter, words OR-ed"],
+                                      start=1)]
+    print("per question (nDCG@10 kb / FTS5):")
+    for i, (question, a, b) in enumerate(zip(questions, kb_each, fts_each, strict=True),
+                                         start=1):
+        print(f"  {i:>2}. {question[:48]:<48} {a:6.3f} {b:6.3f}")
+
+
 def _grid() -> list[Ranking]:
     grid = []
     for k1, b, exact in itertools.product((1.2, 1.6, 2.0, 2.5), (0.6, 0.75, 0.9), (0.3,)):
@@ -139,10 +242,16 @@ def _grid() -> list[Ranking]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tune", action="store_true", help="also run a parameter grid")
+    parser.add_argument("--conversation-only", action="store_true",
+                        help="only the Conversation set (it ships with kb)")
     args = parser.parse_args()
+    if args.conversation_only:
+        run_conversation()
+        return 0
     if not DATA.is_dir():
         print(f"Cranfield data not found at {DATA} (run from the repository root with "
-              "../shared/bench-data present); nothing to measure.")
+              "../shared/bench-data present); measuring the Conversation set only.")
+        run_conversation()
         return 0
     docs = read_documents(DATA / "cran.all.1400")
     queries = read_queries(DATA / "cran.qry")
@@ -172,6 +281,7 @@ def main() -> int:
             print("best 10 of the grid (nDCG@10 + MAP):")
             for (ndcg, ap), ranking in results[:10]:
                 print(f"  {_describe(ranking):<44} {ndcg:8.3f} {ap:8.3f}")
+    run_conversation()
     return 0
 
 

@@ -36,9 +36,22 @@ class Highlighter:
         """All of ``text``, escaped, with the matched words in ``<mark>``."""
         return self._marked(text, self._spans(text) if self.words else [], 0, len(text))
 
-    def snippet(self, text: str, width: int = SNIPPET_CHARS) -> str:
-        """An escaped excerpt of ``text`` around its densest run of matches."""
+    def snippet(self, text: str, width: int = SNIPPET_CHARS, heading: str = "",
+                title: str = "") -> str:
+        """An escaped excerpt of ``text`` around its densest run of matches.
+
+        A passage found by its heading or its document's title alone (both are searched with
+        its text) would show no marked word: its snippet then opens with that heading (or
+        title), marked, then " — " and the excerpt, so every snippet shows why it matched.
+        """
         spans = self._spans(text) if self.words else []
+        if not spans and self.words:
+            for label in (heading, title):
+                found = self._spans(label) if label else []
+                if found:
+                    shown = self._marked(label, found, 0, len(label))
+                    rest = self.snippet(text, max(80, width - len(label)))
+                    return f"{shown} — {rest}" if rest else shown
         begin, end = _window(text, spans, width)
         marked = self._marked(text, spans, begin, end)
         return " ".join((("…" if begin > 0 else "") + marked

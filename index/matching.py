@@ -7,7 +7,7 @@ Keeping the two apart means a filter or a NOT never changes a score.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as wq
@@ -16,6 +16,7 @@ from index.analysis import analysis_key, fold, is_stop, stem
 from index.query import (
     AnyOf,
     DateRange,
+    Expanded,
     Filter,
     Group,
     Node,
@@ -23,6 +24,7 @@ from index.query import (
     Prefix,
     Word,
     positive_nodes,
+    weighted_nodes,
 )
 from index.snapshot import ScoreTerm, Snapshot
 from kb.facets import BY_NAME
@@ -68,7 +70,8 @@ class Matcher:
             self.notes.append("The query has only very common words, which are not indexed; "
                               "add a more specific word.")
         docs = self.docs(root) if root is not None else self.snap.passages.copy()
-        terms = [t for node in positives for t in self.score_terms(node)]
+        terms = [replace(term, weight=weight) if weight != 1.0 else term
+                 for node, weight in weighted_nodes(root) for term in self.score_terms(node)]
         # Marked words come from the positive items only: a NOT's words made no passage match.
         highlight = {form for term in terms if term.field != SPEAKER_WORDS
                      for form in term.forms}
@@ -89,9 +92,11 @@ class Matcher:
             return self.filter_docs(node)
         if isinstance(node, DateRange):
             return self.date_docs(node)
-        if isinstance(node, AnyOf):
+        if isinstance(node, (AnyOf, Expanded)):
             mask = self.snap.empty()
-            for item in node.items:
+            items = node.items if isinstance(node, AnyOf) else \
+                tuple(n for n in (node.typed, *node.also) if n is not None)
+            for item in items:
                 mask |= self.docs(item)
             return mask
         return self.group_docs(node)
@@ -103,7 +108,12 @@ class Matcher:
                 docs |= self.docs(item)
         else:
             docs = self.snap.passages.copy()
-        for item in sorted(node.all_of, key=_cheap_first):
+        # A required stop word is not indexed: it restricts nothing (as in a phrase).
+        required = [item for item in node.all_of
+                    if not (isinstance(item, Word) and self.word_term(item) is None)]
+        if node.all_of and not required and not node.any_of:
+            return self.snap.empty()
+        for item in sorted(required, key=_cheap_first):
             if not docs.any():
                 break
             docs &= self.docs(item)
@@ -119,7 +129,7 @@ class Matcher:
         field_name = _index_field(node.field)
         if field_name == SPEAKER_WORDS:
             return ScoreTerm(field_name, (fold(lowered),))
-        if self.is_stop(lowered):
+        if self.is_stop(node.text):
             return None
         typed = fold(lowered)
         forms = self.snap.forms(field_name, typed)
@@ -130,9 +140,18 @@ class Matcher:
         return ScoreTerm(field_name, forms, typed, self.typed_bonus)
 
     def is_stop(self, word: str) -> bool:
-        """A stop word in a language searched (so "les" does not match every English text)."""
+        """A stop word in a language searched (so "les" does not match every English text).
+
+        An acronym typed in capitals that the index holds is never one: French drops "ai" (of
+        avoir) as a stop word, but "AI" is this corpus's most searched word, indexed in every
+        English text, and must not vanish from a query because a French page is present.
+        """
         keys = self.keys if self.keys is not None else self.snap.analysis_keys
-        return any(is_stop(word.lower(), key) for key in keys)
+        lowered = word.lower()
+        if not any(is_stop(lowered, key) for key in keys):
+            return False
+        return not (len(word) > 1 and word.isupper()
+                    and self.snap.reader.doc_frequency("body", fold(lowered)) > 0)
 
     def prefix_terms(self, node: Prefix) -> list[str]:
         """The indexed words of the prefix's own field that start with it."""

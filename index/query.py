@@ -90,7 +90,18 @@ class AnyOf:
     items: tuple[Node, ...]
 
 
-Node = Word | Prefix | Phrase | Filter | DateRange | Group | AnyOf
+@dataclass(frozen=True)
+class Expanded:
+    """A typed word or phrase with the glossary's other forms of its term (see
+    index.expansion): any of them matches; the others score ``weight`` times a typed word.
+    ``typed`` is None when the typed words stay where they were, in their group."""
+
+    typed: Node | None
+    also: tuple[Node, ...]
+    weight: float
+
+
+Node = Word | Prefix | Phrase | Filter | DateRange | Group | AnyOf | Expanded
 
 
 @dataclass
@@ -354,11 +365,14 @@ def render(node: Node | None, is_stop: Callable[[str], bool] | None = None) -> s
         if node.start == node.end:
             return f"date:{node.start}"
         return f"date:{node.start}..{node.end}"
+    if isinstance(node, Expanded):
+        return render(node.typed, is_stop)  # the glossary's forms are listed apart
     if isinstance(node, AnyOf):
         return " OR ".join(_wrapped(item, is_stop) for item in node.items)
     parts = []
     kept = [n for n in node.any_of if not (is_stop and isinstance(n, Word)
-                                           and n.field != "speaker" and is_stop(n.text))]
+                                           and n.field != "speaker" and is_stop(n.text))
+            and not (isinstance(n, Expanded) and n.typed is None)]
     kept = kept or list(node.any_of)  # only stop words: shown as typed (a note says why)
     if len(kept) > 1:
         ranked = "all of (" + " ".join(_wrapped(n, is_stop) for n in kept) + \
@@ -382,8 +396,28 @@ def positive_nodes(node: Node | None) -> list[Node]:
         return []
     if isinstance(node, (Word, Prefix, Phrase)):
         return [node]
+    if isinstance(node, Expanded):
+        return [n for item in (node.typed, *node.also) for n in positive_nodes(item)]
     if isinstance(node, AnyOf):
         return [n for item in node.items for n in positive_nodes(item)]
     if isinstance(node, Group):
         return [n for item in node.any_of + node.all_of for n in positive_nodes(item)]
     return []
+
+
+def weighted_nodes(node: Node | None, weight: float = 1.0) -> list[tuple[Node, float]]:
+    """:func:`positive_nodes` with the weight each scores at: 1 for the words typed; for each
+    of the glossary's forms an :class:`Expanded` node adds, its weight, shared among the form's
+    words (a form of three words weighs as much as a form of one)."""
+    if isinstance(node, Expanded):
+        pairs = weighted_nodes(node.typed, weight)
+        for item in node.also:
+            words = positive_nodes(item)
+            pairs += [(n, weight * node.weight / len(words)) for n in words]
+        return pairs
+    if isinstance(node, AnyOf):
+        return [pair for item in node.items for pair in weighted_nodes(item, weight)]
+    if isinstance(node, Group):
+        return [pair for item in node.any_of + node.all_of
+                for pair in weighted_nodes(item, weight)]
+    return [(n, weight) for n in positive_nodes(node)]

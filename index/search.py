@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from index.analysis import analysis_key, analyze, fold, is_stop
+from index.expansion import Lookup, expand
 from index.facets import FacetCounter
 from index.highlight import Highlighter
 from index.matching import Matched, Matcher, missing_value_note, resolve_value
@@ -36,6 +37,7 @@ from index.schema import SESSIONS_AND_MENTIONS
 from index.snapshot import ScoreTerm, Snapshot
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
+from kb.glossary import Glossary
 from kb.model import (
     LANGUAGES,
     MAX_MORE_PER_DOCUMENT,
@@ -82,6 +84,17 @@ class KbIndex:
         #: (generation, its speller), built on the first "did you mean" of a generation.
         self._speller: tuple[int, Speller] | None = None
         self._speller_lock = threading.Lock()
+        #: The glossary queries are read through, searchable (see :meth:`use_glossary`).
+        self._glossary: tuple[str, Lookup | None] = ("", None)
+
+    def use_glossary(self, glossary: Glossary) -> None:
+        """Read queries through ``glossary`` from now on (rebuilt only when it changed)."""
+        if glossary.digest != self._glossary[0]:
+            self._glossary = (glossary.digest, Lookup.build(glossary) if glossary else None)
+
+    @property
+    def glossary(self) -> Lookup | None:
+        return self._glossary[1]
 
     def __enter__(self) -> KbIndex:
         return self
@@ -130,7 +143,8 @@ class KbIndex:
         stem, phrase words, prefix expansions; never the words of a NOT. The document page
         marks these, so it agrees with the search that led to it."""
         with self._lock:
-            matched = Matcher(self._snap, self.ranking.exact).run(parse(query).root)
+            root = expand(parse(query).root, self.glossary, self._snap.analysis_keys).root
+            matched = Matcher(self._snap, self.ranking.exact).run(root)
             return frozenset(matched.highlight_words)
 
     def _vocabulary(self) -> Speller:
@@ -247,7 +261,8 @@ class KbIndex:
             sessions=list(data.get("sessions", [])), topics=list(data.get("topics", [])),
             mentions=list(data.get("mentions", [])),
             score=round(float(score), 4),
-            snippet=marker.snippet(data["text"]),
+            snippet=marker.snippet(data["text"], heading=data.get("heading", ""),
+                                   title=data["title"]),
             speaker=data.get("speaker", ""), heading=data.get("heading", ""),
             start=data.get("start"), language=data.get("language", "und"),
             position=data.get("position", 0),
@@ -281,6 +296,8 @@ class _Search:
         self.more = max(0, min(int(request.more_per_document), MAX_MORE_PER_DOCUMENT))
         self.grouped = request.group != "flat"
         self.root: Node | None = None
+        self.also_searched: list[str] = []
+        self.read_as: dict[str, str] = {}
         self.sort = request.sort if request.sort in SORTS else "relevance"
         if self.sort != request.sort:
             self.notes.append(f"Unknown sort '{request.sort}'; sorted by relevance.")
@@ -296,7 +313,11 @@ class _Search:
         matcher = Matcher(self.snap, self.ix.ranking.exact,
                           _searched_languages(parsed.root, self.selected))
         self.matcher = matcher
-        matched = matcher.run(parsed.root)
+        expansion = expand(parsed.root, self.ix.glossary, matcher.keys or self.snap.analysis_keys,
+                           self.request.expand)
+        self.also_searched = expansion.also
+        self.read_as = expansion.read_as
+        matched = matcher.run(expansion.root)
         self.notes += matcher.notes
         self.root = parsed.root
         self.is_stop = matcher.is_stop
@@ -320,7 +341,7 @@ class _Search:
             query=self.request.query, total=total, hits=hits, facets=facets,
             understood=render(self.root, self.is_stop), suggestion="", notes=self.notes,
             page=self.page, page_size=self.page_size,
-            unit="documents" if self.grouped else "passages",
+            unit="documents" if self.grouped else "passages", also_searched=self.also_searched,
         )
 
     def _selected(self, tables: Mapping[str, str]) -> dict[str, list[str]]:
@@ -356,7 +377,7 @@ class _Search:
             ranked = self._ranked(docs, scores, first + self.page_size)[first:]
             return [self.ix._hit(n, s, marker) for s, n in ranked]
         wanted = first + self.page_size
-        limit = wanted * (1 + self.more)
+        limit = wanted * 2
         while True:
             ranked = self._ranked(docs, scores, limit)
             groups: dict[int, list[tuple[float, int]]] = {}
@@ -367,12 +388,25 @@ class _Search:
                 break
             limit *= 4
         hits = []
-        for members in list(groups.values())[first:wanted]:
-            (score, number), rest = members[0], members[1:1 + self.more]
+        for group, members in list(groups.items())[first:wanted]:
+            score, number = members[0]
             hit = self.ix._hit(number, score, marker)
+            rest = self._members(group, docs, scores)[1:1 + self.more] if self.more else []
             hit.more = [self.ix._hit(n, s, marker) for s, n in rest]
             hits.append(hit)
         return hits
+
+    def _members(self, group: int, docs: np.ndarray, scores: np.ndarray | None
+                 ) -> list[tuple[float, int]]:
+        """The matching passages of one document, ranked as the page ranks them: ranked over
+        the document alone, so how many further passages a hit shows never depends on how many
+        other documents the page holds."""
+        starts = self.snap.doc_starts
+        start = int(starts[group])
+        end = int(starts[group + 1]) if group + 1 < len(starts) else len(docs)
+        own = np.zeros_like(docs)
+        own[start:end] = docs[start:end]
+        return self._ranked(own, scores, 1 + self.more)
 
     def unknown_words(self) -> list[str]:
         """Typed words worth respelling: no form of them in the index (a known word, or one
@@ -386,6 +420,7 @@ class _Search:
                    if isinstance(node, Word) and node.field != "speaker"
                    and MIN_WORD_CHARS <= len(node.text) <= MAX_WORD_CHARS
                    and not node.text.isupper() and node.text.lower() not in fielded
+                   and node.text not in self.read_as
                    and not _is_stop_anywhere(fold(node.text))
                    and not self._known(node)]
         return list(dict.fromkeys(unknown))[:_MAX_RESPELLED]

@@ -49,6 +49,8 @@ class ScoreTerm:
     forms: tuple[str, ...]
     typed: str = ""
     typed_bonus: float = 0.0
+    #: What the term's BM25 counts for: below 1 for a glossary form the user did not type.
+    weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,7 @@ class Snapshot:
             df = len(ids)
             idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
             norm = k1 * (1.0 - b + b * lengths[ids] / average)
-            scores[ids] += idf * tf * (k1 + 1.0) / (tf + norm)
+            scores[ids] += term.weight * idf * tf * (k1 + 1.0) / (tf + norm)
         return scores
 
     # -- documents ------------------------------------------------------------------------

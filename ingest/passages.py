@@ -7,6 +7,13 @@ other with nothing between are kept as a path ("Previous sessions › Data and I
 are lost. A paragraph that opens
 by naming what it describes (an overview page's "The eighth session covered ...") starts a new
 passage, so that each passage can carry the session it is about.
+
+A fragment too short to stand alone (fewer than :data:`FRAGMENT_WORDS` words outside a speaker
+turn: a dateline "Geneva, April 22, 2026", a "Photo: WIPO/Berrod" line, a lone date) never
+becomes a passage of its own, which would rank for the document's words with nothing to show:
+it joins the passage before it, or, when there is none under its heading (a dateline opening
+the page), the passage after it. A fragment that is the only text under its own heading stays
+a passage, since joining it would move it under another heading.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ _MAX_SENTENCE_WORDS = 600
 #: No passage is longer than this many characters, whatever its words (the index highlights
 #: at most 32,768 characters; a pasted data blob is one very long "word").
 MAX_CHARS = 4000
+#: Paragraph text of fewer words than this cannot stand alone as a passage (see above).
+FRAGMENT_WORDS = 8
 
 
 @dataclass
@@ -70,6 +79,8 @@ class _Builder:
         self.parts: list[str] = []
         self.words = 0
         self.lead: Hashable | None = None
+        #: A fragment waiting for the next passage under its heading (see the module docstring).
+        self.carry: PassageDraft | None = None
 
     def heading(self, text: str) -> None:
         """A heading directly under another one (nothing between) extends it as a path."""
@@ -99,6 +110,7 @@ class _Builder:
 
     def turn(self, block: Block) -> None:
         self.flush()
+        self._settle_carry()
         for chunk in split_long(block.text):
             self.passages.append(PassageDraft(chunk, self.current_heading, block.speaker,
                                               block.start))
@@ -113,12 +125,43 @@ class _Builder:
 
     def finish(self) -> None:
         self.flush()
+        self._settle_carry()
         if self.pending_heading:  # a last heading with nothing under it still holds words
             self.passages.append(PassageDraft(self.pending_heading, self.pending_heading))
 
     def _emit(self, text: str) -> None:
-        self.passages.append(PassageDraft(text, self.current_heading))
+        heading = self.current_heading
+        carry, self.carry = self.carry, None
+        if carry is not None and (carry.heading in ("", heading)) \
+                and len(carry.text) + len(text) + 2 <= MAX_CHARS:
+            text = f"{carry.text}\n\n{text}"
+        elif carry is not None:
+            self.passages.append(carry)
+        if word_count(text) < FRAGMENT_WORDS and "\n\n" not in text:
+            previous = self.passages[-1] if self.passages else None
+            if previous is not None and not previous.speaker and previous.heading == heading \
+                    and len(previous.text) + len(text) + 2 <= MAX_CHARS:
+                previous.text = f"{previous.text}\n\n{text}"
+            else:
+                self.carry = PassageDraft(text, heading)
+            self.pending_heading = ""
+            return
+        self.passages.append(PassageDraft(text, heading))
         self.pending_heading = ""
+
+    def _settle_carry(self) -> None:
+        """No passage followed a held fragment under its heading: without a heading of its own
+        it joins the passage before it; else (or with none before it) it stands alone."""
+        carry, self.carry = self.carry, None
+        if carry is None:
+            return
+        previous = self.passages[-1] if self.passages else None
+        if previous is not None and not previous.speaker \
+                and carry.heading in ("", previous.heading) \
+                and len(previous.text) + len(carry.text) + 2 <= MAX_CHARS:
+            previous.text = f"{previous.text}\n\n{carry.text}"
+        else:
+            self.passages.append(carry)
 
 
 def split_long(text: str, max_words: int = MAX_WORDS) -> list[str]:

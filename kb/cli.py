@@ -460,6 +460,8 @@ def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
 @click.option("--flat", is_flag=True, help="List passages, not documents with their passages.")
 @click.option("--more", type=click.IntRange(0, MAX_MORE_PER_DOCUMENT), default=2, show_default=True,
               help="Further matching passages shown per document.")
+@click.option("--no-expand", "no_expand", is_flag=True,
+              help="Search only the words typed, not their glossary forms (glossary.toml).")
 @click.option("--all", "all_passages", is_flag=True,
               help="Stream every matching passage with its full text (not one page): "
                    "--format csv (the default here), jsonl, ris or bibtex.")
@@ -468,14 +470,16 @@ def _request(ctx: Context, query: str, filters: dict[str, Any], **extra: Any
 @output_options((*FORMATS, "ris", "bibtex"))
 @pass_context
 def search_command(ctx: Context, query: tuple[str, ...], sort: str, limit: int, page: int,
-                   flat: bool, more: int, all_passages: bool, base_url: str | None, fmt: str,
-                   as_json: bool, **filters: tuple[Any, ...]) -> None:
+                   flat: bool, more: int, no_expand: bool, all_passages: bool,
+                   base_url: str | None, fmt: str, as_json: bool,
+                   **filters: tuple[Any, ...]) -> None:
     """Search the index: words, "phrases", AND/OR/NOT, -word, field:value (see README).
 
     An empty QUERY with filters lists everything that matches the filters.
     """
     request = _request(ctx, " ".join(query), filters, sort=sort, page=page, page_size=limit,
-                       group="flat" if flat else "document", more_per_document=more)
+                       group="flat" if flat else "document", more_per_document=more,
+                       expand=not no_expand)
     if all_passages or fmt in ("ris", "bibtex"):
         _export_all(ctx, request, "csv" if fmt == "table" and not as_json else fmt,
                     all_passages, base_url)
@@ -495,10 +499,15 @@ def search_command(ctx: Context, query: tuple[str, ...], sort: str, limit: int, 
     unit = result.unit[:-1] if result.total == 1 else result.unit
     echo(f"{result.total} {unit} for {one_line(result.understood) or 'everything'}"
                f" (page {result.page} of {result.pages})")
+    if result.also_searched:
+        echo(f"Also searched: {one_line(', '.join(result.also_searched))} (--no-expand: only "
+             "the words typed)")
     if result.suggestion:
         echo(f"Did you mean: {one_line(result.suggestion)}")
-    for row in rows:
+    for row, hit in zip(rows, result.hits, strict=True):
         echo(_hit_block(row))
+        for further in hit.more:
+            echo(_more_block(_hit_row(0, further)))
 
 
 _HIT_COLUMNS = ["rank", "doc_id", "passage_id", "source", "title", "type", "date", "sessions",
@@ -521,6 +530,15 @@ def _hit_block(row: dict[str, Any]) -> str:
         lines.append(f"     {one_line(row['speaker'])}:")
     lines += textwrap.wrap(row["snippet"], 96, initial_indent="     ", subsequent_indent="     ")
     lines.append(f"     {one_line(row['source'])}#p-{row['passage_id']}")
+    return "\n".join(lines)
+
+
+def _more_block(row: dict[str, Any]) -> str:
+    """A further passage of the hit above it (``--more``), indented under it."""
+    lines = [f"       + {one_line(row['speaker'])}:"] if row["speaker"] else []
+    lines += textwrap.wrap(row["snippet"], 92, initial_indent="       + " if not lines else
+                           "         ", subsequent_indent="         ")
+    lines.append(f"         {one_line(row['source'])}#p-{row['passage_id']}")
     return "\n".join(lines)
 
 

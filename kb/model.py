@@ -281,6 +281,9 @@ class SearchRequest:
     #: Let the session filter and facet also count passages that only mention a session
     #: ("following the first session"), not just those about it.
     include_mentions: bool = False
+    #: Read the query through the glossary (glossary.toml): each term also searches its other
+    #: forms, ranked below the words typed. False searches only the words typed.
+    expand: bool = True
 
     def filters(self) -> dict[str, list[Any]]:
         """The selected facet values keyed by facet name (see kb.facets)."""
@@ -381,6 +384,8 @@ class SearchResult:
     page_size: int = 10
     #: What ``total`` and facet counts count: "documents" (grouped) or "passages" (flat).
     unit: str = "documents"
+    #: The glossary's forms searched besides the words typed ("hypertrucage", ...).
+    also_searched: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -401,4 +406,5 @@ class SearchResult:
             "facets": {
                 name: [v.to_dict() for v in values] for name, values in self.facets.items()
             },
+            "also_searched": list(self.also_searched),
         }

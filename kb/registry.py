@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.glossary import GLOSSARY_FILE, Glossary, parse_glossary
 from kb.recordings import RECORDINGS_FILE, Recordings, parse_recordings
 from kb.speakers import SPEAKERS_FILE, SpeakerRegistry, parse_speakers
 
@@ -123,6 +124,9 @@ class Registry:
     speakers: SpeakerRegistry = field(default_factory=SpeakerRegistry)
     #: The recordings of recordings.toml, by session and day (optional file).
     recordings: Recordings = field(default_factory=Recordings)
+    #: The terms of glossary.toml a query is expanded through (optional file). Not part of
+    #: ``digest``: the glossary changes how queries are read, never what a document is.
+    glossary: Glossary = field(default_factory=Glossary)
 
     def session_label(self, number: int | str) -> str:
         session = self.sessions.get(int(number)) if str(number).isdigit() else None
@@ -134,8 +138,8 @@ class Registry:
 
 
 def load_registry(corpus_dir: Path) -> Registry:
-    """Read and validate the registries in ``corpus_dir`` (speakers.toml and recordings.toml
-    only if present).
+    """Read and validate the registries in ``corpus_dir`` (speakers.toml, recordings.toml and
+    glossary.toml only if present).
 
     :raises RegistryError: on the first problem found, naming the file and line.
     """
@@ -153,12 +157,16 @@ def load_registry(corpus_dir: Path) -> Registry:
     recordings_text = _read(recordings_path) if recordings_path.exists() else ""
     recordings = parse_recordings(recordings_path, recordings_text, sessions) \
         if recordings_text else Recordings()
+    glossary_path = corpus_dir / GLOSSARY_FILE
+    glossary_text = _read(glossary_path) if glossary_path.exists() else ""
+    glossary = parse_glossary(glossary_path, glossary_text) if glossary_text.strip() else \
+        Glossary()
     hashed = sessions_text + "\0" + topics_text + "".join(
         f"\0{name}\0{text}" for name, text in ((SPEAKERS_FILE, speakers_text),
                                               (RECORDINGS_FILE, recordings_text)) if text)
     digest = hashlib.sha256(hashed.encode()).hexdigest()[:16]
     return Registry(sessions=sessions, topics=topics, digest=digest, speakers=speakers,
-                    recordings=recordings)
+                    recordings=recordings, glossary=glossary)
 
 
 def _read(path: Path) -> str:

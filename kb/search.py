@@ -24,6 +24,7 @@ import index
 from index import KbIndex, mark, open_index
 from index import KbIndexError as KbIndexError  # re-exported: web/ reaches index errors here
 from kb.facets import DECLARED, value_label
+from kb.glossary import GLOSSARY_FILE
 from kb.model import (
     Document,
     Hit,
@@ -93,7 +94,7 @@ class Library:
         if self._registry_dir is None:
             return ()
         stamps = []
-        for name in (SESSIONS_FILE, TOPICS_FILE):
+        for name in (SESSIONS_FILE, TOPICS_FILE, GLOSSARY_FILE):
             try:
                 info = (self._registry_dir / name).stat()
                 stamps.append((info.st_mtime_ns, info.st_size))
@@ -119,8 +120,14 @@ class Library:
                 self._index.refresh()
             return self._index
 
+    def _reading(self) -> KbIndex:
+        """The open index, reading queries through the glossary as the registry has it now."""
+        index = self._open()
+        index.use_glossary(self.registry.glossary)
+        return index
+
     def search(self, request: SearchRequest) -> SearchResult:
-        return self._open().search(request, self._labels)
+        return self._reading().search(request, self._labels)
 
     def search_to_last(self, request: SearchRequest) -> SearchResult:
         """Like :meth:`search`, but a page past the end shows the last page, with a note: what
@@ -145,7 +152,7 @@ class Library:
     def scan(self, request: SearchRequest, order: str = "relevance", chunk: int = 500,
              limit: int | None = None) -> index.Scan:
         """Every passage ``request`` matches, read in chunks (see index.scan)."""
-        return index.scan(self._open(), request, order, chunk, limit)
+        return index.scan(self._reading(), request, order, chunk, limit)
 
     def last_ingest(self) -> dict[str, Any]:
         """What the last ingest added, updated and removed (see index.last_ingest)."""
@@ -163,7 +170,7 @@ class Library:
 
     def match_words(self, query: str) -> frozenset[str]:
         """The indexed words ``query`` matches (see KbIndex.match_words), for :func:`mark_words`."""
-        return self._open().match_words(query)
+        return self._reading().match_words(query)
 
     def refresh(self) -> bool:
         with self._lock:

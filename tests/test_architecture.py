@@ -30,7 +30,7 @@ FORBIDDEN = {"index": {"ingest", "web"}, "ingest": {"index", "web"}, "web": {"in
 #: speakers.toml and recordings.toml parts). They import no first-party module outside this
 #: set, so ingest, index and web can all use them without pulling in one another.
 GROUND = frozenset({"kb.model", "kb.facets", "kb.config", "kb.registry", "kb.speakers",
-                    "kb.recordings"})
+                    "kb.recordings", "kb.glossary"})
 
 
 def _imports(path: Path) -> list[str]:

@@ -68,6 +68,9 @@ def _search_parameters(registry: Registry | None) -> list[dict[str, Any]]:
         {"name": "mentions", "in": "query", "description": "1: the session filter and facet "
          "also count passages that only mention a session, not just those about it.",
          "schema": {"type": "integer", "enum": [0, 1], "default": 0}},
+        {"name": "expand", "in": "query", "description": "0: search only the words typed; 1 "
+         "(the default): also the other forms of their terms in the glossary (glossary.toml).",
+         "schema": {"type": "integer", "enum": [0, 1], "default": 1}},
         *({"name": name, "in": "query",
            "description": f"Date range, {name} this year, month or day (inclusive); the same as "
                           "the query's date:from..to.",
@@ -101,6 +104,8 @@ _SEARCH_RESULT = {"type": "object", "properties": {
     "total": {"type": "integer"}, "unit": {"type": "string", "enum": ["documents", "passages"]},
     "page": {"type": "integer"}, "page_size": {"type": "integer"}, "pages": {"type": "integer"},
     "suggestion": {"type": "string"}, "notes": {"type": "array", "items": {"type": "string"}},
+    "also_searched": {"type": "array", "items": {"type": "string"},
+                      "description": "The glossary's forms searched besides the words typed."},
     "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
     "facets": {"type": "object", "additionalProperties": {
         "type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}}}}

@@ -26,7 +26,7 @@ FACET_PARAMS: dict[str, str] = {facet.param: facet.name for facet in DECLARED}
 PARAM_FOR_FACET: dict[str, str] = {facet: param for param, facet in FACET_PARAMS.items()}
 #: The URL parameters of the date range, in the order of ``ParsedSearch.dates``.
 DATE_PARAMS = ("from", "to")
-SINGLE_PARAMS = ("q", "sort", "page", "size", "group", "mentions", *DATE_PARAMS)
+SINGLE_PARAMS = ("q", "sort", "page", "size", "group", "mentions", "expand", *DATE_PARAMS)
 GROUPS = ("document", "flat")
 #: What the search page's "Show" control offers for ``group``.
 GROUP_LABELS: dict[str, str] = {"document": "Documents", "flat": "Passages"}
@@ -118,6 +118,7 @@ def parse_search(args: MultiDict[str, str], raw_query: bytes, registry: Registry
             page_size=size,
             group=group,
             include_mentions=_flag(single["mentions"], "mentions"),
+            expand=single["expand"] in (None, "") or _flag(single["expand"], "expand"),
         ),
         notes,
         dates,

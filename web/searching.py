@@ -42,6 +42,7 @@ def search_page() -> dict[str, Any]:
     chips = _chips(req, links) + _date_chip(parsed.dates, links)
     context: dict[str, Any] = {
         "mentions_toggle": links.replace("mentions", None if req.include_mentions else "1"),
+        "expand_toggle": links.replace("expand", None if not req.expand else "0"),
         "req": req,
         "result": result,
         "links": links,
@@ -89,6 +90,8 @@ def _hidden_fields(req: SearchRequest, dates: tuple[str, str]) -> list[tuple[str
             fields.append((param, str(value)))
     if req.include_mentions:
         fields.append(("mentions", "1"))
+    if not req.expand:
+        fields.append(("expand", "0"))
     return fields
 
 

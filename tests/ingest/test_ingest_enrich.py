@@ -117,9 +117,30 @@ def test_passages_group_paragraphs_and_split_long_ones_between_sentences() -> No
               Block("Next", HEADING), Block("Tail.")]
     drafts = build_passages(blocks)
     assert [(d.heading, len(d.text.split())) for d in drafts] == [
-        ("Heading", 3), ("Heading", 248), ("Heading", 72), ("Next", 1)]
+        ("Heading", 251), ("Heading", 72), ("Next", 1)]
     assert all(d.text.endswith(".") for d in drafts)
 
+
+
+def test_fragments_too_short_to_stand_alone_join_a_neighbour() -> None:
+    body = "The session heard views on the protection of AI output and on human authorship."
+    blocks = [Block("Geneva, April 22, 2026"), Block("The ninth session opened with " + body),
+              Block("Photo: WIPO/Berrod"), Block("Panel", HEADING), Block("April 23, 2026"),
+              Block(body), Block("Lone", HEADING), Block("Postponed."), Block("End", HEADING),
+              Block(body), Block("22 April 2026")]
+    drafts = build_passages(blocks, lead_key=lambda text: "9" if "ninth" in text else None)
+    assert [(d.heading, d.text) for d in drafts] == [
+        ("", "Geneva, April 22, 2026\n\nThe ninth session opened with " + body
+         + "\n\nPhoto: WIPO/Berrod"),
+        ("Panel", "April 23, 2026\n\n" + body),
+        ("Lone", "Postponed."),
+        ("End", body + "\n\n22 April 2026"),
+    ]
+
+
+def test_a_text_that_is_only_a_fragment_is_still_a_passage() -> None:
+    assert [d.text for d in build_passages([Block("Geneva, April 22, 2026")])] == [
+        "Geneva, April 22, 2026"]
 
 def test_turns_are_one_passage_each_and_keep_speaker_and_start() -> None:
     blocks = [Block("Hello.", TURN, speaker="Chair", start=1.5),

@@ -14,7 +14,7 @@ from index.facets import FacetCounter
 from kb.model import SearchRequest
 
 SEARCH_KEYS = ["query", "understood", "total", "unit", "page", "page_size", "pages",
-               "suggestion", "notes", "hits", "facets"]
+               "suggestion", "notes", "hits", "facets", "also_searched"]
 HIT_KEYS = {"doc_id", "passage_id", "source", "title", "type", "date", "sessions", "topics",
             "score", "snippet", "speaker", "heading", "start", "language", "position",
             "also_at", "more", "mentions", "recording_url"}
@@ -134,6 +134,7 @@ def test_openapi_describes_every_api_route(client: FlaskClient, app: Flask) -> N
     assert set(spec["paths"]) == routes
     params = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
     assert params == ["q", "session", "topic", "type", "year", "speaker", "lang", "source",
-                      "sort", "page", "size", "group", "mentions", "from", "to"]
+                      "sort", "page", "size", "group", "mentions", "expand", "from",
+                      "to"]
     assert set(spec["components"]["schemas"]["SearchResult"]["properties"]) == set(SEARCH_KEYS)
     assert set(spec["components"]["schemas"]["Hit"]["properties"]) == HIT_KEYS
