@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fixtures import doc
 
 from index import KbIndex, apply_changes, open_index
 from kb.glossary import parse_glossary
 from kb.model import ChangeSet, SearchRequest
+from tests.index.fixtures import doc
 
 GLOSSARY = Path(__file__).parent / "fixtures" / "glossary.toml"
 
