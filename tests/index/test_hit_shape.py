@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fixtures import doc
 
 from index import KbIndex, apply_changes, open_index
 from kb.model import ChangeSet, SearchRequest
+from tests.index.fixtures import doc
 
 
 @pytest.fixture(scope="module")
