@@ -8,13 +8,16 @@ kb reaches past Whoosh's public API in three places, each for a measured reason:
 - opening every column file of a new searcher at once (:mod:`index.store`): Whoosh opens them
   on first use, and a commit that merges segments may delete them before that;
 - a segment writer without Whoosh's own lock (:mod:`index.writer`): kb holds its own, stale-safe
-  one (:mod:`index.lock`).
+  one (:mod:`index.lock`); its commit reads field lengths through a reader that remembers
+  which fields have no length column (Whoosh asks the file system again for every posting of
+  such a field: a sixth of a commit's time).
 
 The names used: ``SegmentWriter(_lk=)``; ``FilterMatcher._ids``; ``W3LeafMatcher._byteids``,
 ``_read_data``, ``_data``, ``_blocklength``, ``_next_block``; a segment reader's ``_perdoc`` and
 its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
 ``whoosh.codec.whoosh3._lenfield`` and ``_vecfield``; ``NumericColumn.Reader``'s ``_fixedlen``,
-``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``.
+``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``; ``SegmentWriter.
+per_document_reader`` as ``_flush_segment`` uses it (``doc_field_length`` and ``close`` only).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from whoosh.codec.whoosh3 import (
     STORED_COLUMN,
     VECTOR_COLUMN,
     W3LeafMatcher,
+    W3PerDocReader,
     _lenfield,
     _vecfield,
 )
@@ -37,6 +41,7 @@ from whoosh.index import FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, SegmentReader
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 #: One block of a leaf matcher: delta-encoded ids, then the weights (an array, one float for
@@ -47,7 +52,51 @@ Block = tuple[Any, Any, int]
 def unlocked_writer(ix: FileIndex, limitmb: int) -> SegmentWriter:
     """A segment writer that does not take Whoosh's ``WRITELOCK`` (the caller holds kb's lock),
     writing separate files per segment (``compound=False``: readers open in milliseconds)."""
-    return SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+    return _SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+
+
+class _SegmentWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer, whose commit reads field lengths through :class:`_Lengths`."""
+
+    def per_document_reader(self) -> _Lengths:
+        return _Lengths(super().per_document_reader())
+
+
+class _Lengths:
+    """The new segment's field lengths as the commit's posting writer asks for them, one call
+    per posting: Whoosh's reader remembers a length column it opened but not a field that has
+    none (an ID or keyword field), asking the file system again on every call, and decodes
+    one byte per call; here each field's column is read once, as bytes."""
+
+    def __init__(self, reader: W3PerDocReader) -> None:
+        self._reader = reader
+        self._columns: dict[str, bytes | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        """What ``W3PerDocReader.doc_field_length`` answers, without the repeated look-ups."""
+        try:
+            codes = self._columns[fieldname]
+        except KeyError:
+            codes = self._columns[fieldname] = self._read(fieldname)
+        if codes is None:
+            return default
+        lbyte = codes[docnum]
+        return _BYTE_LENGTHS[lbyte] if lbyte else None
+
+    def _read(self, fieldname: str) -> bytes | None:
+        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return None
+        # One byte past the last document, as Whoosh's reader allows docnum == doc count.
+        count = self._reader.doc_count_all() + 1
+        return length_bytes(column, count).tobytes()
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+#: A length byte -> the field length it stands for (Whoosh's lossy one-byte encoding).
+_BYTE_LENGTHS = [byte_to_length(code) for code in range(256)]
 
 
 def without_deletions(matcher: Matcher) -> tuple[Any, Matcher]:

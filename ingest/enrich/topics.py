@@ -57,6 +57,8 @@ class TopicMatcher:
             for signal in topic.signals:
                 self._add(signal, topic.id)
         self._single_prefixes = tuple(p for p, _ in self._prefixed.get((), []))
+        #: First words of signals, for the scan's quick test of each word.
+        self._first_words = frozenset(start[0] for start in self._starts)
 
     def _add(self, signal: str, topic_id: str) -> None:
         prefix = signal.rstrip().endswith("*")
@@ -83,11 +85,15 @@ class TopicMatcher:
         counts: Counter[str] = Counter()
         exact, prefixed, starts = self._exact, self._prefixed, self._starts
         singles = self._single_prefixes
+        first = self._first_words
         count = len(tokens)
-        for i, token in enumerate(tokens):
-            # Most words start no signal: skip them before building any n-gram.
-            if (token,) not in starts and not (singles and token.startswith(singles)):
-                continue
+        # Most words start no signal: they are skipped in one pass before any n-gram is built.
+        if singles:
+            candidates = [i for i, token in enumerate(tokens)
+                          if token in first or token.startswith(singles)]
+        else:
+            candidates = [i for i, token in enumerate(tokens) if token in first]
+        for i in candidates:
             here: set[str] = set()
             for n in range(1, min(self._longest, count - i) + 1):
                 gram = tuple(tokens[i:i + n])
