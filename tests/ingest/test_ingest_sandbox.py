@@ -25,10 +25,10 @@ def spin() -> None:
     while True:
         pass
 
-box = Sandbox(Limits(seconds=600))
-box._start()
-print(box._process.pid, flush=True)
-box._conn.send(box._message(spin, (), None))
+box = Sandbox(Limits(seconds=600), workers=1)
+worker = box._workers[0]
+worker.send(spin, (), None)
+print(worker.process.pid, flush=True)
 time.sleep(600)
 """
 
