@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from ingest import sandbox
+from ingest.errors import IngestError
+from ingest.limits import Limits
+from ingest.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,3 +60,60 @@ def test_a_worker_dies_with_its_killed_parent() -> None:
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(worker), "the worker outlived its killed parent"
+
+
+def _square_in_worker(n: int) -> tuple[int, int]:
+    """n squared, and the worker's PID; 3 fails like a bad file, 5 crashes its worker."""
+    if n == 3:
+        raise IngestError("three is a bad file")
+    if n == 5:
+        os.abort()
+    return n * n, os.getpid()
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="the limited workers need fork")
+def test_map_runs_jobs_in_several_workers_and_answers_in_job_order() -> None:
+    def prepare(n: int) -> tuple[int] | None:
+        if n == 4:
+            return None  # nothing to run (an unchanged file)
+        if n == 6:
+            raise IngestError("six was refused before reading")
+        return (n,)
+
+    with Sandbox(Limits(), workers=2) as box:
+        outcomes = list(box.map(_square_in_worker, range(1, 10), prepare))
+    assert [job for job, _ in outcomes] == list(range(1, 10))
+    squares = {job: outcome[0] for job, outcome in outcomes if isinstance(outcome, tuple)}
+    assert squares == {1: 1, 2: 4, 7: 49, 8: 64, 9: 81}
+    failures = {job: str(outcome) for job, outcome in outcomes
+                if isinstance(outcome, IngestError)}
+    assert failures == {3: "three is a bad file",
+                        5: "the reader crashed (exit code -6); the file was skipped",
+                        6: "six was refused before reading"}
+    assert dict(outcomes)[4] is None
+    pids = {outcome[1] for outcome in dict(outcomes).values() if isinstance(outcome, tuple)}
+    assert len(pids) >= 2  # two workers shared the jobs (one more after the crash)
+    assert os.getpid() not in pids
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="the limited workers need fork")
+def test_one_worker_or_two_ingest_the_same(tmp_path: Path) -> None:
+    from ingest import build_changes
+    from kb.registry import load_registry
+
+    registry = load_registry(ROOT / "corpus")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for n, ordinal in enumerate(["first", "second", "third", "fourth", "fifth", "sixth"]):
+        (folder / f"page{n}.txt").write_text(
+            f"The {ordinal} session\n\nThe {ordinal} session of the WIPO Conversation looked "
+            f"at training data and copyright for page {n}.", encoding="utf-8")
+    (folder / "broken.docx").write_bytes(b"not a zip")
+    one, report_one = build_changes([folder], {}, registry, workers=1)
+    two, report_two = build_changes([folder], {}, registry, workers=2)
+    assert [d.to_dict() for d in two.upserts] == [d.to_dict() for d in one.upserts]
+    assert [d.source for d in two.upserts] == [f"page{n}.txt" for n in range(6)]
+    assert [d.sessions for d in two.upserts] == [[1], [2], [3], [4], [5], [6]]
+    assert two.manifest == one.manifest
+    assert report_two.failed == report_one.failed
+    assert [f.source for f in report_two.failed] == ["broken.docx"]
