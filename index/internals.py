@@ -10,14 +10,18 @@ kb reaches past Whoosh's public API in three places, each for a measured reason:
 - a segment writer without Whoosh's own lock (:mod:`index.writer`): kb holds its own, stale-safe
   one (:mod:`index.lock`); its commit reads field lengths through a reader that remembers
   which fields have no length column (Whoosh asks the file system again for every posting of
-  such a field: a sixth of a commit's time).
+  such a field: a sixth of a commit's time), and can publish a large ingest's second segment,
+  written by a forked process, in the same commit (:mod:`index.segments`).
 
 The names used: ``SegmentWriter(_lk=)``; ``FilterMatcher._ids``; ``W3LeafMatcher._byteids``,
 ``_read_data``, ``_data``, ``_blocklength``, ``_next_block``; a segment reader's ``_perdoc`` and
 its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
 ``whoosh.codec.whoosh3._lenfield`` and ``_vecfield``; ``NumericColumn.Reader``'s ``_fixedlen``,
-``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``; ``SegmentWriter.
-per_document_reader`` as ``_flush_segment`` uses it (``doc_field_length`` and ``close`` only).
+``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``;
+``SegmentWriter.per_document_reader`` as ``_flush_segment`` uses it (``doc_field_length`` and
+``close`` only); ``SegmentWriter._finalize_segment``, ``_finish``, ``_check_state``,
+``_merge_segments``, ``_close_segment``, ``_commit_toc`` and ``_added``, to publish a segment
+written by another process in the writer's commit (as Whoosh's own ``MpWriter`` does).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
+from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     STORED_COLUMN,
@@ -53,6 +58,33 @@ def unlocked_writer(ix: FileIndex, limitmb: int) -> SegmentWriter:
     """A segment writer that does not take Whoosh's ``WRITELOCK`` (the caller holds kb's lock),
     writing separate files per segment (``compound=False``: readers open in milliseconds)."""
     return _SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+
+
+def finish_segment(writer: SegmentWriter) -> Segment:
+    """Write out the segment of a writer that will not commit (another process publishes it,
+    see :func:`commit_with`). Its temporary folder is the committing writer's too (Whoosh
+    names it after the index), so that writer removes it, not this one."""
+    return writer._finalize_segment()
+
+
+def abandon_segment(writer: SegmentWriter) -> None:
+    """Close the files of a writer that will neither commit nor publish (see
+    :func:`finish_segment`), leaving the temporary folder to the committing writer."""
+    writer._close_segment()
+
+
+def commit_with(writer: SegmentWriter, others: list[Segment], mergetype: Any = None) -> None:
+    """``writer.commit(mergetype)``, publishing ``others`` (segments written by other
+    processes, see :func:`finish_segment`) in the same table of contents, after the writer's
+    own segment: one generation holds them all, or none of them."""
+    writer._check_state()
+    segments = writer._merge_segments(mergetype, None, None)
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(segments + others)
+    writer._finish()
 
 
 class _SegmentWriter(SegmentWriter):  # type: ignore[misc]

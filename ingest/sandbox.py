@@ -26,7 +26,6 @@ only the readers' own checks.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import faulthandler
 import gc
 import math
@@ -41,6 +40,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from kb.process import die_with_parent
+
 from . import limits as limits_module
 from .errors import IngestError, NothingToIndex
 from .limits import MB, Limits
@@ -52,8 +53,6 @@ except ImportError:  # pragma: no cover - not on POSIX
 else:
     _HAS_RESOURCE = True
 
-#: prctl's option: the signal a process receives when its parent dies (linux/prctl.h).
-_PR_SET_PDEATHSIG = 1
 #: A worker that uses no CPU for this long while reading one file is stopped.
 _STALLED_SECONDS = 30.0
 _POLL_SECONDS = 0.5
@@ -342,22 +341,9 @@ class _Worker:
         return f"the reader crashed (exit code {code}); the file was skipped"
 
 
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this worker the moment its parent dies (``kill -9`` of ``kb ingest``
-    included), so it never outlives the ingest mid-file holding the terminal's pipes; where
-    prctl is missing the worker still ends at its CPU budget or when the parent's pipe closes."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
 def _serve(conn: Connection, limits: Limits, parent: int) -> None:
     """The worker: apply the limits, then run each call sent until told to stop."""
-    _die_with_parent(parent)
+    die_with_parent(parent)
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: a TERM ends it
