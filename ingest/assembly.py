@@ -88,7 +88,7 @@ def _build(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Origin
                           "report it") from None
     if page_print is not None:
         return document, replace(page_print, passages=len(document.passages))
-    return document, dedupe.fingerprint(_block_text(blocks), len(document.passages))
+    return document, dedupe.fingerprint(dedupe.block_text(blocks), len(document.passages))
 
 
 def _record_metadata(item: Staged, registry: Registry) -> Metadata:
@@ -113,7 +113,7 @@ def _group_copies(staged: list[Staged], manifest: dict[str, ManifestEntry]) -> d
     """
     for item in staged:
         if item.raw.web and item.page_print is None:
-            item.page_print = dedupe.fingerprint(_block_text(item.blocks))
+            item.page_print = dedupe.fingerprint(dedupe.block_text(item.blocks))
     prints = {s.source: s.page_print for s in staged if s.page_print is not None}
     focus = set(prints)
     sites = {s.site for s in staged if s.raw.web}
@@ -127,11 +127,6 @@ def _group_copies(staged: list[Staged], manifest: dict[str, ManifestEntry]) -> d
     for item in staged:
         item.group = group_of.get(item.source, item.source)
     return group_of
-
-
-def _block_text(blocks: list[Block]) -> str:
-    """The text fingerprints are taken of: every block, headings included."""
-    return "\n".join(b.text for b in blocks)
 
 
 def _site_members(staged: list[Staged], manifest: dict[str, ManifestEntry],

@@ -202,8 +202,10 @@ def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str)
         raw.blocks = raw.blocks[:1]
         signatures = sitewide.document_signatures(blocks) if raw.web else \
             [frozenset() for _ in blocks]
+        # A page's fingerprint, taken here in the worker: the site sweep groups copies by it.
+        page_print = dedupe.fingerprint(dedupe.block_text(blocks)) if raw.web else None
         staged.append(Staged(file, source, content_hash, raw, meta, blocks, signatures,
-                              _folder_site(file)))
+                             _folder_site(file), page_print=page_print))
     return staged
 
 
