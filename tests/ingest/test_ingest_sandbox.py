@@ -117,3 +117,17 @@ def test_one_worker_or_two_ingest_the_same(tmp_path: Path) -> None:
     assert two.manifest == one.manifest
     assert report_two.failed == report_one.failed
     assert [f.source for f in report_two.failed] == ["broken.docx"]
+
+
+def test_without_fork_map_runs_the_jobs_here_with_the_same_outcomes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "available", lambda: False)
+
+    def prepare(n: int) -> tuple[int] | None:
+        return None if n == 4 else (n,)
+
+    with Sandbox(Limits(), workers=2) as box:
+        outcomes = dict(box.map(_square_in_worker, [1, 2, 3, 4], prepare))
+    assert outcomes[1] == (1, os.getpid()) and outcomes[2] == (4, os.getpid())
+    assert isinstance(outcomes[3], IngestError) and str(outcomes[3]) == "three is a bad file"
+    assert outcomes[4] is None
