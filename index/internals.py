@@ -87,7 +87,7 @@ def commit_with(writer: SegmentWriter, others: list[Segment], mergetype: Any = N
     writer._finish()
 
 
-class _SegmentWriter(SegmentWriter):  # type: ignore[misc]
+class _SegmentWriter(SegmentWriter):
     """Whoosh's segment writer, whose commit reads field lengths through :class:`_Lengths`."""
 
     def per_document_reader(self) -> _Lengths:

@@ -178,8 +178,10 @@ class Sandbox:
     def _collect(self, queue: deque[_Slot], free: list[_Worker]) -> None:
         """Wait a moment for the busy workers; record each answer, and stop a worker that
         has stalled (see :meth:`_Worker.stalled`)."""
-        busy = {slot.worker.conn: slot for slot in queue
-                if slot.worker is not None and not slot.done}
+        busy: dict[Connection, _Slot] = {}
+        for slot in queue:
+            if slot.worker is not None and slot.worker.conn is not None and not slot.done:
+                busy[slot.worker.conn] = slot
         ready = multiprocessing.connection.wait(list(busy), timeout=_POLL_SECONDS)
         for conn, slot in busy.items():
             worker = slot.worker

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +13,8 @@ from index import apply_changes, open_index, read_manifest, read_meta
 from index.errors import IndexWriteFailed
 from index.segments import split
 from kb.model import ChangeSet, SearchRequest
+from tests.conftest import outlives_killed_parent
 
-ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ["training data", "copyright", "nfts", "remuneration", ""]
 
 
@@ -123,26 +118,7 @@ time.sleep(600)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return stat.read().split(") ", 1)[1][0] != "Z"
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="this check reads /proc")
 def test_the_second_writing_process_dies_with_its_killed_parent(tmp_path: Path) -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path)], cwd=ROOT,
-                              text=True, stdout=subprocess.PIPE)
-    assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    assert _alive(child)
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    parent.stdout.close()
-    deadline = time.monotonic() + 30  # a bound on the wait, not a timing assertion
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child), "the writing process outlived its killed parent"
+    assert not outlives_killed_parent(PARENT, str(tmp_path)), \
+        "the writing process outlived its killed parent"

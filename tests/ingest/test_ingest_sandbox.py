@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +11,7 @@ from ingest import sandbox
 from ingest.errors import IngestError
 from ingest.limits import Limits
 from ingest.sandbox import Sandbox
+from tests.conftest import outlives_killed_parent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,30 +33,10 @@ time.sleep(600)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return stat.read().split(") ", 1)[1][0] != "Z"
-
-
 @pytest.mark.skipif(not sandbox.available() or not Path("/proc/self/stat").exists(),
                     reason="the limited worker needs fork and resource, and this check /proc")
 def test_a_worker_dies_with_its_killed_parent() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE)
-    assert parent.stdout is not None
-    worker = int(parent.stdout.readline())
-    assert _alive(worker)
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    parent.stdout.close()
-    deadline = time.monotonic() + 30  # a bound on the wait, not a timing assertion
-    while _alive(worker) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(worker), "the worker outlived its killed parent"
+    assert not outlives_killed_parent(PARENT), "the worker outlived its killed parent"
 
 
 def _square_in_worker(n: int) -> tuple[int, int]:
