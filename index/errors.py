@@ -42,3 +42,8 @@ class IndexCorrupt(KbIndexError):
         self.reason = reason
         super().__init__(f"The index at {index_dir} cannot be read ({reason}); "
                          "rebuild it with `kb ingest --full`.")
+
+
+class IndexWriteFailed(KbIndexError):
+    """The process writing part of a large ingest (:mod:`index.segments`) failed or died;
+    nothing of the ingest was published."""

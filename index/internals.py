@@ -8,13 +8,20 @@ kb reaches past Whoosh's public API in three places, each for a measured reason:
 - opening every column file of a new searcher at once (:mod:`index.store`): Whoosh opens them
   on first use, and a commit that merges segments may delete them before that;
 - a segment writer without Whoosh's own lock (:mod:`index.writer`): kb holds its own, stale-safe
-  one (:mod:`index.lock`).
+  one (:mod:`index.lock`); its commit reads field lengths through a reader that remembers
+  which fields have no length column (Whoosh asks the file system again for every posting of
+  such a field: a sixth of a commit's time), and can publish a large ingest's second segment,
+  written by a forked process, in the same commit (:mod:`index.segments`).
 
 The names used: ``SegmentWriter(_lk=)``; ``FilterMatcher._ids``; ``W3LeafMatcher._byteids``,
 ``_read_data``, ``_data``, ``_blocklength``, ``_next_block``; a segment reader's ``_perdoc`` and
 its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
 ``whoosh.codec.whoosh3._lenfield`` and ``_vecfield``; ``NumericColumn.Reader``'s ``_fixedlen``,
-``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``.
+``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``;
+``SegmentWriter.per_document_reader`` as ``_flush_segment`` uses it (``doc_field_length`` and
+``close`` only); ``SegmentWriter._finalize_segment``, ``_finish``, ``_check_state``,
+``_merge_segments``, ``_close_segment``, ``_commit_toc`` and ``_added``, to publish a segment
+written by another process in the writer's commit (as Whoosh's own ``MpWriter`` does).
 """
 
 from __future__ import annotations
@@ -24,11 +31,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
+from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     STORED_COLUMN,
     VECTOR_COLUMN,
     W3LeafMatcher,
+    W3PerDocReader,
     _lenfield,
     _vecfield,
 )
@@ -37,6 +46,7 @@ from whoosh.index import FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, SegmentReader
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 #: One block of a leaf matcher: delta-encoded ids, then the weights (an array, one float for
@@ -47,7 +57,78 @@ Block = tuple[Any, Any, int]
 def unlocked_writer(ix: FileIndex, limitmb: int) -> SegmentWriter:
     """A segment writer that does not take Whoosh's ``WRITELOCK`` (the caller holds kb's lock),
     writing separate files per segment (``compound=False``: readers open in milliseconds)."""
-    return SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+    return _SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+
+
+def finish_segment(writer: SegmentWriter) -> Segment:
+    """Write out the segment of a writer that will not commit (another process publishes it,
+    see :func:`commit_with`). Its temporary folder is the committing writer's too (Whoosh
+    names it after the index), so that writer removes it, not this one."""
+    return writer._finalize_segment()
+
+
+def abandon_segment(writer: SegmentWriter) -> None:
+    """Close the files of a writer that will neither commit nor publish (see
+    :func:`finish_segment`), leaving the temporary folder to the committing writer."""
+    writer._close_segment()
+
+
+def commit_with(writer: SegmentWriter, others: list[Segment], mergetype: Any = None) -> None:
+    """``writer.commit(mergetype)``, publishing ``others`` (segments written by other
+    processes, see :func:`finish_segment`) in the same table of contents, after the writer's
+    own segment: one generation holds them all, or none of them."""
+    writer._check_state()
+    segments = writer._merge_segments(mergetype, None, None)
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(segments + others)
+    writer._finish()
+
+
+class _SegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, whose commit reads field lengths through :class:`_Lengths`."""
+
+    def per_document_reader(self) -> _Lengths:
+        return _Lengths(super().per_document_reader())
+
+
+class _Lengths:
+    """The new segment's field lengths as the commit's posting writer asks for them, one call
+    per posting: Whoosh's reader remembers a length column it opened but not a field that has
+    none (an ID or keyword field), asking the file system again on every call, and decodes
+    one byte per call; here each field's column is read once, as bytes."""
+
+    def __init__(self, reader: W3PerDocReader) -> None:
+        self._reader = reader
+        self._columns: dict[str, bytes | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        """What ``W3PerDocReader.doc_field_length`` answers, without the repeated look-ups."""
+        try:
+            codes = self._columns[fieldname]
+        except KeyError:
+            codes = self._columns[fieldname] = self._read(fieldname)
+        if codes is None:
+            return default
+        lbyte = codes[docnum]
+        return _BYTE_LENGTHS[lbyte] if lbyte else None
+
+    def _read(self, fieldname: str) -> bytes | None:
+        column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return None
+        # One byte past the last document, as Whoosh's reader allows docnum == doc count.
+        count = self._reader.doc_count_all() + 1
+        return length_bytes(column, count).tobytes()
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+#: A length byte -> the field length it stands for (Whoosh's lossy one-byte encoding).
+_BYTE_LENGTHS = [byte_to_length(code) for code in range(256)]
 
 
 def without_deletions(matcher: Matcher) -> tuple[Any, Matcher]:

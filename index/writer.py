@@ -8,6 +8,7 @@ crash before the commit leaves the previous generation untouched.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
 from index.errors import IndexCorrupt
-from index.internals import unlocked_writer
+from index.internals import commit_with, unlocked_writer
 from index.lock import WriteLock
 from index.records import (
     LAST_INGEST_ID,
@@ -29,6 +30,7 @@ from index.records import (
     manifest_record,
     meta_record,
 )
+from index.segments import SideWriter, split
 from index.store import create_whoosh, index_exists, open_whoosh
 from kb.model import ChangeSet
 
@@ -39,34 +41,58 @@ _WRITER_MB = 1024
 
 
 def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
-                  timeout: float = 10.0) -> None:
+                  timeout: float = 10.0, writers: int | None = None) -> None:
     """Apply ``changes`` in one commit (creating the index if needed).
 
     Upserted documents replace every record of the same doc_id; ``rebuild`` drops all existing
     segments in the same commit, so readers keep the old index until the new one is complete.
     An empty ChangeSet without ``rebuild`` writes nothing, so the generation stays the same.
 
+    :param writers: 2 writes half of the new documents in a forked process beside this one
+        (:mod:`index.segments`), 1 writes everything here; by default 2 on a machine with more
+        than one core when the change set adds at least :data:`SIDE_MIN_PASSAGES` passages.
     :raises IndexLocked: another writer still holds the lock after ``timeout`` seconds.
     """
     index_dir = Path(index_dir)
     if changes.is_empty and not rebuild and index_exists(index_dir):
         return
+    if writers is None:
+        added = sum(len(doc.passages) for doc in changes.upserts)
+        writers = 2 if added >= SIDE_MIN_PASSAGES and _cores() > 1 else 1
     # The lock comes first: opening may create (or, for a rebuild, replace) the index.
     with WriteLock(index_dir, timeout):
         ix = _open_for_writing(index_dir, rebuild)
         try:
-            # One process: a writer per core (Whoosh's MpWriter) gave no speed-up on a shared
-            # two-core machine for about a fifth more CPU, and a killed ingest left its workers
-            # holding the lock. The lock is kb's own (see index.lock), so Whoosh's is not taken.
+            # Whoosh's MpWriter gave no speed-up on a shared two-core machine for about a fifth
+            # more CPU (it pickles every document to its workers and merges their segments
+            # again), and a killed ingest left its workers holding the lock; index.segments
+            # forks one process with the documents in memory and publishes its segment as is.
+            # The lock is kb's own (see index.lock), so Whoosh's is not taken.
             writer = unlocked_writer(ix, _WRITER_MB)
+            side: SideWriter | None = None
             try:
-                _write(writer, changes, rebuild)
+                side = _write(writer, ix, changes, rebuild, writers > 1)
+                others = [side.segment()] if side is not None else []
             except BaseException:
+                if side is not None:
+                    side.stop()
                 writer.cancel()
                 raise
-            writer.commit(mergetype=CLEAR if rebuild else None)
+            commit_with(writer, others, mergetype=CLEAR if rebuild else None)
         finally:
             ix.close()
+
+
+#: Passages a change set must add before its documents are written by two processes: below
+#: it, forking costs more than it saves.
+SIDE_MIN_PASSAGES = 2000
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def _open_for_writing(index_dir: Path, rebuild: bool) -> FileIndex:
@@ -81,13 +107,24 @@ def _open_for_writing(index_dir: Path, rebuild: bool) -> FileIndex:
         return create_whoosh(index_dir)
 
 
-def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
+def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bool,
+           split_work: bool) -> SideWriter | None:
+    """Add the change set's records to ``writer``; with ``split_work``, the second half of the
+    new documents goes to a forked :class:`~index.segments.SideWriter`, returned."""
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     with writer.searcher() as searcher:
         old_meta = searcher.document(id=META_ID)
         last = _last_ingest(searcher, changes, stamp)
     meta = {} if rebuild or not old_meta else load(old_meta)
     meta.update(changes.meta)
+    deleted = set(changes.deletes)
+    latest = [doc for doc in {d.doc_id: d for d in changes.upserts}.values()
+              if doc.doc_id not in deleted]
+    side = None
+    if split_work and len(latest) > 1:
+        cut = split(latest)
+        side = SideWriter(ix, latest[cut:], stamp, _WRITER_MB)
+        latest = latest[:cut]
     if not rebuild:
         upserted = {doc.doc_id for doc in changes.upserts}
         for doc_id in sorted(upserted | set(changes.deletes)):
@@ -97,11 +134,7 @@ def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
             writer.delete_by_term("id", manifest_key(source))
         writer.delete_by_term("id", META_ID)
         writer.delete_by_term("id", LAST_INGEST_ID)
-    deleted = set(changes.deletes)
-    latest = {doc.doc_id: doc for doc in changes.upserts}
-    for doc in latest.values():
-        if doc.doc_id in deleted:
-            continue
+    for doc in latest:
         # A document's records stay adjacent, the document record first: a passage's
         # document is the nearest document record before it (see index.snapshot).
         for record in document_records(replace(doc, ingested=stamp)):
@@ -113,6 +146,7 @@ def _write(writer: SegmentWriter, changes: ChangeSet, rebuild: bool) -> None:
     writer.add_document(**meta_record(meta))
     # What this commit added, updated and removed, for "new since the last ingest".
     writer.add_document(**last_ingest_record(last))
+    return side
 
 
 def _last_ingest(searcher: Searcher, changes: ChangeSet, stamp: str) -> dict[str, object]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from kb.model import Document, Failure, SessionGap, Skipped
 from kb.registry import Registry
@@ -45,29 +46,32 @@ def assemble_batch(staged: list[Staged], manifest: Manifest, registry: Registry,
     if sitewide_layer:
         groups = _group_copies(staged, manifest)
         site_index = sitewide.SiteIndex(_site_members(staged, manifest, groups))
-    outcomes = []
-    for item in staged:
+    def prepare(item: Staged) -> tuple[Any, ...] | None:
+        """Here, in batch order: the site-level stripping and the record's own metadata."""
         if item.raw.error:
-            outcomes.append(Outcome(item, failure=Failure(item.source, item.raw.error)))
-            continue
+            return None
         blocks = item.blocks
         if sitewide_layer and item.raw.web:
             blocks = sitewide.strip_site_boilerplate(blocks, item.signatures, item.site,
                                                      item.group, site_index)
         origin = Origin(item.source, item.file.path.name, item.site, item.content_hash)
         page_print = item.page_print if len(blocks) == len(item.blocks) else None
-        try:
-            meta = _record_metadata(item, registry)
-            document, fp = sandbox.run(_build, blocks, item.raw, meta, origin, page_print,
-                                       shared=(f"registry:{registry.digest}", registry))
-        except NothingToIndex as exc:
-            outcomes.append(Outcome(item, failure=Skipped(item.source, str(exc))))
-            continue
-        except IngestError as exc:
-            outcomes.append(Outcome(item, failure=Failure(item.source, str(exc))))
-            continue
-        outcomes.append(Outcome(item, document=document, fingerprint=fp,
-                                gaps=find_gaps(document, registry)))
+        meta = _record_metadata(item, registry)
+        return blocks, item.raw, meta, origin, page_print
+
+    outcomes = []
+    jobs = sandbox.map(_build, staged, prepare, shared=(f"registry:{registry.digest}", registry))
+    for item, outcome in jobs:
+        if item.raw.error:
+            outcomes.append(Outcome(item, failure=Failure(item.source, item.raw.error)))
+        elif isinstance(outcome, NothingToIndex):
+            outcomes.append(Outcome(item, failure=Skipped(item.source, str(outcome))))
+        elif isinstance(outcome, IngestError):
+            outcomes.append(Outcome(item, failure=Failure(item.source, str(outcome))))
+        else:
+            document, fp = outcome
+            outcomes.append(Outcome(item, document=document, fingerprint=fp,
+                                    gaps=find_gaps(document, registry)))
     return outcomes
 
 
@@ -84,7 +88,7 @@ def _build(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Origin
                           "report it") from None
     if page_print is not None:
         return document, replace(page_print, passages=len(document.passages))
-    return document, dedupe.fingerprint(_block_text(blocks), len(document.passages))
+    return document, dedupe.fingerprint(dedupe.block_text(blocks), len(document.passages))
 
 
 def _record_metadata(item: Staged, registry: Registry) -> Metadata:
@@ -109,7 +113,7 @@ def _group_copies(staged: list[Staged], manifest: Manifest) -> dict[str, str]:
     """
     for item in staged:
         if item.raw.web and item.page_print is None:
-            item.page_print = dedupe.fingerprint(_block_text(item.blocks))
+            item.page_print = dedupe.fingerprint(dedupe.block_text(item.blocks))
     prints = {s.source: s.page_print for s in staged if s.page_print is not None}
     focus = set(prints)
     sites = {s.site for s in staged if s.raw.web}
@@ -122,11 +126,6 @@ def _group_copies(staged: list[Staged], manifest: Manifest) -> dict[str, str]:
     for item in staged:
         item.group = group_of.get(item.source, item.source)
     return group_of
-
-
-def _block_text(blocks: list[Block]) -> str:
-    """The text fingerprints are taken of: every block, headings included."""
-    return "\n".join(b.text for b in blocks)
 
 
 def _site_members(staged: list[Staged], manifest: Manifest,

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kb.model import Document
 
 from .copies import absorb
+from .readers.base import Block
 from .textutil import normalise, words
 
 SHINGLE = 5
@@ -56,6 +57,11 @@ class Fingerprint:
                        frozenset(int(h, 16) for h in parts[4:]))
         except ValueError:
             return None
+
+
+def block_text(blocks: Sequence[Block]) -> str:
+    """The text fingerprints are taken of: every block, headings included."""
+    return "\n".join(b.text for b in blocks)
 
 
 def fingerprint(text: str, passages: int = 0) -> Fingerprint:

@@ -14,7 +14,7 @@ from kb.registry import Registry
 
 from .enrich import about, doctype, phrases, sessions, speakers, topics
 from .enrich.dates import find_dates, is_date_line, parse_date
-from .enrich.language import majority_language
+from .enrich.language import Detected, detect_paragraphs, majority_of
 from .errors import IngestError, NothingToIndex
 from .identity import document_id, passage_ids
 from .passages import HEADING_SEPARATOR, build_passages
@@ -90,8 +90,11 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     # A transcript's declared language (Whisper's "language", a caption header's) is the
     # tool's own knowledge of the audio: it wins over guessing from a few words.
     declared = raw.language if raw.doc_type == "transcript" else ""
-    language = meta.language or declared or _language(passages, raw.language)
-    _mark_other_languages(passages, language)
+    # Each paragraph is detected once: the document's language and each passage's are
+    # majorities of the same detections.
+    detected = [detect_paragraphs(p.text.split("\n\n")) for p in passages]
+    language = meta.language or declared or _language(detected, raw.language)
+    _mark_other_languages(passages, detected, language)
     return Document(
         doc_id=doc_id,
         source=origin.source,
@@ -193,21 +196,22 @@ def _event_date(main: list[int], registry: Registry) -> str:
     return max(starts).isoformat() if starts else ""
 
 
-def _language(passages: list[Passage], hint: str) -> str:
-    detected = majority_language(paragraph for p in passages for paragraph in p.text.split("\n\n"))
-    if detected == "und" and hint[:2].lower() in ("en", "fr", "es", "ru", "ar", "zh"):
+def _language(detected: list[list[Detected]], hint: str) -> str:
+    language = majority_of([paragraph for paragraphs in detected for paragraph in paragraphs])
+    if language == "und" and hint[:2].lower() in ("en", "fr", "es", "ru", "ar", "zh"):
         return hint[:2].lower()
-    return detected
+    return language
 
 
-def _mark_other_languages(passages: list[Passage], language: str) -> None:
+def _mark_other_languages(passages: list[Passage], detected: list[list[Detected]],
+                          language: str) -> None:
     """Tag passages clearly written in another language than their document's.
 
     The index stems each passage in its language, so the English paragraph of a French page
     must say it is English or "copyrighted" would never find it.
     """
-    for passage in passages:
-        own = majority_language(passage.text.split("\n\n"))
+    for passage, paragraphs in zip(passages, detected, strict=True):
+        own = majority_of(paragraphs)
         if own not in ("und", language):
             passage.language = own
 

@@ -30,7 +30,7 @@ _REFRESH_ROUNDS = 3
 
 
 def extract(paths: Sequence[Path], registry: Registry, *, limits: Limits | None = None,
-            follow_links: bool = False, sitewide_layer: bool = True
+            follow_links: bool = False, sitewide_layer: bool = True, workers: int | None = None
             ) -> Iterator[tuple[SourceFile, Document | Failure]]:
     """What the pipeline derives from ``paths``, without any index or manifest.
 
@@ -40,7 +40,7 @@ def extract(paths: Sequence[Path], registry: Registry, *, limits: Limits | None 
     """
     found = scan(paths, follow_links=follow_links)
     files = found.files
-    with Sandbox(limits or Limits()) as sandbox:
+    with Sandbox(limits or Limits(), workers) as sandbox:
         batch = stage(files, registry, sandbox, Manifest(), None)
         outcomes = assemble_batch(batch.staged, Manifest(), registry, sitewide_layer, sandbox)
     by_file: dict[str, list[Document | Failure]] = {}
@@ -62,14 +62,16 @@ def extract(paths: Sequence[Path], registry: Registry, *, limits: Limits | None 
 
 def build_changes(paths: Sequence[Path], stored: Mapping[str, ManifestEntry], registry: Registry,
                   *, full: bool = False, limits: Limits | None = None,
-                  follow_links: bool = False, progress: Progress | None = None
-                  ) -> tuple[ChangeSet, IngestReport]:
+                  follow_links: bool = False, progress: Progress | None = None,
+                  workers: int | None = None) -> tuple[ChangeSet, IngestReport]:
     """The changes that bring an index in line with ``paths`` (see the package contract), given
     the manifest ``stored`` in the index.
 
     Failures are recorded in the manifest (:class:`~kb.model.ManifestEntry` ``failure``), so
     the run that meets them commits, an unchanged failing file is reported again without
     being read, and a fixed one is picked up; what a failing file held before stays searchable.
+
+    :param workers: worker processes reading files side by side (default: one per core).
     """
     limits = limits or Limits()
     manifest = Manifest({} if full else stored)
@@ -79,7 +81,7 @@ def build_changes(paths: Sequence[Path], stored: Mapping[str, ManifestEntry], re
     changes = ChangeSet(meta={"registry": registry.digest, "pipeline": PIPELINE_VERSION})
     entries = manifest.by_file()
     discovered = {file_key(f) for f in files}
-    with Sandbox(limits) as sandbox:
+    with Sandbox(limits, workers) as sandbox:
         batch = stage(files, registry, sandbox, manifest, progress)
         report.failed.extend(failure for _, failure, _ in batch.failures)
         for known in batch.known_failures:

@@ -7,16 +7,17 @@ included, because the pipeline dispatches every file through it: reading and pag
 (:func:`ingest.staging.stage`), then building its documents
 (:func:`ingest.assembly.assemble_batch`).
 
-One worker is forked per ingest run and reads the changed files one after the other (a fork
-costs milliseconds and the worker starts with every module loaded; a process per file or a
-fresh interpreter would cost far more on a normal ingest). Before each file the worker lowers
-its own CPU-time limit (``RLIMIT_CPU``) to what it has used plus the file's budget, so the
-kernel stops a runaway reader even if the parent is gone; its address space (``RLIMIT_AS``) is
-capped at its size when it started plus the memory budget, so a reader that would exhaust the
-machine gets a MemoryError instead. CPU time, not wall-clock time, is the budget, so a loaded
-machine does not fail good files; the parent only gives up on a worker that uses no CPU at
-all for a while (blocked, not working). A worker that failed is replaced for the next
-file; the file is reported with the limit it hit and the batch goes on.
+One worker per core is forked per ingest run, each reading files one after the other while the
+others read theirs (a fork costs milliseconds and the worker starts with every module loaded;
+a process per file or a fresh interpreter would cost far more on a normal ingest);
+:meth:`Sandbox.map` keeps them all busy and hands the answers back in the files' order.
+Before each file a worker lowers its own CPU-time limit (``RLIMIT_CPU``) to what it has used
+plus the file's budget, so the kernel stops a runaway reader even if the parent is gone; its
+address space (``RLIMIT_AS``) is capped at its size when it started plus the memory budget, so
+a reader that would exhaust the machine gets a MemoryError instead. CPU time, not wall-clock
+time, is the budget, so a loaded machine does not fail good files; the parent only gives up on
+a worker that uses no CPU at all for a while (blocked, not working). A worker that failed is
+replaced for the next file; the file is reported with the limit it hit and the batch goes on.
 
 Where processes cannot be forked (or ``resource`` is missing), files are read in-process with
 only the readers' own checks.
@@ -25,16 +26,21 @@ only the readers' own checks.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import faulthandler
 import gc
 import math
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
-from collections.abc import Callable
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
+
+from kb.process import die_with_parent
 
 from . import limits as limits_module
 from .errors import IngestError, NothingToIndex
@@ -47,8 +53,6 @@ except ImportError:  # pragma: no cover - not on POSIX
 else:
     _HAS_RESOURCE = True
 
-#: prctl's option: the signal a process receives when its parent dies (linux/prctl.h).
-_PR_SET_PDEATHSIG = 1
 #: A worker that uses no CPU for this long while reading one file is stopped.
 _STALLED_SECONDS = 30.0
 _POLL_SECONDS = 0.5
@@ -63,15 +67,32 @@ def available() -> bool:
     return _HAS_RESOURCE and "fork" in multiprocessing.get_all_start_methods()
 
 
-class Sandbox:
-    """Runs functions on one file at a time in a limited worker; use as a context manager."""
+def default_workers() -> int:
+    """One worker per core this process may run on: reading and building documents is
+    CPU-bound and each file is independent, so the workers of a batch run side by side."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
 
-    def __init__(self, limits: Limits) -> None:
+
+#: What :meth:`Sandbox.map` yields per job: the call's result, the IngestError (or
+#: NothingToIndex) it raised or met, or None when there was nothing to run.
+Outcome = Any
+
+J = TypeVar("J")
+
+
+class Sandbox:
+    """Runs functions on one file at a time in limited workers; use as a context manager.
+
+    :param workers: how many worker processes may run calls side by side (:meth:`map`);
+        by default one per core.
+    """
+
+    def __init__(self, limits: Limits, workers: int | None = None) -> None:
         self.limits = limits
-        self._process: Any = None
-        self._conn: Connection | None = None
-        #: Keys of the shared values the current worker holds.
-        self._sent: set[str] = set()
+        self._workers = [_Worker(limits) for _ in range(max(1, workers or default_workers()))]
 
     def __enter__(self) -> Sandbox:
         return self
@@ -86,36 +107,152 @@ class Sandbox:
         :param shared: ``(key, value)`` of a value many calls pass last (the registry): it
             reaches each worker once, not with every file.
         """
+        for _, outcome in self.map(func, [args], lambda job: job, shared=shared):
+            if isinstance(outcome, IngestError):
+                raise outcome
+            return outcome
+        raise AssertionError("unreachable: map yields one outcome per job")
+
+    def map(self, func: Callable[..., Any], jobs: Iterable[J],
+            prepare: Callable[[J], tuple[Any, ...] | None],
+            shared: tuple[str, Any] | None = None) -> Iterator[tuple[J, Outcome]]:
+        """``(job, outcome)`` for every job, in the order of ``jobs``, running ``func`` on
+        ``prepare(job)`` in as many workers side by side as the sandbox has.
+
+        ``prepare`` runs here, in the caller's process and in job order, only as workers
+        come free (so at most a few jobs' data are held at once); it returns the call's
+        arguments, None when the job needs no call (its outcome is None), or raises
+        IngestError (its outcome). A failed call costs its own job only: the outcome is the
+        IngestError (or NothingToIndex) and its worker is replaced if it died.
+        """
         if not available():
             limits_module.activate(self.limits)
-            return func(*args, shared[1]) if shared is not None else func(*args)
-        conn = self._start()
+            for job in jobs:
+                yield job, _in_process(func, job, prepare, shared)
+            return
+        queue: deque[_Slot] = deque()
+        free = list(reversed(self._workers))
+        pending = iter(jobs)
+        exhausted = False
         try:
-            conn.send(self._message(func, args, shared))
-        except (BrokenPipeError, OSError):  # the worker died between files: start another
-            self._stop()
-            conn = self._start()
-            conn.send(self._message(func, args, shared))
-        if not self._wait(conn):
-            self._stop()
-            raise IngestError("reading it made no progress (the reader was blocked) and was "
-                              "stopped")
-        try:
-            status, payload = conn.recv()
-        except (EOFError, OSError):
-            raise IngestError(self._death()) from None
-        if status == "ok":
-            return payload
-        if status == "nothing":
-            raise NothingToIndex(payload)
-        if status == "memory":
-            self._stop()
-            raise IngestError(f"reading it needed more than {self.limits.memory_bytes / MB:g} MB "
-                              "of memory and was stopped (set KB_READ_MEMORY_MB to allow more)")
-        raise IngestError(payload)
+            while True:
+                while queue and queue[0].done:
+                    slot = queue.popleft()
+                    yield slot.job, slot.outcome
+                while free and not exhausted:
+                    exhausted = not self._dispatch(pending, prepare, func, shared, free, queue)
+                if not queue:
+                    if exhausted:
+                        return
+                    continue
+                if not queue[0].done:  # else it is yielded first, without waiting
+                    self._collect(queue, free)
+        finally:
+            for slot in queue:  # abandoned mid-way: no worker may hold a stale answer
+                if slot.worker is not None and not slot.done:
+                    slot.worker.stop()
 
-    def _message(self, func: Callable[..., Any], args: tuple[Any, ...],
-                 shared: tuple[str, Any] | None) -> tuple[Any, ...]:
+    def _dispatch(self, pending: Iterator[J], prepare: Callable[[J], tuple[Any, ...] | None],
+                  func: Callable[..., Any], shared: tuple[str, Any] | None,
+                  free: list[_Worker], queue: deque[_Slot]) -> bool:
+        """Prepare the next job and hand it to a free worker; False when there is none."""
+        try:
+            job = next(pending)
+        except StopIteration:
+            return False
+        slot = _Slot(job)
+        queue.append(slot)
+        try:
+            args = prepare(job)
+        except IngestError as exc:
+            slot.finish(exc)
+            return True
+        if args is None:
+            slot.finish(None)
+            return True
+        worker = free.pop()
+        worker.send(func, args, shared)
+        slot.worker = worker
+        return True
+
+    def _collect(self, queue: deque[_Slot], free: list[_Worker]) -> None:
+        """Wait a moment for the busy workers; record each answer, and stop a worker that
+        has stalled (see :meth:`_Worker.stalled`)."""
+        busy: dict[Connection, _Slot] = {}
+        for slot in queue:
+            if slot.worker is not None and slot.worker.conn is not None and not slot.done:
+                busy[slot.worker.conn] = slot
+        ready = multiprocessing.connection.wait(list(busy), timeout=_POLL_SECONDS)
+        for conn, slot in busy.items():
+            worker = slot.worker
+            assert worker is not None
+            if conn in ready:
+                slot.finish(worker.receive())
+            elif worker.stalled():
+                worker.stop()
+                slot.finish(IngestError("reading it made no progress (the reader was "
+                                        "blocked) and was stopped"))
+            else:
+                continue
+            free.append(worker)
+
+    def close(self) -> None:
+        for worker in self._workers:
+            worker.close()
+
+
+@dataclass
+class _Slot:
+    """One job of :meth:`Sandbox.map` on its way: sent to a worker, or already decided."""
+
+    job: Any
+    worker: _Worker | None = None
+    outcome: Outcome = None
+    done: bool = False
+
+    def finish(self, outcome: Outcome) -> None:
+        self.outcome, self.done = outcome, True
+
+
+def _in_process(func: Callable[..., Any], job: Any,
+                prepare: Callable[[Any], tuple[Any, ...] | None],
+                shared: tuple[str, Any] | None) -> Outcome:
+    """One job where no worker can be forked: the readers' own checks are the only limits."""
+    try:
+        args = prepare(job)
+        if args is None:
+            return None
+        return func(*args, shared[1]) if shared is not None else func(*args)
+    except IngestError as exc:
+        return exc
+
+
+class _Worker:
+    """One forked worker process and its pipe, started on first use and after a failure."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.process: Any = None
+        self.conn: Connection | None = None
+        #: Keys of the shared values this worker holds.
+        self._sent: set[str] = set()
+        #: The worker's CPU time when it last changed, and when that was (stall detection).
+        self._cpu: float | None = None
+        self._since = 0.0
+
+    def send(self, func: Callable[..., Any], args: tuple[Any, ...],
+             shared: tuple[str, Any] | None) -> None:
+        conn = self.start()
+        try:
+            conn.send(self.message(func, args, shared))
+        except (BrokenPipeError, OSError):  # the worker died between files: start another
+            self.stop()
+            conn = self.start()
+            conn.send(self.message(func, args, shared))
+        self._cpu, self._since = _cpu_seconds(self.process.pid), time.monotonic()
+
+    def message(self, func: Callable[..., Any], args: tuple[Any, ...],
+                shared: tuple[str, Any] | None) -> tuple[Any, ...]:
         if shared is None:
             return func, args, None, None
         key, value = shared
@@ -124,71 +261,80 @@ class Sandbox:
         self._sent.add(key)
         return func, args, key, value
 
-    def _wait(self, conn: Connection) -> bool:
-        """Wait for the worker's answer while it keeps using CPU; False when it stalled.
+    def stalled(self) -> bool:
+        """True when the worker has used no CPU for a while (blocked, not working).
 
         The CPU budget itself is enforced by the kernel in the worker; a wall-clock limit here
-        would fail good files on a loaded machine, so the parent only gives up on a worker
-        that has used no CPU for a while (blocked on something, not working).
+        would fail good files on a loaded machine. Where the worker's CPU time cannot be read,
+        a generous wall-clock limit stands in.
         """
-        stalled, waited, last = 0.0, 0.0, _cpu_seconds(self._process.pid)
-        # Where the worker's CPU time cannot be read, a generous wall-clock limit stands in.
-        wall = self.limits.seconds * _WALL_FACTOR + _STALLED_SECONDS
-        while not conn.poll(_POLL_SECONDS):
-            waited += _POLL_SECONDS
-            now = _cpu_seconds(self._process.pid)
-            if now is None:
-                if waited >= wall:
-                    return False
-                continue
-            if now != last:
-                stalled, last = 0.0, now
-                continue
-            stalled += _POLL_SECONDS
-            if stalled >= _STALLED_SECONDS:
-                return False
-        return True
+        now = _cpu_seconds(self.process.pid)
+        waited = time.monotonic() - self._since
+        if now is None:
+            return waited >= self.limits.seconds * _WALL_FACTOR + _STALLED_SECONDS
+        if now != self._cpu:
+            self._cpu, self._since = now, time.monotonic()
+            return False
+        return waited >= _STALLED_SECONDS
+
+    def receive(self) -> Outcome:
+        """The worker's answer to the call it was sent, as an outcome."""
+        assert self.conn is not None
+        try:
+            status, payload = self.conn.recv()
+        except (EOFError, OSError):
+            return IngestError(self._death())
+        if status == "ok":
+            return payload
+        if status == "nothing":
+            return NothingToIndex(payload)
+        if status == "memory":
+            self.stop()
+            return IngestError(f"reading it needed more than {self.limits.memory_bytes / MB:g} "
+                               "MB of memory and was stopped (set KB_READ_MEMORY_MB to allow "
+                               "more)")
+        return IngestError(payload)
 
     def close(self) -> None:
-        if self._conn is not None:
+        if self.conn is not None:
             with contextlib.suppress(BrokenPipeError, OSError):
-                self._conn.send(None)
-        self._stop()
+                self.conn.send(None)
+        self.stop()
 
-    def _start(self) -> Connection:
-        if self._conn is None:
+    def start(self) -> Connection:
+        if self.conn is None:
             context = multiprocessing.get_context("fork")
             parent, child = context.Pipe()
-            self._process = context.Process(target=_serve,
-                                            args=(child, self.limits, os.getpid()),
-                                            name="kb-reader", daemon=True)
+            self.process = context.Process(target=_serve,
+                                           args=(child, self.limits, os.getpid()),
+                                           name="kb-reader", daemon=True)
             # Objects the worker inherits are left out of its garbage collections, which
             # would otherwise walk (and copy, page by page) the parent's whole heap.
             gc.freeze()
             try:
-                self._process.start()
+                self.process.start()
             finally:
                 gc.unfreeze()
             child.close()
-            self._conn = parent
-        return self._conn
+            self.conn = parent
+        return self.conn
 
-    def _stop(self) -> None:
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join()
-            self._process.close()
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+            self.process.close()
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
         self._sent = set()
 
     def _death(self) -> str:
         """Why the worker died while reading, as a reason for the report."""
-        self._process.join(5)
-        code = self._process.exitcode
-        self._stop()
+        self.process.join(5)
+        code = self.process.exitcode
+        self.stop()
         if code == -signal.SIGXCPU:
             return (f"reading it took more than {self.limits.seconds:g} s of CPU time and was "
                     "stopped (set KB_READ_SECONDS to allow more)")
@@ -197,22 +343,9 @@ class Sandbox:
         return f"the reader crashed (exit code {code}); the file was skipped"
 
 
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this worker the moment its parent dies (``kill -9`` of ``kb ingest``
-    included), so it never outlives the ingest mid-file holding the terminal's pipes; where
-    prctl is missing the worker still ends at its CPU budget or when the parent's pipe closes."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
 def _serve(conn: Connection, limits: Limits, parent: int) -> None:
     """The worker: apply the limits, then run each call sent until told to stop."""
-    _die_with_parent(parent)
+    die_with_parent(parent)
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: a TERM ends it

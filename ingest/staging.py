@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb.model import Failure, ManifestEntry, Skipped
 from kb.registry import Registry
@@ -74,29 +75,38 @@ def stage(files: list[SourceFile], registry: Registry, sandbox: Sandbox,
     claimed: dict[str, SourceFile] = {}
     file_keys = {file_key(f) for f in files}
     limits = sandbox.limits
-    for done, file in enumerate(files, start=1):
+    #: Content hash by file path, for the failure of a file read before its parse failed.
+    hashes: dict[Path, str] = {}
+
+    def prepare(file: SourceFile) -> tuple[SourceFile, bytes, Metadata, str] | None:
+        """Here, in file order: the checks, the read and the hash; None when unchanged."""
         key = file_key(file)
-        content_hash = ""
-        try:
-            if key in claimed and claimed[key].path != file.path:
-                raise IngestError(f"same relative path as {claimed[key].path}, ingested from "
-                                  "another folder; rename one of them")
-            claimed[key] = file
-            _check_unique(key, manifest)
-            if file.problem:
-                raise IngestError(file.problem)
-            data, meta, content_hash = read_file(file, registry, limits.max_bytes)
-            entries = entries_by_file.get(key, [])
-            if manifest and entries and _unchanged(key, entries, content_hash, limits, batch):
-                continue
-            staged = sandbox.run(parse_file, file, data, meta, content_hash)
-            batch.staged.extend(_own_sources(staged, file_keys))
-        except IngestError as exc:
-            batch.failures.append((file, Failure(file.source, str(exc)), content_hash))
+        if key in claimed and claimed[key].path != file.path:
+            raise IngestError(f"same relative path as {claimed[key].path}, ingested from "
+                              "another folder; rename one of them")
+        claimed[key] = file
+        _check_unique(key, manifest)
+        if file.problem:
+            raise IngestError(file.problem)
+        data, meta, content_hash = read_file(file, registry, limits.max_bytes)
+        hashes[file.path] = content_hash
+        entries = entries_by_file.get(key, [])
+        if manifest and entries and _unchanged(key, entries, content_hash, limits, batch):
+            return None
+        return file, data, meta, content_hash
+
+    for done, (file, outcome) in enumerate(sandbox.map(parse_file, files, prepare), start=1):
+        if isinstance(outcome, IngestError):
+            key = file_key(file)
+            batch.failures.append((file, Failure(file.source, str(outcome)),
+                                   hashes.pop(file.path, "")))
             batch.failed_files.add(key)
-        finally:
-            if progress is not None:
-                progress(done, len(files))
+        else:
+            hashes.pop(file.path, None)
+            if outcome is not None:
+                batch.staged.extend(_own_sources(outcome, file_keys))
+        if progress is not None:
+            progress(done, len(files))
     return batch
 
 
@@ -191,8 +201,10 @@ def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str)
         raw.blocks = raw.blocks[:1]
         signatures = sitewide.document_signatures(blocks) if raw.web else \
             [frozenset() for _ in blocks]
+        # A page's fingerprint, taken here in the worker: the site sweep groups copies by it.
+        page_print = dedupe.fingerprint(dedupe.block_text(blocks)) if raw.web else None
         staged.append(Staged(file, source, content_hash, raw, meta, blocks, signatures,
-                              _folder_site(file)))
+                             _folder_site(file), page_print=page_print))
     return staged
 
 

@@ -52,7 +52,18 @@ class Passage:
     recording_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_dict(self)
+
+
+def _flat_dict(record: Any) -> dict[str, Any]:
+    """``asdict`` for a record whose fields are plain values, lists and dicts of them: a copy
+    of each container, without asdict's deep copy of every item (which cost an ingest a tenth
+    of its index write)."""
+    data = {}
+    for name in record.__dataclass_fields__:
+        value = getattr(record, name)
+        data[name] = value.copy() if isinstance(value, list | dict) else value
+    return data
 
 
 @dataclass
@@ -103,9 +114,11 @@ class Document:
         return "\n\n".join(p.text for p in self.passages)
 
     def to_dict(self, *, passages: bool = True) -> dict[str, Any]:
-        data = asdict(self)
+        data = _flat_dict(self)
         data["type"] = data.pop("doc_type")
-        if not passages:
+        if passages:
+            data["passages"] = [p.to_dict() for p in self.passages]
+        else:
             data.pop("passages")
         return data
 

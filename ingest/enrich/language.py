@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ..textutil import word_count
 from .lang import languages
@@ -30,6 +30,8 @@ _SCRIPTS = {
     "zh": re.compile(r"[\u4E00-\u9FFF\u3400-\u4DBF]"),
     "latin": re.compile(r"[A-Za-z\u00C0-\u024F]"),
 }
+#: A letter of any script but Latin: most texts have none, and then need no count by script.
+_OTHER_SCRIPTS = re.compile("|".join(p.pattern for s, p in _SCRIPTS.items() if s != "latin"))
 _LATIN_WORD = re.compile(r"[a-zA-ZÀ-ÿ]+")
 _MIN_HITS = 2.5
 _MIN_SHORT_WORDS = 5
@@ -38,6 +40,12 @@ _MIN_SHORT_WORDS = 5
 def detect_language(text: str, sample: int = 5000) -> str:
     """An ISO 639-1 code from kb.model.LANGUAGES, "und" when unsure."""
     text = text[:sample]
+    if _OTHER_SCRIPTS.search(text) is None:
+        # The usual case: no letter of another script, so Latin wins wherever it has a letter
+        # (counting every Latin letter, the general case below, was half the cost of a call).
+        if _SCRIPTS["latin"].search(text) is None:
+            return "und"
+        return _latin_language(text)
     counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
     counts["zh"] *= 3  # one Han character carries about a word's worth of text
     script = max(counts, key=counts.__getitem__)
@@ -45,6 +53,11 @@ def detect_language(text: str, sample: int = 5000) -> str:
         return "und"
     if script != "latin":
         return script
+    return _latin_language(text)
+
+
+def _latin_language(text: str) -> str:
+    """English, French or Spanish by their function words (and letters), "und" when unsure."""
     words = _LATIN_WORD.findall(text.lower())
     hits = {lang: float(sum(1 for w in words if w in stop)) for lang, stop in _STOPWORDS.items()}
     ranked = sorted(hits.values(), reverse=True)
@@ -62,21 +75,34 @@ def detect_language(text: str, sample: int = 5000) -> str:
     return "und"
 
 
+#: A paragraph with the language it is in and its word count, as :func:`detect_paragraphs`
+#: gives them.
+Detected = tuple[str, str, int]
+
+
+def detect_paragraphs(paragraphs: Iterable[str]) -> list[Detected]:
+    """Each paragraph's language and word count, computed once for a document and reused for
+    its passages (:func:`majority_of`)."""
+    return [(p, detect_language(p), word_count(p)) for p in paragraphs]
+
+
 def majority_language(paragraphs: Iterable[str]) -> str:
     """The language most words of the document are in, each paragraph voting with its words.
 
     Paragraphs too short to tell give no vote; when none can tell, the whole text decides
     (many short paragraphs together hold enough evidence).
     """
+    return majority_of(detect_paragraphs(paragraphs))
+
+
+def majority_of(detected: Sequence[Detected]) -> str:
+    """:func:`majority_language` of paragraphs already detected."""
     votes: Counter[str] = Counter()
-    texts = []
-    for paragraph in paragraphs:
-        texts.append(paragraph)
-        language = detect_language(paragraph)
+    for _, language, words in detected:
         if language != "und":
-            votes[language] += word_count(paragraph)
+            votes[language] += words
     if not votes:
-        return detect_language("\n\n".join(texts))
+        return detect_language("\n\n".join(text for text, _, _ in detected))
     ranked = votes.most_common(2)
     if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
         return "und"

@@ -224,6 +224,8 @@ class SessionMatcher:
                 table[_phrase_key(name)] = (_SERIES, "series")
         self._phrases = table
         self._starts = {key[:k] for key in table for k in range(1, len(key) + 1)}
+        #: First words of the phrases, for the scan's quick test of each word.
+        self._first_words = frozenset(key[0] for key in table if key)
         self._longest = max((len(key) for key in table), default=0)
         #: Session numbers read from ordinals are kept up to a few beyond the registry's last
         #: (a new session not registered yet); higher ones are other bodies' sessions.
@@ -333,11 +335,18 @@ class SessionMatcher:
 
     def _named(self, text: str) -> list[Mention]:
         """Sessions named by symbol, title, name or paper, longest phrase first."""
-        matches = list(_PHRASE_WORD.finditer(text.lower()))
-        tokens = [m.group(0) for m in matches]
+        low = text.lower()
+        tokens = _PHRASE_WORD.findall(low)
+        first = self._first_words
+        if not any(token in first for token in tokens):
+            return self._new_symbols(text)  # most texts: no phrase can start anywhere
+        matches = list(_PHRASE_WORD.finditer(low))
         found = []
         i, count = 0, len(tokens)
         while i < count:
+            if tokens[i] not in first:
+                i += 1
+                continue
             best = 0
             for n in range(1, min(self._longest, count - i) + 1):
                 gram = tuple(tokens[i:i + n])

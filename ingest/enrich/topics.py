@@ -42,6 +42,8 @@ DOCUMENT_SHARE = 0.2
 #: A paragraph shorter than this (a dateline, a caption) is not where a passage states its
 #: subject, and a "sentence" shorter than this ended at an abbreviation ("Mr.", "H.E.").
 _LEAD_MIN_WORDS = 6
+#: Words whose part in signals is remembered (see TopicMatcher._word), at most.
+_WORD_CACHE = 200_000
 
 
 class TopicMatcher:
@@ -56,7 +58,9 @@ class TopicMatcher:
         for topic in registry.topics.values():
             for signal in topic.signals:
                 self._add(signal, topic.id)
-        self._single_prefixes = tuple(p for p, _ in self._prefixed.get((), []))
+        #: Word -> (topics the word alone signals, whether longer signals start with it),
+        #: filled as words are met: most words of a text have been seen before.
+        self._words: dict[str, tuple[frozenset[str], bool]] = {}
 
     def _add(self, signal: str, topic_id: str) -> None:
         prefix = signal.rstrip().endswith("*")
@@ -82,19 +86,19 @@ class TopicMatcher:
         tokens = _WORD.findall(text.lower())
         counts: Counter[str] = Counter()
         exact, prefixed, starts = self._exact, self._prefixed, self._starts
-        singles = self._single_prefixes
         count = len(tokens)
         for i, token in enumerate(tokens):
-            # Most words start no signal: skip them before building any n-gram.
-            if (token,) not in starts and not (singles and token.startswith(singles)):
-                continue
-            here: set[str] = set()
-            for n in range(1, min(self._longest, count - i) + 1):
+            alone, longer = self._word(token)
+            if not longer:
+                if alone:
+                    counts.update(alone)
+                continue  # most words start no signal
+            here = set(alone)
+            for n in range(2, min(self._longest, count - i) + 1):
                 gram = tuple(tokens[i:i + n])
-                if n > 1 or (singles and gram[0].startswith(singles)):
-                    for last, topics in prefixed.get(gram[:-1], ()):
-                        if gram[-1].startswith(last):
-                            here |= topics
+                for last, topics in prefixed.get(gram[:-1], ()):
+                    if gram[-1].startswith(last):
+                        here |= topics
                 hit = exact.get(gram)
                 if hit:
                     here |= hit
@@ -102,6 +106,20 @@ class TopicMatcher:
                     break
             counts.update(here)
         return counts
+
+    def _word(self, token: str) -> tuple[frozenset[str], bool]:
+        """What one word is to the scan: the topics it signals alone (an exact one-word signal,
+        or a one-word prefix such as "invent*"), and whether a longer signal starts with it."""
+        known = self._words.get(token)
+        if known is None:
+            alone = set(self._exact.get((token,), ()))
+            for last, topics in self._prefixed.get((), ()):
+                if token.startswith(last):
+                    alone |= topics
+            if len(self._words) >= _WORD_CACHE:
+                self._words.clear()
+            known = self._words[token] = (frozenset(alone), (token,) in self._starts)
+        return known
 
     def signalled(self, text: str) -> list[str]:
         """Every topic with at least one signal in ``text``, in registry order: mentions, not

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import Matcher
@@ -13,6 +14,7 @@ from whoosh.matching.wrappers import FilterMatcher
 
 from index import apply_changes
 from index.internals import (
+    _Lengths,
     leaf_blocks,
     length_bytes,
     length_column,
@@ -119,3 +121,40 @@ def test_a_new_reader_opens_every_column_file_of_its_segments(tmp_path: Path) ->
                        for p in tmp_path.glob(f"{segment}.*.col")}
             assert {"_stored", "_body_len", "_title_len"} <= on_disk
             assert open_column_names(sub) == on_disk
+
+
+def test_the_commits_length_reader_answers_as_whooshs_own(tmp_path: Path) -> None:
+    """The writer's commit reads each posting's field length through ``_Lengths``; it must
+    give what ``W3PerDocReader.doc_field_length`` gives, for fields with a length column
+    (body, title), fields without one (kind, session) and the docnum one past the end."""
+    apply_changes(tmp_path, changes())
+    ix = open_whoosh(tmp_path)
+    try:
+        segment = ix._segments()[0]
+        theirs = W3PerDocReader(ix.storage, segment)
+        ours = _Lengths(W3PerDocReader(ix.storage, segment))
+        count = segment.doc_count_all()
+        asked = 0
+        for field in ("body", "title", "heading", "kind", "session", "id"):
+            for docnum in range(count + 1):
+                assert ours.doc_field_length(docnum, field) == \
+                    theirs.doc_field_length(docnum, field)
+                asked += bool(theirs.doc_field_length(docnum, field))
+        assert asked > count  # body and title have lengths: the comparison saw them
+        ours.close()
+        theirs.close()
+    finally:
+        ix.close()
+
+
+def test_the_unlocked_writers_commit_reads_lengths_through_the_remembering_reader(
+        tmp_path: Path) -> None:
+    apply_changes(tmp_path, changes())
+    ix = open_whoosh(tmp_path)
+    try:
+        writer = unlocked_writer(ix, 32)
+        writer.perdocwriter.close()
+        assert isinstance(writer.per_document_reader(), _Lengths)
+        writer.cancel()
+    finally:
+        ix.close()

@@ -93,7 +93,9 @@ def test_a_file_that_vanishes_mid_run(tmp_path: Path, registry: Registry) -> Non
         if done == 1:
             (folder / "later.txt").unlink()
 
-    changes, report = build_changes([folder], {}, registry, progress=vanish)
+    # One worker: each file is read when the one before it is done (with more, files are read
+    # as workers come free, and later.txt would already be in hand).
+    changes, report = build_changes([folder], {}, registry, progress=vanish, workers=1)
     assert [d.source for d in changes.upserts] == ["good.txt"]
     assert report.failed == [Failure("later.txt", "the file disappeared before it could be read")]
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ingest import sandbox
+from ingest.errors import IngestError
+from ingest.limits import Limits
+from ingest.sandbox import Sandbox
+from tests.conftest import outlives_killed_parent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,35 +25,86 @@ def spin() -> None:
     while True:
         pass
 
-box = Sandbox(Limits(seconds=600))
-box._start()
-print(box._process.pid, flush=True)
-box._conn.send(box._message(spin, (), None))
+box = Sandbox(Limits(seconds=600), workers=1)
+worker = box._workers[0]
+worker.send(spin, (), None)
+print(worker.process.pid, flush=True)
 time.sleep(600)
 """
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-        return stat.read().split(") ", 1)[1][0] != "Z"
 
 
 @pytest.mark.skipif(not sandbox.available() or not Path("/proc/self/stat").exists(),
                     reason="the limited worker needs fork and resource, and this check /proc")
 def test_a_worker_dies_with_its_killed_parent() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE)
-    assert parent.stdout is not None
-    worker = int(parent.stdout.readline())
-    assert _alive(worker)
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    parent.stdout.close()
-    deadline = time.monotonic() + 30  # a bound on the wait, not a timing assertion
-    while _alive(worker) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(worker), "the worker outlived its killed parent"
+    assert not outlives_killed_parent(PARENT), "the worker outlived its killed parent"
+
+
+def _square_in_worker(n: int) -> tuple[int, int]:
+    """n squared, and the worker's PID; 3 fails like a bad file, 5 crashes its worker."""
+    if n == 3:
+        raise IngestError("three is a bad file")
+    if n == 5:
+        os.abort()
+    return n * n, os.getpid()
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="the limited workers need fork")
+def test_map_runs_jobs_in_several_workers_and_answers_in_job_order() -> None:
+    def prepare(n: int) -> tuple[int] | None:
+        if n == 4:
+            return None  # nothing to run (an unchanged file)
+        if n == 6:
+            raise IngestError("six was refused before reading")
+        return (n,)
+
+    with Sandbox(Limits(), workers=2) as box:
+        outcomes = list(box.map(_square_in_worker, range(1, 10), prepare))
+    assert [job for job, _ in outcomes] == list(range(1, 10))
+    squares = {job: outcome[0] for job, outcome in outcomes if isinstance(outcome, tuple)}
+    assert squares == {1: 1, 2: 4, 7: 49, 8: 64, 9: 81}
+    failures = {job: str(outcome) for job, outcome in outcomes
+                if isinstance(outcome, IngestError)}
+    assert failures == {3: "three is a bad file",
+                        5: "the reader crashed (exit code -6); the file was skipped",
+                        6: "six was refused before reading"}
+    assert dict(outcomes)[4] is None
+    pids = {outcome[1] for outcome in dict(outcomes).values() if isinstance(outcome, tuple)}
+    assert len(pids) >= 2  # two workers shared the jobs (one more after the crash)
+    assert os.getpid() not in pids
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="the limited workers need fork")
+def test_one_worker_or_two_ingest_the_same(tmp_path: Path) -> None:
+    from ingest import build_changes
+    from kb.registry import load_registry
+
+    registry = load_registry(ROOT / "corpus")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for n, ordinal in enumerate(["first", "second", "third", "fourth", "fifth", "sixth"]):
+        (folder / f"page{n}.txt").write_text(
+            f"The {ordinal} session\n\nThe {ordinal} session of the WIPO Conversation looked "
+            f"at training data and copyright for page {n}.", encoding="utf-8")
+    (folder / "broken.docx").write_bytes(b"not a zip")
+    one, report_one = build_changes([folder], {}, registry, workers=1)
+    two, report_two = build_changes([folder], {}, registry, workers=2)
+    assert [d.to_dict() for d in two.upserts] == [d.to_dict() for d in one.upserts]
+    assert [d.source for d in two.upserts] == [f"page{n}.txt" for n in range(6)]
+    assert [d.sessions for d in two.upserts] == [[1], [2], [3], [4], [5], [6]]
+    assert two.manifest == one.manifest
+    assert report_two.failed == report_one.failed
+    assert [f.source for f in report_two.failed] == ["broken.docx"]
+
+
+def test_without_fork_map_runs_the_jobs_here_with_the_same_outcomes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "available", lambda: False)
+
+    def prepare(n: int) -> tuple[int] | None:
+        return None if n == 4 else (n,)
+
+    with Sandbox(Limits(), workers=2) as box:
+        outcomes = dict(box.map(_square_in_worker, [1, 2, 3, 4], prepare))
+    assert outcomes[1] == (1, os.getpid()) and outcomes[2] == (4, os.getpid())
+    assert isinstance(outcomes[3], IngestError) and str(outcomes[3]) == "three is a bad file"
+    assert outcomes[4] is None

@@ -1,0 +1,116 @@
+"""A large ingest's second segment, written by a forked process beside the writer.
+
+Whoosh writes in Python, a document at a time: analysing every field, pooling the postings,
+then sorting and writing them at commit. One core does all of it unless the work is split, so
+for a large change set the writer forks one process that writes the second half of the new
+documents into a segment of its own, while the writer itself writes the first half, the
+deletions, the manifest and the meta records; the writer's commit then publishes both
+segments in one table of contents (:func:`index.internals.commit_with`), so a generation holds
+all of the ingest or none of it, exactly as with one segment.
+
+Each document's records go to one process, the document record first, so the record-order
+assumption (a passage's document is the nearest document record before it, see
+:mod:`index.snapshot`) holds in both segments. The process is forked with the documents in
+memory (nothing is pickled but the finished segment's description), dies with its parent
+(:func:`kb.process.die_with_parent`), and leaves Ctrl-C and ``kill`` to the parent, which
+stops it: an interrupted ingest leaves only unpublished files, removed by the next commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+import signal
+from collections.abc import Sequence
+from dataclasses import replace
+from multiprocessing.connection import Connection
+from typing import Any
+
+from whoosh.index import FileIndex
+
+from index.errors import IndexWriteFailed
+from index.internals import Segment, abandon_segment, finish_segment, unlocked_writer
+from index.records import document_records
+from kb.model import Document
+from kb.process import die_with_parent
+
+
+def split(docs: Sequence[Document]) -> int:
+    """Where to cut the documents so that each side holds about half of their passages."""
+    total = sum(len(d.passages) + 1 for d in docs)
+    done = 0
+    for i, doc in enumerate(docs):
+        if 2 * done >= total:
+            return i
+        done += len(doc.passages) + 1
+    return len(docs)
+
+
+class SideWriter:
+    """One forked process writing ``docs`` (stamped ``stamp``) into a segment of its own."""
+
+    def __init__(self, ix: FileIndex, docs: Sequence[Document], stamp: str,
+                 limitmb: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_write, args=(child, ix, docs, stamp, limitmb, os.getpid()),
+            name="kb-writer", daemon=True)
+        gc.freeze()  # the child's collections leave the inherited heap alone (no copying)
+        try:
+            self._process.start()
+        finally:
+            gc.unfreeze()
+        child.close()
+
+    def segment(self) -> Segment:
+        """Wait for the process and return the segment it wrote.
+
+        :raises IndexWriteFailed: the process failed or died.
+        """
+        try:
+            status, payload = self._conn.recv()
+        except (EOFError, OSError):
+            self._process.join()
+            status, payload = "error", f"it exited with code {self._process.exitcode}"
+        finally:
+            self._conn.close()
+        self._process.join()
+        if status != "ok":
+            raise IndexWriteFailed(f"writing part of the index failed ({payload}); the index "
+                                   "keeps its last complete ingest")
+        return payload
+
+    def stop(self) -> None:
+        """End the process if it still runs (the writer is cancelling)."""
+        with contextlib.suppress(OSError, ValueError):
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join()
+        with contextlib.suppress(OSError):
+            self._conn.close()
+
+
+def _write(conn: Connection, ix: FileIndex, docs: Sequence[Document], stamp: str,
+           limitmb: int, parent: int) -> None:
+    """The process: add each document's records to a new segment, and send its description."""
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: a TERM ends it
+    reply: tuple[str, Any]
+    try:
+        writer = unlocked_writer(ix, limitmb)
+        try:
+            for doc in docs:
+                for record in document_records(replace(doc, ingested=stamp)):
+                    writer.add_document(**record)
+        except BaseException:
+            abandon_segment(writer)  # not cancel(): that removes the writer's temporary folder
+            raise
+        reply = ("ok", finish_segment(writer))
+    except Exception as exc:  # reported by the parent, which cancels the whole ingest
+        reply = ("error", f"{type(exc).__name__}: {exc}")
+    with contextlib.suppress(BrokenPipeError, OSError):
+        conn.send(reply)

@@ -1,0 +1,124 @@
+"""A large ingest written by two processes (index.segments) reads back exactly as one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fixtures import changes, corpus, doc
+
+import index.segments as segments_module
+from index import apply_changes, open_index, read_manifest, read_meta
+from index.errors import IndexWriteFailed
+from index.segments import split
+from kb.model import ChangeSet, SearchRequest
+from tests.conftest import outlives_killed_parent
+
+QUERIES = ["training data", "copyright", "nfts", "remuneration", ""]
+
+
+def _answers(path: Path) -> list[object]:
+    with open_index(path) as ix:
+        found = []
+        for query in QUERIES:
+            for group in ("document", "flat"):
+                result = ix.search(SearchRequest(query=query, group=group)).to_dict()
+                found.append(([(h["doc_id"], h["passage_id"], round(h["score"], 6))
+                               for h in result["hits"]], result["total"], result["facets"]))
+        documents = {}
+        for d in corpus():
+            stored = ix.document(d.doc_id)
+            documents[d.doc_id] = stored.to_dict() if stored else None
+            if stored:
+                documents[d.doc_id].pop("ingested")  # the time of each run's commit
+    return [found, documents]
+
+
+def _segments(path: Path) -> int:
+    return len({p.name.split(".")[0] for p in path.glob("MAIN_*.pst")})
+
+
+def test_two_writing_processes_give_the_index_one_gives(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    apply_changes(one, changes(registry="r1"), writers=1)
+    apply_changes(two, changes(registry="r1"), writers=2)
+    assert (_segments(one), _segments(two)) == (1, 2)  # the second process's own segment
+    assert _answers(two) == _answers(one)
+    assert read_manifest(two) == read_manifest(one)
+    assert read_meta(two) == read_meta(one) == {"registry": "r1"}
+    with open_index(two) as ix:  # each passage maps to its own document in both segments
+        snap, searcher = ix._snap, ix._searcher
+        for number in np.flatnonzero(snap.passages):
+            record = searcher.stored_fields(int(snap.doc_starts[snap.group_of[number]]))
+            assert record["doc_id"] == searcher.stored_fields(int(number))["doc_id"]
+        assert snap.count_groups(snap.passages) == len(corpus())
+
+
+def test_a_second_ingest_and_a_rebuild_with_two_processes(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    update = ChangeSet(upserts=[doc("extra", "Extra", ["copyright one", "two"]), corpus()[0],
+                                corpus()[1]], deletes=["output"])
+    for path, writers in ((one, 1), (two, 2)):
+        apply_changes(path, changes(), writers=writers)
+        apply_changes(path, update, writers=writers)
+    assert _answers(two) == _answers(one)
+    for path, writers in ((one, 1), (two, 2)):
+        apply_changes(path, changes(), rebuild=True, writers=writers)
+    assert _answers(two) == _answers(one)
+    assert _segments(two) == 2  # the rebuild dropped every older segment
+
+
+def test_a_failing_second_process_publishes_nothing(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    apply_changes(tmp_path, changes(), writers=1)
+    before = _answers(tmp_path)
+
+    def broken(document: object) -> list[dict[str, object]]:
+        raise MemoryError("no memory left")
+
+    monkeypatch.setattr(segments_module, "document_records", broken)  # the forked side only
+    update = ChangeSet(upserts=[doc("extra", "Extra", ["copyright one", "two"]), *corpus()])
+    with pytest.raises(IndexWriteFailed, match=r"writing part of the index failed \(MemoryError: "
+                                               r"no memory left\); the index keeps its last "
+                                               r"complete ingest"):
+        apply_changes(tmp_path, update, writers=2)
+    assert _answers(tmp_path) == before
+    assert not (tmp_path / "MAIN.tmp").exists()
+
+
+def test_the_documents_are_cut_at_half_of_their_records() -> None:
+    docs = [doc(f"d{n}", "T", ["x"] * size) for n, size in enumerate([4, 1, 1, 1, 1, 4])]
+    # 5 + 2 + 2 + 2 + 2 + 5 = 18 records: the first three documents hold 9
+    assert split(docs) == 3
+    assert split(docs[:1]) == 1
+    assert split([]) == 0
+
+
+#: A parent that starts a second writing process stuck in an endless document, says its PID,
+#: and waits.
+PARENT = """
+import sys, time
+sys.path.insert(0, "tests/index")
+from pathlib import Path
+from fixtures import changes, corpus
+import index.segments as segments
+from index import apply_changes
+from index.store import open_whoosh
+
+def spin(document):
+    while True:
+        pass
+
+apply_changes(Path(sys.argv[1]), changes())
+segments.document_records = spin
+side = segments.SideWriter(open_whoosh(Path(sys.argv[1])), corpus(), "now", 32)
+print(side._process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="this check reads /proc")
+def test_the_second_writing_process_dies_with_its_killed_parent(tmp_path: Path) -> None:
+    assert not outlives_killed_parent(PARENT, str(tmp_path)), \
+        "the writing process outlived its killed parent"
