@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures import changes, corpus, doc
 
 import index.segments as segments_module
 from index import apply_changes, open_index, read_manifest, read_meta
@@ -14,6 +13,7 @@ from index.errors import IndexWriteFailed
 from index.segments import split
 from kb.model import ChangeSet, SearchRequest
 from tests.conftest import outlives_killed_parent
+from tests.index.fixtures import changes, corpus, doc
 
 QUERIES = ["training data", "copyright", "nfts", "remuneration", ""]
 
@@ -101,7 +101,7 @@ PARENT = """
 import sys, time
 sys.path.insert(0, "tests/index")
 from pathlib import Path
-from fixtures import changes, corpus
+from tests.index.fixtures import changes, corpus
 import index.segments as segments
 from index import apply_changes
 from index.store import open_whoosh
