@@ -29,7 +29,8 @@ def _get(url: str) -> tuple[int, str]:
 
 
 class Server:
-    def __init__(self, corpus: Path, index_dir: Path, *, index_flag: bool = False) -> None:
+    def __init__(self, corpus: Path, index_dir: Path, *, index_flag: bool = False,
+                 args: tuple[str, ...] = (), new_session: bool = False) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
@@ -38,8 +39,9 @@ class Server:
             env["KB_INDEX"] = str(index_dir.parent / "not-this-one")
             extra = ["--index", str(index_dir)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb", "serve", "--port", str(self.port), *extra],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [sys.executable, "-m", "kb", "serve", "--port", str(self.port), *extra, *args],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=new_session)
 
     def wait_ready(self) -> dict:
         deadline = time.monotonic() + 60
