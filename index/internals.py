@@ -8,13 +8,17 @@ kb reaches past Whoosh's public API in three places, each for a measured reason:
 - opening every column file of a new searcher at once (:mod:`index.store`): Whoosh opens them
   on first use, and a commit that merges segments may delete them before that;
 - a segment writer without Whoosh's own lock (:mod:`index.writer`): kb holds its own, stale-safe
-  one (:mod:`index.lock`).
+  one (:mod:`index.lock`);
+- an index held to one generation (:mod:`index.store`): Whoosh's reads the newest table of
+  contents on every call, so a torn or half-copied newest generation would fail every reader
+  instead of leaving them on the last complete one.
 
 The names used: ``SegmentWriter(_lk=)``; ``FilterMatcher._ids``; ``W3LeafMatcher._byteids``,
 ``_read_data``, ``_data``, ``_blocklength``, ``_next_block``; a segment reader's ``_perdoc`` and
 its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
 ``whoosh.codec.whoosh3._lenfield`` and ``_vecfield``; ``NumericColumn.Reader``'s ``_fixedlen``,
-``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``.
+``_typecode``, ``_count``, ``_default``, ``_dbfile`` and ``_basepos``; ``FileIndex._read_toc``,
+``TOC._pattern`` and ``TOC._filename``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from whoosh.codec.whoosh3 import (
     _vecfield,
 )
 from whoosh.columns import NumericColumn
-from whoosh.index import FileIndex
+from whoosh.filedb.filestore import Storage
+from whoosh.index import TOC, FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, SegmentReader
@@ -120,3 +125,41 @@ def open_column_names(sub: SegmentReader) -> set[str]:
     """The columns of one segment that are open (as ``<segment>.<name>.col`` names them)."""
     perdoc = getattr(sub, "_perdoc", None)
     return set(perdoc._readers) if perdoc is not None else set()
+
+
+class GenerationIndex(FileIndex):
+    """A FileIndex held to one generation: its readers and searchers read that generation's
+    table of contents, never a newer one (Whoosh's FileIndex reads the newest on every call).
+
+    :raises Exception: whatever Whoosh raises when that table of contents cannot be read.
+    """
+
+    def __init__(self, storage: Storage, generation: int, indexname: str = "MAIN") -> None:
+        # Not FileIndex.__init__: it reads the newest table of contents, which may be the
+        # broken one this class exists to step past.
+        self.storage = storage
+        self._schema = None
+        self.indexname = indexname
+        self.generation = generation
+        self._read_toc()
+
+    def _read_toc(self) -> TOC:
+        return TOC.read(self.storage, self.indexname, gen=self.generation)
+
+    def last_modified(self) -> float:
+        return float(self.storage.file_modified(self._toc_name()))
+
+    def published(self) -> bool:
+        """True while the generation's table of contents is on disk (a later commit deletes
+        it, and then the files of segments it no longer uses)."""
+        return bool(self.storage.file_exists(self._toc_name()))
+
+    def _toc_name(self) -> str:
+        return str(TOC._filename(self.indexname, self.generation))
+
+
+def generations(storage: Storage, indexname: str = "MAIN") -> list[int]:
+    """The generations whose table of contents is in ``storage``, newest first."""
+    pattern = TOC._pattern(indexname)
+    found = (pattern.match(name) for name in storage.list())
+    return sorted((int(m.group(1)) for m in found if m), reverse=True)

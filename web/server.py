@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
@@ -71,7 +71,10 @@ def listen(host: str, port: int) -> list[socket.socket]:
     """
     sockets: list[socket.socket] = []
     try:
-        for family, kind, proto, address in Adjustments(host=host, port=port).listen:
+        # waitress's stubs say ``listen`` holds strings; it holds getaddrinfo's tuples.
+        addresses = cast("list[tuple[int, int, int, tuple[Any, ...]]]",
+                         Adjustments(host=host, port=port).listen)
+        for family, kind, proto, address in addresses:
             sock = socket.socket(family, kind, proto)
             sockets.append(sock)
             # As waitress does for the sockets it binds itself: a restart can reuse the port

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -144,3 +145,56 @@ def test_every_worker_follows_a_new_ingest(workers_server: tuple[Server, Path, P
 
     _wait_until(thirty_in_a_row, "a worker kept serving the old generation")
     assert {hit["source"] for found in in_a_row for hit in found["hits"]} == {"twelfth.md"}
+
+
+def test_a_server_started_on_a_half_copied_generation_serves_the_last_complete_one(
+        tmp_path: Path) -> None:
+    """The index folder is being copied in: its newest table of contents has arrived, the
+    segment files it names have not. Every worker answers from the generation before; once the
+    files are there, every worker moves to the new one."""
+    corpus = copy_corpus(tmp_path / "corpus")
+    source, copy = tmp_path / "source", tmp_path / "copy"
+    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(source)}
+
+    def ingest() -> None:
+        done = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+
+    ingest()
+    shutil.copytree(source, copy)
+    (corpus / "twelfth.md").write_text(
+        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
+        "discussed watermarking and labelling of synthetic media.\n")
+    ingest()
+    shutil.copy(source / "_MAIN_2.toc", copy / "_MAIN_2.toc")
+
+    server = Server(corpus, copy, index_flag=True, new_session=True,
+                    args=("--workers", str(WORKERS), "--no-ingest"))
+    try:
+        assert server.wait_ready()["generation"] == 1
+        answers = [_fresh_connection_json(server.url + "/api/search?q=watermarking")["total"]
+                   for _ in range(10)]
+        health = [_fresh_connection_json(server.url + "/healthz") for _ in range(10)]
+        assert answers == [0] * 10
+        assert {(h["generation"], h["documents"]) for h in health} == {(1, 3)}
+        for path in source.iterdir():
+            if not (copy / path.name).exists():
+                shutil.copy(path, copy / path.name)
+        in_a_row: list[dict] = []
+
+        def thirty_in_a_row() -> bool:
+            found = _fresh_connection_json(server.url + "/healthz")
+            in_a_row.append(found)
+            if (found["generation"], found["documents"]) != (2, 4):
+                in_a_row.clear()
+            return len(in_a_row) == 30
+
+        _wait_until(thirty_in_a_row, "a worker stayed on the old generation")
+        found = _fresh_connection_json(server.url + "/api/search?q=watermarking")
+        assert [hit["source"] for hit in found["hits"]] == ["twelfth.md"]
+    finally:
+        server.proc.send_signal(signal.SIGTERM)
+        _, err = server.proc.communicate(timeout=30)
+    assert "the newest generation does not open (generation 2: FileNotFoundError: " in err
+    assert "reading generation 1, the last complete one" in err

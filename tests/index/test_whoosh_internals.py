@@ -14,6 +14,8 @@ from whoosh.matching.wrappers import FilterMatcher
 
 from index import apply_changes
 from index.internals import (
+    GenerationIndex,
+    generations,
     leaf_blocks,
     length_bytes,
     length_column,
@@ -119,3 +121,19 @@ def test_a_new_reader_opens_every_column_file_of_its_segments(tmp_path: Path) ->
                        for p in tmp_path.glob(f"{segment}.*.col")}
             assert {"_stored", "_body_len", "_title_len"} <= on_disk
             assert open_column_names(sub) == on_disk
+
+
+def test_a_generation_index_reads_its_own_generation_as_whoosh_reads_the_newest(
+        tmp_path: Path) -> None:
+    apply_changes(tmp_path, changes())
+    storage = FileStorage(str(tmp_path))
+    newest = storage.open_index()
+    assert generations(storage) == [newest.latest_generation()] == [1]
+    held = GenerationIndex(storage, 1)
+    assert held.published()
+    assert held.last_modified() == newest.last_modified()
+    with held.reader() as ours, newest.reader() as theirs:
+        assert (ours.generation(), ours.doc_count()) == (theirs.generation(), theirs.doc_count())
+    apply_changes(tmp_path, ChangeSet(deletes=["output"]))
+    assert generations(storage) == [2]
+    assert not held.published()  # the commit deleted generation 1's table of contents
