@@ -6,7 +6,9 @@ and `--workers 0`, one worker per core), warms every worker, then drives each in
 bounded load generator: N client threads, each on its own kept-alive `http.client` connection,
 together sending a fixed number of `/api/search` requests (1-3 words from the corpus's own
 vocabulary, every fourth with a session filter). Prints requests/s, p50 and p99 per server at
-1, 8 and 32 clients, then `/healthz` at 8 clients, and the resident memory of each worker.
+1, 8 and 32 clients, with the CPU each server process and the load generator used (and so how
+many cores the server had: on a machine other work shares, fewer than it has), then
+`/healthz` at 8 clients, and the resident memory of each worker.
 
 It also measures the other way to use more cores, taking the lock off the read path, at its
 best: the same searches from 8 threads in one process, sharing one index (one lock) and with
@@ -225,15 +227,19 @@ def main() -> int:
             for clients in CLIENTS:
                 for name, server in servers.items():
                     before = {pid: cpu_seconds(pid) for pid in server.processes()}
+                    client = time.process_time()
                     rate, latencies = load(server.port, paths, clients)
-                    used = " + ".join(f"{cpu_seconds(pid) - spent:.1f}"
-                                      for pid, spent in before.items())
+                    client = time.process_time() - client
+                    spent = [cpu_seconds(pid) - was for pid, was in before.items()]
+                    used = " + ".join(f"{seconds:.1f}" for seconds in spent)
+                    cores = sum(spent) * rate / len(paths)
                     rates[name, clients] = rate
                     p99[name, clients] = percentile(latencies, 0.99)
                     print(f"  {clients:2d} clients  {name:9s}  {rate:6.1f} req/s   "
                           f"p50 {statistics.median(latencies) * 1000:6.1f} ms   "
                           f"p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   "
-                          f"CPU s per process {used}")
+                          f"server CPU {used} s ({cores:.2f} cores), load generator "
+                          f"{client:.1f} s")
                 print(f"  {clients:2d} clients  workers / 1 process: "
                       f"{rates['workers', clients] / rates['1 process', clients]:.2f} x")
             print("/healthz, 8 clients:")
