@@ -125,16 +125,20 @@ def load(port: int, paths: list[str], clients: int) -> tuple[float, list[float]]
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    elapsed = run_threads([threading.Thread(target=client) for _ in range(clients)])
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed, e.g. {errors[0]}")
+    return len(paths) / elapsed, latencies
+
+
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start the threads together and wait for all; the seconds they took."""
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise SystemExit(f"{len(errors)} requests failed, e.g. {errors[0]}")
-    return len(paths) / elapsed, latencies
+    return time.perf_counter() - started
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -174,14 +178,8 @@ def in_process(index_dir: Path, corpus: Path, queries: list[str], threads: int,
                 return
             library.search(SearchRequest(query=query))
 
-    running = [threading.Thread(target=worker, args=(libraries[i % len(libraries)],))
-               for i in range(threads)]
-    started = time.perf_counter()
-    for thread in running:
-        thread.start()
-    for thread in running:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads([threading.Thread(target=worker, args=(libraries[i % len(libraries)],))
+                           for i in range(threads)])
     for library in libraries:
         library.close()
     return len(queries) / elapsed

@@ -128,8 +128,11 @@ def open_column_names(sub: SegmentReader) -> set[str]:
 
 
 class GenerationIndex(FileIndex):
-    """A FileIndex held to one generation: its readers and searchers read that generation's
-    table of contents, never a newer one (Whoosh's FileIndex reads the newest on every call).
+    """A FileIndex held to one generation while it is on disk: its readers and searchers read
+    that generation's table of contents, not a newer one that may not open (Whoosh's FileIndex
+    reads the newest on every call). Once a commit has deleted it, they read the newest, as
+    Whoosh's would: a reader opened later for the same work (a scan, the speller's vocabulary)
+    must not fail because the generation it started from was replaced.
 
     :raises Exception: whatever Whoosh raises when that table of contents cannot be read.
     """
@@ -144,10 +147,18 @@ class GenerationIndex(FileIndex):
         self._read_toc()
 
     def _read_toc(self) -> TOC:
-        return TOC.read(self.storage, self.indexname, gen=self.generation)
+        try:
+            return TOC.read(self.storage, self.indexname, gen=self.generation)
+        except FileNotFoundError:
+            if self.published():
+                raise
+            return TOC.read(self.storage, self.indexname)
 
     def last_modified(self) -> float:
-        return float(self.storage.file_modified(self._toc_name()))
+        try:
+            return float(self.storage.file_modified(self._toc_name()))
+        except FileNotFoundError:
+            return float(super().last_modified())
 
     def published(self) -> bool:
         """True while the generation's table of contents is on disk (a later commit deletes

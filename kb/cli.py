@@ -27,7 +27,7 @@ import signal
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -268,15 +268,20 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
     return report
 
 
-@contextlib.contextmanager
-def _terminate_cleanly() -> Iterator[None]:
+def _terminate_cleanly() -> contextlib.AbstractContextManager[None]:
     """``kill PID`` during an ingest unwinds like Ctrl-C (the writer cancels, its temporary
     files go) instead of stopping the process where it stands."""
-    def terminated(signum: int, frame: object) -> None:
-        raise _Terminated()
+    return _on_sigterm(_Terminated)
+
+
+@contextlib.contextmanager
+def _on_sigterm(raised: Callable[[], BaseException]) -> Iterator[None]:
+    """Within the block, SIGTERM raises ``raised()`` in the main thread."""
+    def handler(signum: int, frame: object) -> None:
+        raise raised()
 
     try:
-        previous = signal.signal(signal.SIGTERM, terminated)
+        previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread (a test runner's worker): leave signals alone
         yield
         return
@@ -852,7 +857,8 @@ def _serve_here(ctx: Context, library: Library, sockets: list[Any], threads: int
                           "KB_LIBRARY": library})
     server = make_server(web.access_log(app), sockets, threads)
     echo(banner, err=True)
-    with _stop_on_sigterm():
+    # waitress stops on SystemExit as on KeyboardInterrupt: it finishes the requests in hand.
+    with _on_sigterm(lambda: SystemExit(0)):
         server.run()  # returns once Ctrl-C or SIGTERM stopped it
     echo("kb: stopped", err=True)
 
@@ -880,24 +886,6 @@ def _serve_forked(ctx: Context, library: Library, sockets: list[Any], threads: i
                       ) from None
     echo(f"kb: stopped ({signal.Signals(stopped).name}); all {workers} workers have exited",
          err=True)
-
-
-@contextlib.contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
-    """``kill PID`` stops the one-process server as Ctrl-C does: waitress finishes the
-    requests in hand and returns (it stops on SystemExit and KeyboardInterrupt alike)."""
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(0)
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (a test runner's worker): leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _listen_error(exc: OSError, host: str, port: int) -> KbError:

@@ -60,6 +60,22 @@ class Server:
         return err
 
 
+def ingest(corpus: Path, index_dir: Path) -> None:
+    """`kb ingest` in a process of its own, as a user runs it beside the server."""
+    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
+    done = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def add_twelfth_and_ingest(corpus: Path, index_dir: Path) -> None:
+    """A page about watermarking (the only one) added to the corpus and ingested."""
+    (corpus / "twelfth.md").write_text(
+        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
+        "discussed watermarking and labelling of synthetic media.\n")
+    ingest(corpus, index_dir)
+
+
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Server, Path, Path]]:
     corpus = copy_corpus(tmp_path / "corpus")
@@ -111,13 +127,7 @@ def test_serve_reingests_when_the_corpus_changed(served: tuple[Server, Path, Pat
 def test_a_running_server_picks_up_a_new_ingest(served: tuple[Server, Path, Path]) -> None:
     server, corpus, index_dir = served
     assert server.wait_ready()["documents"] == 3
-    (corpus / "twelfth.md").write_text(
-        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
-        "discussed watermarking and labelling of synthetic media.\n")
-    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
-    ingest = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert ingest.returncode == 0, ingest.stderr
+    add_twelfth_and_ingest(corpus, index_dir)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         data = json.loads(_get(server.url + "/api/search?q=watermarking")[1])

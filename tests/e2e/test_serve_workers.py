@@ -8,8 +8,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import copy_corpus
-from tests.e2e.test_serve import Server, _get
+from tests.e2e.test_serve import Server, _get, add_twelfth_and_ingest, ingest
 
 WORKERS = 2
 
@@ -127,13 +125,7 @@ def test_every_worker_follows_a_new_ingest(workers_server: tuple[Server, Path, P
     """After `kb ingest`, thirty requests in a row, each on its own connection (so each may
     reach either worker), all find the new document: no worker keeps the old generation."""
     server, corpus, index_dir = workers_server
-    (corpus / "twelfth.md").write_text(
-        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
-        "discussed watermarking and labelling of synthetic media.\n")
-    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
-    ingest = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert ingest.returncode == 0, ingest.stderr
+    add_twelfth_and_ingest(corpus, index_dir)
     in_a_row: list[dict] = []
 
     def thirty_in_a_row() -> bool:
@@ -154,19 +146,9 @@ def test_a_server_started_on_a_half_copied_generation_serves_the_last_complete_o
     files are there, every worker moves to the new one."""
     corpus = copy_corpus(tmp_path / "corpus")
     source, copy = tmp_path / "source", tmp_path / "copy"
-    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(source)}
-
-    def ingest() -> None:
-        done = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-
-    ingest()
+    ingest(corpus, source)
     shutil.copytree(source, copy)
-    (corpus / "twelfth.md").write_text(
-        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
-        "discussed watermarking and labelling of synthetic media.\n")
-    ingest()
+    add_twelfth_and_ingest(corpus, source)
     shutil.copy(source / "_MAIN_2.toc", copy / "_MAIN_2.toc")
 
     server = Server(corpus, copy, index_flag=True, new_session=True,

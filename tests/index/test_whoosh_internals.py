@@ -137,3 +137,8 @@ def test_a_generation_index_reads_its_own_generation_as_whoosh_reads_the_newest(
     apply_changes(tmp_path, ChangeSet(deletes=["output"]))
     assert generations(storage) == [2]
     assert not held.published()  # the commit deleted generation 1's table of contents
+    # Replaced, it reads the newest, as Whoosh's own does (a scan's reader, the speller's).
+    with held.reader() as ours, storage.open_index().reader() as theirs:
+        assert (ours.generation(), ours.doc_count()) == (theirs.generation(), theirs.doc_count())
+        assert ours.generation() == 2
+    assert held.last_modified() == storage.open_index().last_modified()
