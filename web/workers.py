@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 ORPHAN_CHECK = 0.5
 #: Seconds a worker has to finish its requests once told to stop, before it is killed.
 STOP_GRACE = 10.0
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 #: A worker that dies within this many seconds of starting counts as failing to start...
 EARLY_DEATH = 5.0
 #: ... and this many such deaths in a row stop the server.
@@ -69,8 +70,7 @@ class Supervisor:
     _early_deaths: int = 0
 
     def run(self) -> int:
-        previous = {sig: signal.signal(sig, self._on_signal)
-                    for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in _STOP_SIGNALS}
         try:
             for _ in range(self.workers):
                 self._spawn()
@@ -92,10 +92,16 @@ class Supervisor:
 
     def _spawn(self) -> None:
         parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:
-            os._exit(_worker(self.serve, parent))
-        self.children[pid] = time.monotonic()
+        # Held back across the fork: a stop signal must not reach the new worker while it still
+        # runs the supervisor's handler (it would stop the supervisor's other workers itself).
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                os._exit(_worker(self.serve, parent))
+            self.children[pid] = time.monotonic()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
     def _replace(self, pid: int, status: int) -> None:
         started = self.children.pop(pid, None)
@@ -136,6 +142,7 @@ def _worker(serve: Callable[[], None], parent: int) -> int:
         # SIGTERM, which stops this worker as waitress stops on KeyboardInterrupt.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, _terminate)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True,
                          name="kb-orphan-check").start()
         serve()
