@@ -824,9 +824,9 @@ def serve_command(ctx: Context, host: str | None, port: int | None, workers: int
         report = run_ingest(ctx, [ctx.corpus], progress=True)
         _print_report(report, dry_run=False, err=True)
     host = config.resolve("host", host)
-    port = int(config.resolve("port", port))
-    threads = int(config.resolve("threads", threads))
-    workers = int(config.resolve("workers", workers)) or default_workers()
+    port = _whole_setting("port", port, 0, 65535)
+    threads = _whole_setting("threads", threads, 1, 64)
+    workers = _whole_setting("workers", workers, 0, 64) or default_workers()
     library = ctx.library()
     stats = library.counts()
     try:
@@ -844,6 +844,19 @@ def serve_command(ctx: Context, host: str | None, port: int | None, workers: int
     finally:
         for sock in sockets:
             sock.close()
+
+
+def _whole_setting(name: str, flag: int | None, low: int, high: int) -> int:
+    """A whole-number setting of `kb serve` from its flag or environment variable, checked as
+    click checks the flag (an environment variable is not)."""
+    setting = config.SETTINGS[name]
+    try:
+        value = int(setting.resolve(flag))
+    except ValueError as exc:
+        raise KbError(str(exc), EXIT_USAGE) from None
+    if not low <= value <= high:
+        raise KbError(f"{setting.env} must be between {low} and {high}, got {value}", EXIT_USAGE)
+    return value
 
 
 def _serve_here(ctx: Context, library: Library, sockets: list[Any], threads: int,

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from kb.cli import cli
 from tests.conftest import copy_corpus
 from tests.e2e.test_serve import Server, _get, add_twelfth_and_ingest, ingest
 
@@ -180,3 +182,20 @@ def test_a_server_started_on_a_half_copied_generation_serves_the_last_complete_o
         _, err = server.proc.communicate(timeout=30)
     assert "the newest generation does not open (generation 2: FileNotFoundError: " in err
     assert "reading generation 1, the last complete one" in err
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("KB_WORKERS", "abc", "Error: KB_WORKERS must be a whole number, got 'abc'"),
+    ("KB_WORKERS", "-3", "Error: KB_WORKERS must be between 0 and 64, got -3"),
+    ("KB_THREADS", "0", "Error: KB_THREADS must be between 1 and 64, got 0"),
+    ("KB_PORT", "99999", "Error: KB_PORT must be between 0 and 65535, got 99999"),
+])
+def test_a_bad_serve_setting_in_the_environment_is_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
+        message: str) -> None:
+    """The environment gets the checks the flags get from click: exit 2, no traceback."""
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(cli, ["--corpus", str(copy_corpus(tmp_path / "corpus")),
+                                      "--index", str(tmp_path / "index"), "serve",
+                                      "--no-ingest"])
+    assert (result.exit_code, result.stderr.splitlines()) == (2, [message])
