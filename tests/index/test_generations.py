@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from fixtures import changes, doc
 
 from index import IndexCorrupt, apply_changes, open_index
 from kb.model import ChangeSet, ManifestEntry, SearchRequest
+from tests.index.fixtures import changes, doc
 
 ADDED = doc("added", "Watermarking synthetic media", ["Watermarking of synthetic media."])
 
