@@ -1,7 +1,7 @@
 """Every use of Whoosh's private surface, in one module, so that a Whoosh upgrade is this file's
 work (and tests/index/test_whoosh_internals.py's, which pins each function here).
 
-kb reaches past Whoosh's public API in three places, each for a measured reason:
+kb reaches past Whoosh's public API in four places, each for a measured reason:
 
 - reading postings a block at a time, and field lengths as one run of bytes, for the numpy
   layer (:mod:`index.postings`): Whoosh's public matchers cost a Python call per posting;
@@ -11,7 +11,10 @@ kb reaches past Whoosh's public API in three places, each for a measured reason:
   one (:mod:`index.lock`); its commit reads field lengths through a reader that remembers
   which fields have no length column (Whoosh asks the file system again for every posting of
   such a field: a sixth of a commit's time), and can publish a large ingest's second segment,
-  written by a forked process, in the same commit (:mod:`index.segments`).
+  written by a forked process, in the same commit (:mod:`index.segments`);
+- an index held to one generation (:mod:`index.store`): Whoosh's reads the newest table of
+  contents on every call, so a torn or half-copied newest generation would fail every reader
+  instead of leaving them on the last complete one.
 
 The names used: ``SegmentWriter(_lk=)``; ``FilterMatcher._ids``; ``W3LeafMatcher._byteids``,
 ``_read_data``, ``_data``, ``_blocklength``, ``_next_block``; a segment reader's ``_perdoc`` and
@@ -21,7 +24,8 @@ its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
 ``SegmentWriter.per_document_reader`` as ``_flush_segment`` uses it (``doc_field_length`` and
 ``close`` only); ``SegmentWriter._finalize_segment``, ``_finish``, ``_check_state``,
 ``_merge_segments``, ``_close_segment``, ``_commit_toc`` and ``_added``, to publish a segment
-written by another process in the writer's commit (as Whoosh's own ``MpWriter`` does).
+written by another process in the writer's commit (as Whoosh's own ``MpWriter`` does);
+``FileIndex._read_toc``, ``TOC._pattern`` and ``TOC._filename``.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ from whoosh.codec.whoosh3 import (
     _vecfield,
 )
 from whoosh.columns import NumericColumn
-from whoosh.index import FileIndex
+from whoosh.filedb.filestore import Storage
+from whoosh.index import TOC, FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, SegmentReader
@@ -201,3 +206,52 @@ def open_column_names(sub: SegmentReader) -> set[str]:
     """The columns of one segment that are open (as ``<segment>.<name>.col`` names them)."""
     perdoc = getattr(sub, "_perdoc", None)
     return set(perdoc._readers) if perdoc is not None else set()
+
+
+class GenerationIndex(FileIndex):
+    """A FileIndex held to one generation while it is on disk: its readers and searchers read
+    that generation's table of contents, not a newer one that may not open (Whoosh's FileIndex
+    reads the newest on every call). Once a commit has deleted it, they read the newest, as
+    Whoosh's would: a reader opened later for the same work (a scan, the speller's vocabulary)
+    must not fail because the generation it started from was replaced.
+
+    :raises Exception: whatever Whoosh raises when that table of contents cannot be read.
+    """
+
+    def __init__(self, storage: Storage, generation: int, indexname: str = "MAIN") -> None:
+        # Not FileIndex.__init__: it reads the newest table of contents, which may be the
+        # broken one this class exists to step past.
+        self.storage = storage
+        self._schema = None
+        self.indexname = indexname
+        self.generation = generation
+        self._read_toc()
+
+    def _read_toc(self) -> TOC:
+        try:
+            return TOC.read(self.storage, self.indexname, gen=self.generation)
+        except FileNotFoundError:
+            if self.published():
+                raise
+            return TOC.read(self.storage, self.indexname)
+
+    def last_modified(self) -> float:
+        try:
+            return float(self.storage.file_modified(self._toc_name()))
+        except FileNotFoundError:
+            return float(super().last_modified())
+
+    def published(self) -> bool:
+        """True while the generation's table of contents is on disk (a later commit deletes
+        it, and then the files of segments it no longer uses)."""
+        return bool(self.storage.file_exists(self._toc_name()))
+
+    def _toc_name(self) -> str:
+        return str(TOC._filename(self.indexname, self.generation))
+
+
+def generations(storage: Storage, indexname: str = "MAIN") -> list[int]:
+    """The generations whose table of contents is in ``storage``, newest first."""
+    pattern = TOC._pattern(indexname)
+    found = (pattern.match(name) for name in storage.list())
+    return sorted((int(m.group(1)) for m in found if m), reverse=True)

@@ -8,6 +8,7 @@ milliseconds, so callers on several threads hardly wait.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.analysis import analysis_key, analyze, fold, is_stop
+from index.errors import KbIndexError
 from index.expansion import Lookup, expand
 from index.facets import FacetCounter
 from index.highlight import Highlighter
@@ -36,7 +38,7 @@ from index.records import (
 from index.schema import SESSIONS_AND_MENTIONS
 from index.snapshot import ScoreTerm, Snapshot
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
-from index.store import open_searcher, open_whoosh
+from index.store import folder_state, open_newest_complete
 from kb.glossary import Glossary
 from kb.model import (
     LANGUAGES,
@@ -51,6 +53,7 @@ from kb.model import (
     SearchResult,
 )
 
+_log = logging.getLogger(__name__)
 _MAX_RESPELLED = 3
 #: A ``name:value`` pair as typed: neither side is a word to respell.
 _FIELDED = re.compile(r"(?<![^\s(])([^\s():\"]+):([^\s()\"]*)")
@@ -76,9 +79,11 @@ class KbIndex:
     def __init__(self, index_dir: Path, ranking: Ranking = DEFAULT_RANKING) -> None:
         self.index_dir = Path(index_dir)
         self.ranking = ranking
-        self._ix = open_whoosh(self.index_dir)
+        self._ix, self._searcher = open_newest_complete(self.index_dir)
         self._lock = threading.RLock()
-        self._searcher = open_searcher(self._ix)
+        #: The index folder as it was when its newest generation last did not open whole.
+        self._passed_over = folder_state(self.index_dir) \
+            if self.generation != self._ix.latest_generation() else None
         self._snap = Snapshot(self._searcher)
         self._duplicates: dict[str, list[str]] | None = None
         #: (generation, its speller), built on the first "did you mean" of a generation.
@@ -112,13 +117,29 @@ class KbIndex:
             self._ix.close()
 
     def refresh(self) -> bool:
-        """Reopen the searcher if a writer committed since; True if it did."""
+        """Reopen the searcher if a writer committed since; True if it did. A new generation
+        that does not open whole is passed over (once, with a warning): this one keeps
+        answering until a complete one is committed."""
         with self._lock:
-            if self._searcher.up_to_date():
+            if self._searcher.up_to_date() or (
+                    self._passed_over is not None
+                    and folder_state(self.index_dir) == self._passed_over):
                 return False
+            state = folder_state(self.index_dir)
             # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
             # and can keep serving documents that the new commit only deleted.
-            old, self._searcher = self._searcher, open_searcher(self._ix)
+            try:
+                ix, searcher = open_newest_complete(self.index_dir)
+            except KbIndexError as exc:
+                _log.warning("index %s: %s; still answering from generation %d", self.index_dir,
+                             exc, self.generation)
+                ix, searcher = self._ix, None
+            if searcher is None or searcher.reader().generation() == self.generation:
+                if searcher is not None:
+                    searcher.close()
+                self._passed_over = state
+                return False
+            old, self._searcher, self._ix = self._searcher, searcher, ix
             old.close()
             self._snap = Snapshot(self._searcher)
             self._duplicates = None

@@ -6,29 +6,34 @@ re-ingest compares against is always exactly what readers see.
 
 from __future__ import annotations
 
+import gc
+import logging
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from index.errors import IndexCorrupt, IndexMissing
-from index.internals import open_columns
+from index.internals import GenerationIndex, generations, open_columns
 from index.records import META_ID, load, manifest_from
 from index.schema import MANIFEST, build_schema
 from kb.model import ManifestEntry
 
 _REQUIRED_FIELDS = set(build_schema().names())
 
+_log = logging.getLogger(__name__)
+
 
 def index_exists(index_dir: Path) -> bool:
-    """True when ``index_dir`` holds a committed index."""
-    return Path(index_dir).is_dir() and whoosh_index.exists_in(str(index_dir))
+    """True when ``index_dir`` holds a committed index (whether or not its newest generation
+    opens: Whoosh's ``exists_in`` raises on a torn table of contents)."""
+    return Path(index_dir).is_dir() and bool(generations(FileStorage(str(index_dir))))
 
 
 def open_whoosh(index_dir: Path) -> FileIndex:
@@ -45,11 +50,15 @@ def open_whoosh(index_dir: Path) -> FileIndex:
         raise IndexMissing(Path(index_dir)) from None
     except Exception as exc:  # noqa: BLE001 - any unreadable TOC means the same to the user
         raise IndexCorrupt(Path(index_dir), f"{type(exc).__name__}: {exc}") from None
+    _check_fields(ix, Path(index_dir))
+    return ix
+
+
+def _check_fields(ix: FileIndex, index_dir: Path) -> None:
     missing = _REQUIRED_FIELDS - set(ix.schema.names())
     if missing:
         ix.close()
-        raise IndexCorrupt(Path(index_dir), f"missing fields {', '.join(sorted(missing))}")
-    return ix
+        raise IndexCorrupt(index_dir, f"missing fields {', '.join(sorted(missing))}")
 
 
 #: Attempts at opening a searcher while commits keep replacing its files.
@@ -78,6 +87,92 @@ def open_searcher(ix: FileIndex) -> Searcher:
         searcher.close()
         time.sleep(0.02)
     raise IndexCorrupt(Path(ix.storage.folder), "its files kept changing while it was opened")
+
+
+def open_newest_complete(index_dir: Path) -> tuple[FileIndex, Searcher]:
+    """The newest generation that opens whole, held to that generation, and a searcher on it
+    with every file open (as :func:`open_searcher` opens them).
+
+    A commit publishes its generation by renaming the table of contents into place, so the
+    newest is normally whole. One that is not (its table of contents torn by a crash before its
+    bytes reached the disk, or an index folder copied in while its segment files are still
+    arriving) is stepped past, with a warning, to the newest generation still on disk that
+    opens whole: a reader keeps answering from the last complete generation rather than fail.
+
+    :raises IndexMissing: nothing has been committed at ``index_dir``.
+    :raises IndexCorrupt: no generation opens (the message gives the newest one's error), or
+        the index is of another shape (rebuild it).
+    """
+    if not index_exists(index_dir):
+        raise IndexMissing(Path(index_dir))
+    storage = FileStorage(str(index_dir))
+    newest_error = ""
+    for _ in range(_OPEN_ATTEMPTS):
+        found = generations(storage)
+        for generation in found:
+            ix, searcher, error = _open_whole(storage, generation, Path(index_dir))
+            if ix is None or searcher is None:
+                newest_error = newest_error or error
+                continue
+            if not ix.published():
+                searcher.close()  # a commit since may have deleted its files before we opened
+                break  # them: list the generations again
+            if generation != found[0]:
+                _log.warning("index %s: the newest generation does not open (%s); reading "
+                             "generation %d, the last complete one", index_dir, newest_error,
+                             generation)
+            return ix, searcher
+        else:
+            if generations(storage) == found:
+                break  # every generation failed, and no commit came since: none will open
+        time.sleep(0.02)
+    raise IndexCorrupt(Path(index_dir), newest_error or "its files kept changing while it was "
+                       "opened")
+
+
+def _open_whole(storage: FileStorage, generation: int, index_dir: Path
+                ) -> tuple[GenerationIndex | None, Searcher | None, str]:
+    """``generation`` and a searcher on it with every file open, or Nones and why not.
+
+    :raises IndexCorrupt: the generation is an index of another shape (rebuild it).
+    """
+    # Whoosh leaves a file open when reading a table of contents or a segment fails; it is
+    # closed when collected, here, rather than reported as a leak wherever the collector runs.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        searcher = None
+        try:
+            ix = GenerationIndex(storage, generation)
+            _check_fields(ix, index_dir)
+            searcher = ix.searcher()
+            open_columns(searcher.reader())
+            return ix, searcher, ""
+        except IndexCorrupt:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a torn or missing file, whatever Whoosh says
+            if searcher is not None:
+                searcher.close()
+            error = _failure(generation, exc)
+        gc.collect()
+    return None, None, error
+
+
+def folder_state(index_dir: Path) -> frozenset[tuple[str, int, int]]:
+    """Each file of the index folder with its size and modification time: what changes when a
+    generation that did not open whole may have become whole (its files arrived, its table of
+    contents was rewritten), though its number stays the same."""
+    state = set()
+    for path in Path(index_dir).iterdir():
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue  # deleted by a commit while listed
+        state.add((path.name, info.st_size, info.st_mtime_ns))
+    return frozenset(state)
+
+
+def _failure(generation: int, exc: Exception) -> str:
+    return f"generation {generation}: {type(exc).__name__}: {exc}"
 
 
 def _segments_current(ix: FileIndex, reader: IndexReader) -> bool:

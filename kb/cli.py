@@ -27,7 +27,7 @@ import signal
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -270,15 +270,20 @@ def run_ingest(ctx: Context, paths: list[Path], *, full: bool = False, dry_run: 
     return report
 
 
-@contextlib.contextmanager
-def _terminate_cleanly() -> Iterator[None]:
+def _terminate_cleanly() -> contextlib.AbstractContextManager[None]:
     """``kill PID`` during an ingest unwinds like Ctrl-C (the writer cancels, its temporary
     files go) instead of stopping the process where it stands."""
-    def terminated(signum: int, frame: object) -> None:
-        raise _Terminated()
+    return _on_sigterm(_Terminated)
+
+
+@contextlib.contextmanager
+def _on_sigterm(raised: Callable[[], BaseException]) -> Iterator[None]:
+    """Within the block, SIGTERM raises ``raised()`` in the main thread."""
+    def handler(signum: int, frame: object) -> None:
+        raise raised()
 
     try:
-        previous = signal.signal(signal.SIGTERM, terminated)
+        previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread (a test runner's worker): leave signals alone
         yield
         return
@@ -813,17 +818,20 @@ def index_is_stale(ctx: Context) -> bool:
 @click.option("--host", default=None, help="Address to listen on. [env KB_HOST; 127.0.0.1]")
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help="Port to listen on (0: any free port). [env KB_PORT; 5000]")
+@click.option("--workers", type=click.IntRange(0, 64), default=None,
+              help="Worker processes, each searching on its own core (0: one per core; 1: "
+                   "serve from this process). [env KB_WORKERS; 0]")
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
-              help="Worker threads. [env KB_THREADS; 8]")
+              help="Threads per worker. [env KB_THREADS; 8]")
 @click.option("--no-ingest", is_flag=True, help="Serve the index as it is, even if stale.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), default=None,
               help="Index folder (same as `kb --index DIR serve`).")
 @pass_context
-def serve_command(ctx: Context, host: str | None, port: int | None, threads: int | None,
-                  no_ingest: bool, index_dir: Path | None) -> None:
+def serve_command(ctx: Context, host: str | None, port: int | None, workers: int | None,
+                  threads: int | None, no_ingest: bool, index_dir: Path | None) -> None:
     """Serve the web UI, ingesting the corpus first when the index is missing or stale."""
-    import web
-    from web.server import bound_port, make_server
+    from web.server import bound_port, listen
+    from web.workers import default_workers
 
     if index_dir is not None:
         ctx.index_dir = index_dir
@@ -834,20 +842,81 @@ def serve_command(ctx: Context, host: str | None, port: int | None, threads: int
         report = run_ingest(ctx, [ctx.corpus], progress=True)
         _print_report(report, dry_run=False, err=True)
     host = config.resolve("host", host)
-    port = config.resolve("port", port)
-    # One Library for the banner and every request: its per-generation caches are built once.
+    port = _whole_setting("port", port, 0, 65535)
+    threads = _whole_setting("threads", threads, 1, 64)
+    workers = _whole_setting("workers", workers, 0, 64) or default_workers()
     library = ctx.library()
-    app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
-                          "KB_LIBRARY": library})
     stats = library.counts()
     try:
-        server = make_server(web.access_log(app), host, int(port),
-                             int(config.resolve("threads", threads)))
+        sockets = listen(host, port)
     except OSError as exc:
-        raise _listen_error(exc, host, int(port)) from None
-    echo(f"kb: {stats['documents']} documents, {stats['passages']} passages. "
-         f"Open http://{host}:{bound_port(server)}/  (Ctrl+C to stop)", err=True)
-    server.run()
+        raise _listen_error(exc, host, port) from None
+    banner = (f"kb: {stats['documents']} documents, {stats['passages']} passages"
+              f"{f', {workers} workers' if workers > 1 else ''}. "
+              f"Open http://{host}:{bound_port(sockets)}/  (Ctrl+C to stop)")
+    try:
+        if workers == 1:
+            _serve_here(ctx, library, sockets, threads, banner)
+        else:
+            _serve_forked(ctx, library, sockets, threads, workers, banner)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _whole_setting(name: str, flag: int | None, low: int, high: int) -> int:
+    """A whole-number setting of `kb serve` from its flag or environment variable, checked as
+    click checks the flag (an environment variable is not)."""
+    setting = config.SETTINGS[name]
+    try:
+        value = int(setting.resolve(flag))
+    except ValueError as exc:
+        raise KbError(str(exc), EXIT_USAGE) from None
+    if not low <= value <= high:
+        raise KbError(f"{setting.env} must be between {low} and {high}, got {value}", EXIT_USAGE)
+    return value
+
+
+def _serve_here(ctx: Context, library: Library, sockets: list[Any], threads: int,
+                banner: str) -> None:
+    """Serve from this process, until Ctrl-C or SIGTERM."""
+    import web
+    from web.server import make_server
+
+    # One Library for the banner and every request: its per-generation caches are built once.
+    app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
+                          "KB_LIBRARY": library})
+    server = make_server(web.access_log(app), sockets, threads)
+    echo(banner, err=True)
+    # waitress stops on SystemExit as on KeyboardInterrupt: it finishes the requests in hand.
+    with _on_sigterm(lambda: SystemExit(0)):
+        server.run()  # returns once Ctrl-C or SIGTERM stopped it
+    echo("kb: stopped", err=True)
+
+
+def _serve_forked(ctx: Context, library: Library, sockets: list[Any], threads: int,
+                  workers: int, banner: str) -> None:
+    """Serve from ``workers`` processes forked from this one, until Ctrl-C or SIGTERM."""
+    import web
+    from web.server import make_server
+    from web.workers import Supervisor, WorkersFailed
+
+    # Each worker opens the index after the fork: open files must not be shared by processes.
+    library.close()
+
+    def serve_one() -> None:
+        app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus})
+        make_server(web.access_log(app), sockets, threads, workers).run()
+
+    echo(banner, err=True)
+    try:
+        stopped = Supervisor(serve_one, workers).run()
+    except WorkersFailed as exc:
+        raise KbError(f"kb serve stopped: {exc}", 1,
+                      "the lines above say why; `kb serve --workers 1` shows it in one process"
+                      ) from None
+    echo(f"kb: stopped ({signal.Signals(stopped).name}); all {workers} workers have exited",
+         err=True)
 
 
 def _listen_error(exc: OSError, host: str, port: int) -> KbError:

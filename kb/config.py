@@ -64,7 +64,10 @@ SETTINGS: dict[str, Setting] = {
                 "reported and skipped."),
         Setting("host", "KB_HOST", "127.0.0.1", "Address `kb serve` listens on."),
         Setting("port", "KB_PORT", 5000, "Port `kb serve` listens on."),
-        Setting("threads", "KB_THREADS", 8, "Worker threads of the `kb serve` web server."),
+        Setting("workers", "KB_WORKERS", 0,
+                "Worker processes of `kb serve`, each searching on its own core (0: one per "
+                "core; 1: serve from the `kb serve` process itself)."),
+        Setting("threads", "KB_THREADS", 8, "Threads of each `kb serve` worker."),
         Setting("base_url", "KB_BASE_URL", "",
                 "Address kb is served at, for permalinks in citations, exports and feeds made "
                 "on the command line (default: http://KB_HOST:KB_PORT)."),

@@ -63,6 +63,10 @@ class Library:
         self.registry_error = ""
         self._index: KbIndex | None = None
         self._lock = threading.Lock()
+        # Its own lock: a search asks for labels (so for the registry) while it holds the
+        # index's lock, and opening the index takes this Library's lock and then the index's.
+        # One lock for both was a deadlock once both once-a-second checks fell due together.
+        self._registry_lock = threading.Lock()
         self._checked = 0.0
         #: facet -> value -> label, from the registry as it is now.
         self._labels: dict[str, Callable[[str], str]] = {
@@ -77,7 +81,7 @@ class Library:
         if self._registry_dir is None or \
                 time.monotonic() - self._registry_checked < REFRESH_INTERVAL:
             return self._registry
-        with self._lock:
+        with self._registry_lock:
             self._registry_checked = time.monotonic()
             stamp = self._stamp()
             if stamp != self._registry_stamp:

@@ -9,10 +9,12 @@ whose headers have not arrived within :data:`HEADER_TIMEOUT` seconds is closed.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
+from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
@@ -59,13 +61,48 @@ class _HeaderTimeoutChannel(HTTPChannel):
         return super().readable()
 
 
-def make_server(app: Callable[..., Any], host: str, port: int, threads: int) -> Server:
-    """A waitress server bound to ``host:port`` (not yet serving: call ``run()``).
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets for ``host:port`` (one per address ``host`` resolves to), bound here
+    so the caller can report a taken port before announcing an address, and so every worker
+    process of ``kb serve`` accepts on the same sockets.
 
     :raises OSError: the address cannot be listened on (``errno.EADDRINUSE``: the port is
-        taken), raised here so the caller can say so before announcing an address.
+        taken).
     """
-    server = create_server(app, host=host, port=port, threads=threads, **SERVER_SETTINGS)
+    sockets: list[socket.socket] = []
+    try:
+        # waitress's stubs say ``listen`` holds strings; it holds getaddrinfo's tuples.
+        addresses = cast("list[tuple[int, int, int, tuple[Any, ...]]]",
+                         Adjustments(host=host, port=port).listen)
+        for family, kind, proto, address in addresses:
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            # As waitress does for the sockets it binds itself: a restart can reuse the port
+            # at once, yet a port another program listens on is still refused.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(SERVER_SETTINGS["backlog"])
+            if port == 0:  # every address on the one port the first was given
+                port = sock.getsockname()[1]
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def make_server(app: Callable[..., Any], sockets: list[socket.socket], threads: int,
+                workers: int = 1) -> Server:
+    """A waitress server accepting on ``sockets`` (from :func:`listen`; call ``run()``).
+
+    With ``workers`` processes accepting on the same sockets, each takes its share of the
+    connection limit, so together they hold at most ``connection_limit`` connections.
+    """
+    settings = {**SERVER_SETTINGS,
+                "connection_limit": -(-SERVER_SETTINGS["connection_limit"] // max(1, workers))}
+    server = create_server(app, sockets=sockets, threads=threads, **settings)
     if isinstance(server, BaseWSGIServer):
         listeners = [server]
     else:
@@ -77,9 +114,6 @@ def make_server(app: Callable[..., Any], host: str, port: int, threads: int) -> 
     return server
 
 
-def bound_port(server: Server) -> int:
-    """The port the server listens on (the one the OS chose, for ``port=0``)."""
-    if isinstance(server, BaseWSGIServer):
-        # waitress sets ``effective_port`` from this same call; only the call is in its stubs.
-        return int(server.getsockname()[1])
-    return int(server.effective_listen[0][1])
+def bound_port(sockets: list[socket.socket]) -> int:
+    """The port the sockets listen on (the one the OS chose, for ``port=0``)."""
+    return int(sockets[0].getsockname()[1])

@@ -29,7 +29,8 @@ def _get(url: str) -> tuple[int, str]:
 
 
 class Server:
-    def __init__(self, corpus: Path, index_dir: Path, *, index_flag: bool = False) -> None:
+    def __init__(self, corpus: Path, index_dir: Path, *, index_flag: bool = False,
+                 args: tuple[str, ...] = (), new_session: bool = False) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
@@ -38,8 +39,9 @@ class Server:
             env["KB_INDEX"] = str(index_dir.parent / "not-this-one")
             extra = ["--index", str(index_dir)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb", "serve", "--port", str(self.port), *extra],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [sys.executable, "-m", "kb", "serve", "--port", str(self.port), *extra, *args],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=new_session)
 
     def wait_ready(self) -> dict:
         deadline = time.monotonic() + 60
@@ -56,6 +58,22 @@ class Server:
         self.proc.terminate()
         _, err = self.proc.communicate(timeout=20)
         return err
+
+
+def ingest(corpus: Path, index_dir: Path) -> None:
+    """`kb ingest` in a process of its own, as a user runs it beside the server."""
+    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
+    done = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def add_twelfth_and_ingest(corpus: Path, index_dir: Path) -> None:
+    """A page about watermarking (the only one) added to the corpus and ingested."""
+    (corpus / "twelfth.md").write_text(
+        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
+        "discussed watermarking and labelling of synthetic media.\n")
+    ingest(corpus, index_dir)
 
 
 @pytest.fixture
@@ -109,13 +127,7 @@ def test_serve_reingests_when_the_corpus_changed(served: tuple[Server, Path, Pat
 def test_a_running_server_picks_up_a_new_ingest(served: tuple[Server, Path, Path]) -> None:
     server, corpus, index_dir = served
     assert server.wait_ready()["documents"] == 3
-    (corpus / "twelfth.md").write_text(
-        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
-        "discussed watermarking and labelling of synthetic media.\n")
-    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
-    ingest = subprocess.run([sys.executable, "-m", "kb", "ingest"], env=env,
-                            capture_output=True, text=True, timeout=120)
-    assert ingest.returncode == 0, ingest.stderr
+    add_twelfth_and_ingest(corpus, index_dir)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         data = json.loads(_get(server.url + "/api/search?q=watermarking")[1])

@@ -1,5 +1,5 @@
-"""`kb serve` opens the index once: the banner's counts and every request share one Library,
-so the per-generation caches the first search builds are built once (issue #10)."""
+"""`kb serve --workers 1` opens the index once: the banner's counts and every request share one
+Library, so the per-generation caches the first search builds are built once (issue #10)."""
 
 from __future__ import annotations
 
@@ -48,10 +48,11 @@ def test_serve_opens_the_index_once_for_the_banner_and_every_request(
     answers: list[tuple[str, int, Any]] = []
     monkeypatch.setattr(kb.search, "open_index", counting_open)
     monkeypatch.setattr(web.server, "make_server",
-                        lambda app, host, port, threads: _OneShotServer(app, answers))
-    monkeypatch.setattr(web.server, "bound_port", lambda server: 5123)
+                        lambda app, sockets, threads: _OneShotServer(app, answers))
+    monkeypatch.setattr(web.server, "bound_port", lambda sockets: 5123)
 
-    result = CliRunner().invoke(cli, [*base, "serve", "--no-ingest"])
+    result = CliRunner().invoke(cli, [*base, "serve", "--no-ingest", "--workers", "1",
+                                      "--port", "0"])
     assert result.exit_code == 0, result.output
     assert "kb: 3 documents, " in result.stderr
     assert "Open http://127.0.0.1:5123/" in result.stderr

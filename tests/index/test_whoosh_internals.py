@@ -14,7 +14,9 @@ from whoosh.matching.wrappers import FilterMatcher
 
 from index import apply_changes
 from index.internals import (
+    GenerationIndex,
     _Lengths,
+    generations,
     leaf_blocks,
     length_bytes,
     length_column,
@@ -158,3 +160,24 @@ def test_the_unlocked_writers_commit_reads_lengths_through_the_remembering_reade
         writer.cancel()
     finally:
         ix.close()
+
+
+def test_a_generation_index_reads_its_own_generation_as_whoosh_reads_the_newest(
+        tmp_path: Path) -> None:
+    apply_changes(tmp_path, changes())
+    storage = FileStorage(str(tmp_path))
+    newest = storage.open_index()
+    assert generations(storage) == [newest.latest_generation()] == [1]
+    held = GenerationIndex(storage, 1)
+    assert held.published()
+    assert held.last_modified() == newest.last_modified()
+    with held.reader() as ours, newest.reader() as theirs:
+        assert (ours.generation(), ours.doc_count()) == (theirs.generation(), theirs.doc_count())
+    apply_changes(tmp_path, ChangeSet(deletes=["output"]))
+    assert generations(storage) == [2]
+    assert not held.published()  # the commit deleted generation 1's table of contents
+    # Replaced, it reads the newest, as Whoosh's own does (a scan's reader, the speller's).
+    with held.reader() as ours, storage.open_index().reader() as theirs:
+        assert (ours.generation(), ours.doc_count()) == (theirs.generation(), theirs.doc_count())
+        assert ours.generation() == 2
+    assert held.last_modified() == storage.open_index().last_modified()

@@ -1,0 +1,271 @@
+"""Server throughput: `kb serve` in one process beside `kb serve` with a worker per core, one run.
+
+Builds a synthetic index (bench/synthetic.py, written by kb's own writer), starts both servers
+as real `kb serve --no-ingest` processes on 127.0.0.1 (`--workers 1`, the single-process mode,
+and `--workers 0`, one worker per core), warms every worker, then drives each in turn with a
+bounded load generator: N client threads, each on its own kept-alive `http.client` connection,
+together sending a fixed number of `/api/search` requests (1-3 words from the corpus's own
+vocabulary, every fourth with a session filter). Prints requests/s, p50 and p99 per server at
+1, 8 and 32 clients, with the CPU each server process and the load generator used (and so how
+many cores the server had: on a machine other work shares, fewer than it has), then
+`/healthz` at 8 clients, and the resident memory of each worker.
+
+It also measures the other way to use more cores, taking the lock off the read path, at its
+best: the same searches from 8 threads in one process, sharing one index (one lock) and with
+an index per thread (nothing shared, so no lock is ever waited for), beside 1 thread.
+
+    python bench/serve.py                      # 20,000 passages
+    python bench/serve.py --passages 100000    # the issue's scale (building takes ~2 minutes)
+    python bench/serve.py --index /tmp/ix      # keep the index there, reuse it next time
+
+The load generator shares the machine with the servers, as any client on 127.0.0.1 does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from coldstart import build_kb  # noqa: E402
+from synthetic import Generator  # noqa: E402
+
+from index import index_exists  # noqa: E402
+from kb.model import SearchRequest  # noqa: E402
+from kb.registry import load_registry  # noqa: E402
+from kb.search import Library  # noqa: E402
+
+CLIENTS = (1, 8, 32)
+
+
+def make_paths(words: list[str], count: int, seed: int) -> list[str]:
+    """``/api/search`` paths: 1-3 words from the frequent to the rare, some with a session."""
+    rng = random.Random(seed)
+    paths = []
+    for i in range(count):
+        query = " ".join(words[min(len(words) - 1, int(10 ** rng.uniform(0.3, 4.0)))]
+                         for _ in range(rng.randint(1, 3)))
+        params = {"q": query}
+        if i % 4 == 3:
+            params["session"] = str(rng.randint(1, 12))
+        paths.append("/api/search?" + urlencode(params))
+    return paths
+
+
+class Served:
+    """A `kb serve` process on a free port, stopped with :meth:`stop`."""
+
+    def __init__(self, corpus: Path, index_dir: Path, workers: int) -> None:
+        env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kb", "serve", "--no-ingest", "--port", "0",
+             "--workers", str(workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            found = re.search(r"Open http://127\.0\.0\.1:(\d+)/", line)
+            if found:
+                self.port = int(found.group(1))
+                break
+        else:
+            raise SystemExit(f"kb serve --workers {workers} did not start")
+        # Drain the access log, so a full pipe never stalls the server.
+        threading.Thread(target=self.proc.stderr.read, daemon=True).start()
+
+    def processes(self) -> list[int]:
+        """The processes that answer requests: the workers, or the server itself."""
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        found = [int(p) for p in children.read_text().split()] if children.exists() else []
+        return found or [self.proc.pid]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def load(port: int, paths: list[str], clients: int) -> tuple[float, list[float]]:
+    """Send every path once, from ``clients`` threads each on its own connection:
+    (requests per second, the latency of each request)."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    queue = iter(paths)
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine = []
+        while True:
+            with lock:
+                path = next(queue, None)
+            if path is None:
+                break
+            started = time.perf_counter()
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                errors.append(f"{response.status} for {path}")
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+
+    elapsed = run_threads([threading.Thread(target=client) for _ in range(clients)])
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed, e.g. {errors[0]}")
+    return len(paths) / elapsed, latencies
+
+
+def run_threads(threads: list[threading.Thread]) -> float:
+    """Start the threads together and wait for all; the seconds they took."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def in_process(index_dir: Path, corpus: Path, queries: list[str], threads: int,
+               shared: bool) -> float:
+    """Searches per second from ``threads`` threads in this process, on one shared Library
+    (one index lock) or one Library per thread (no lock in common)."""
+    registry = load_registry(corpus)
+    libraries = [Library(index_dir, registry) for _ in range(1 if shared else threads)]
+    for library in libraries:  # every cache built before the clock starts
+        for query in queries[:20]:
+            library.search(SearchRequest(query=query))
+    queue = iter(queries)
+    lock = threading.Lock()
+
+    def worker(library: Library) -> None:
+        while True:
+            with lock:
+                query = next(queue, None)
+            if query is None:
+                return
+            library.search(SearchRequest(query=query))
+
+    elapsed = run_threads([threading.Thread(target=worker, args=(libraries[i % len(libraries)],))
+                           for i in range(threads)])
+    for library in libraries:
+        library.close()
+    return len(queries) / elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--passages", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=480,
+                        help="requests per server and client count")
+    parser.add_argument("--index", type=Path, default=None,
+                        help="index folder to build (if missing) and keep")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f} "
+          f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} (1, 5, 15 min)")
+    registry = load_registry(ROOT / "corpus")
+    generator = Generator(registry, args.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        for name in ("sessions.toml", "topics.toml"):
+            shutil.copy(ROOT / "corpus" / name, corpus / name)
+        index_dir = args.index or Path(tmp) / "index"
+        if not index_exists(index_dir):
+            seconds = build_kb(list(generator.documents(args.passages)), index_dir)
+            print(f"index: ~{args.passages} passages built in {seconds:.0f} s")
+        else:
+            print(f"index: reusing {index_dir}")
+        paths = make_paths(generator.words, args.requests, args.seed)
+        warm = make_paths(generator.words, 60, args.seed + 1)
+
+        servers = {"1 process": Served(corpus, index_dir, 1),
+                   "workers": Served(corpus, index_dir, 0)}
+        try:
+            for server in servers.values():
+                load(server.port, warm, 8)  # every worker builds its caches
+            workers = len(servers["workers"].processes())
+            print(f"/api/search, {args.requests} requests per row "
+                  f"(`kb serve --workers 1` beside `--workers 0` = {workers} workers):")
+            rates: dict[tuple[str, int], float] = {}
+            p99: dict[tuple[str, int], float] = {}
+            for clients in CLIENTS:
+                for name, server in servers.items():
+                    before = {pid: cpu_seconds(pid) for pid in server.processes()}
+                    client = time.process_time()
+                    rate, latencies = load(server.port, paths, clients)
+                    client = time.process_time() - client
+                    spent = [cpu_seconds(pid) - was for pid, was in before.items()]
+                    used = " + ".join(f"{seconds:.1f}" for seconds in spent)
+                    cores = sum(spent) * rate / len(paths)
+                    rates[name, clients] = rate
+                    p99[name, clients] = percentile(latencies, 0.99)
+                    print(f"  {clients:2d} clients  {name:9s}  {rate:6.1f} req/s   "
+                          f"p50 {statistics.median(latencies) * 1000:6.1f} ms   "
+                          f"p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   "
+                          f"server CPU {used} s ({cores:.2f} cores), load generator "
+                          f"{client:.1f} s")
+                print(f"  {clients:2d} clients  workers / 1 process: "
+                      f"{rates['workers', clients] / rates['1 process', clients]:.2f} x")
+            print("/healthz, 8 clients:")
+            for name, server in servers.items():
+                rate, latencies = load(server.port, ["/healthz"] * args.requests, 8)
+                print(f"      {name:9s}  {rate:6.1f} req/s   "
+                      f"p50 {statistics.median(latencies) * 1000:6.1f} ms")
+            for name, server in servers.items():
+                sizes = ", ".join(f"{rss_mb(pid):.0f}" for pid in server.processes())
+                print(f"resident memory, {name}: {sizes} MB per process")
+        finally:
+            for server in servers.values():
+                server.stop()
+
+        queries = [parse_qs(urlsplit(path).query)["q"][0] for path in paths]
+        print("the other way: searches in one process (no HTTP), lock shared or not:")
+        one = in_process(index_dir, corpus, queries, 1, shared=True)
+        shared = in_process(index_dir, corpus, queries, 8, shared=True)
+        apart = in_process(index_dir, corpus, queries, 8, shared=False)
+        print(f"  1 thread {one:6.1f}/s; 8 threads, one index (one lock) {shared:6.1f}/s; "
+              f"8 threads, an index each (no lock shared) {apart:6.1f}/s")
+        bars = [("/api/search at 8 clients >= 1.8 x one process",
+                 rates["workers", 8] >= 1.8 * rates["1 process", 8]),
+                ("its p99 <= 150 ms", p99["workers", 8] <= 0.150)]
+        print("bars: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in bars))
+    print(f"load after the run: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
