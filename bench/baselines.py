@@ -15,7 +15,9 @@ the top 10 documents with up to 3 matching passages each, snippets only for thos
 - **tantivy** (PyPI ``tantivy``, optional: the ``bench`` extra): one index of passages,
   ``en_stem`` tokenizer, the document number and the facet values as fast fields; documents
   per facet value by a terms aggregation with a ``cardinality`` sub-aggregation on the
-  document number, all inside tantivy; top documents from the best passages, further passages
+  document number, all inside tantivy (tantivy's idiomatic way; its cardinality is a
+  HyperLogLog estimate, a few per cent off on large sets, cheaper than exact counting, so the
+  baseline errs in tantivy's favour); top documents from the best passages, further passages
   by a second query limited to those documents, ``SnippetGenerator`` for those shown.
 
 The module is also each baseline's whole program for the cold-start and server measures, so

@@ -47,8 +47,9 @@ def test_every_engine_ran_every_stage(run: tuple[str, dict[str, Any]]) -> None:
     assert list(size["in_process"]) == engines
     assert set(size["in_process"]["kb"]) == {"first_query_ms", "first_pass_p95_ms",
                                              "warm_median_ms", "warm_p95_ms",
-                                             "same_total_as_kb"}
-    assert size["in_process"]["kb"]["same_total_as_kb"] == QUERIES
+                                             "same_total_as_kb", "total_max_diff_pct"}
+    assert (size["in_process"]["kb"]["same_total_as_kb"],
+            size["in_process"]["kb"]["total_max_diff_pct"]) == (QUERIES, 0)
     assert list(size["server"]) == engines
     for served in size["server"].values():
         [level] = served["levels"]
