@@ -154,10 +154,15 @@ def measure(prepared: Prepared, args: argparse.Namespace) -> dict[str, Any]:
                     args.seed)
     result: dict[str, Any] = {"passages": prepared.passages, "documents": prepared.documents,
                               "queries": len(asked), "load_before": _load(),
-                              "built": prepared.notes}
-    colds = cold_starts(prepared, asked[:args.cold_runs], environment(args.cache_dir))
-    result["cold_start_ms"] = {name: {"median": _ms(statistics.median(times)),
-                                      "max": _ms(max(times))} for name, times in colds.items()}
+                              "built": prepared.notes, "index_mb": {
+                                  name: round(_size(path) / 1e6, 1) for name, path in
+                                  (("kb", prepared.index_dir), ("FTS5", prepared.fts5),
+                                   ("tantivy", prepared.tantivy)) if path is not None}}
+    if args.cold_runs:
+        colds = cold_starts(prepared, asked[:args.cold_runs], environment(args.cache_dir))
+        result["cold_start_ms"] = {name: {"median": _ms(statistics.median(times)),
+                                          "max": _ms(max(times)), "runs": len(times)}
+                                   for name, times in colds.items()}
     result["in_process"] = in_process(prepared, asked)
     if args.clients:
         result["server"] = servers(prepared, asked, args.clients, args.duration,
@@ -174,25 +179,36 @@ def report(result: dict[str, Any], clients: list[int], duration: float) -> None:
     print("| engine | cold start, median (max) | warm median | warm p95 | first-pass p95 "
           "| first query | total as kb's (max diff) |")
     print("|---|---|---|---|---|---|---|")
+    colds = result.get("cold_start_ms", {})
     for name, measured in result["in_process"].items():
-        cold = result["cold_start_ms"][name]
-        print(f"| {name} | {cold['median']:,.0f} ms ({cold['max']:,.0f}) "
+        cold = f"{colds[name]['median']:,.0f} ms ({colds[name]['max']:,.0f})" \
+            if name in colds else "not run"
+        print(f"| {name} | {cold} "
               f"| {measured['warm_median_ms']:.1f} ms | {measured['warm_p95_ms']:.1f} ms "
               f"| {measured['first_pass_p95_ms']:.1f} ms | {measured['first_query_ms']:.0f} ms "
               f"| {measured['same_total_as_kb']}/{result['queries']} "
               f"({measured['total_max_diff_pct']:g} %) |")
     print("\n(Totals differ where stemmers do: porter for FTS5, Snowball for tantivy, kb's "
           "own; tantivy's document counts are\nits cardinality aggregation's HyperLogLog "
-          "estimates.)")
-    kb, kb_cold = result["in_process"]["kb"], result["cold_start_ms"]["kb"]
+          "estimates.)\n")
+    kb = result["in_process"]["kb"]
     for name, measured in result["in_process"].items():
         if name != "kb":
-            print(f"\nkb / {name}: warm median {_ratio(kb, measured, 'warm_median_ms')}, "
-                  f"warm p95 {_ratio(kb, measured, 'warm_p95_ms')}, cold start "
-                  f"{_ratio(kb_cold, result['cold_start_ms'][name], 'median')}", end="")
-    print()
-    if "server" not in result:
-        return
+            cold = f", cold start {_ratio(colds['kb'], colds[name], 'median')}" \
+                if colds else ""
+            print(f"kb / {name}: warm median {_ratio(kb, measured, 'warm_median_ms')}, "
+                  f"warm p95 {_ratio(kb, measured, 'warm_p95_ms')}{cold}")
+    print("index size: " + ", ".join(f"{name} {mb:,.1f} MB"
+                                     for name, mb in result["index_mb"].items()))
+    if "server" in result:
+        _report_servers(result, clients, duration)
+    met = bars(result)
+    if met:
+        print("\nissue 10's bars at this size: "
+              + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in met))
+
+
+def _report_servers(result: dict[str, Any], clients: list[int], duration: float) -> None:
     print(f"\nServer throughput: requests/s and p99 per client count, {duration:g} s per "
           f"level, closed-loop clients on 127.0.0.1 sharing the {cores()} cores:\n")
     print("| server | " + " | ".join(f"{c} client{'s' * (c > 1)}" for c in clients)
@@ -203,6 +219,32 @@ def report(result: dict[str, Any], clients: list[int], duration: float) -> None:
                  + (f", {level['errors']} errors" if level["errors"] else "")
                  for level in served["levels"]]
         print(f"| {SERVED[name]} | " + " | ".join(cells) + f" | {served['rss_mb']} MB |")
+
+
+def bars(result: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Issue 10's bars that one size's figures decide (the others need other scripts)."""
+    made = []
+    kb, passages = result["in_process"]["kb"], result["passages"]
+    tantivy = result["in_process"].get("tantivy")
+    if "cold_start_ms" in result and passages >= 100_000:
+        made.append(("cold start < 400 ms", result["cold_start_ms"]["kb"]["median"] < 400))
+    if tantivy is not None:
+        made.append(("warm median <= tantivy's",
+                     kb["warm_median_ms"] <= tantivy["warm_median_ms"]))
+        made.append(("warm p95 <= tantivy's", kb["warm_p95_ms"] <= tantivy["warm_p95_ms"]))
+    if passages >= 300_000:
+        made.append(("warm p95 <= 40 ms", kb["warm_p95_ms"] <= 40))
+    eight = [level for level in result.get("server", {}).get("kb", {}).get("levels", [])
+             if level["clients"] == 8]
+    if eight:
+        made.append(("/api/search p99 at 8 clients <= 150 ms", eight[0]["p99_ms"] <= 150))
+    return made
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 def _ratio(mine: dict[str, float], theirs: dict[str, float], key: str) -> str:
@@ -224,7 +266,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200,
                         help="queries per in-process pass (default 200)")
     parser.add_argument("--cold-runs", type=int, default=5,
-                        help="new processes per engine for the cold start (default 5)")
+                        help="new processes per engine for the cold start (default 5; 0: skip)")
     parser.add_argument("--clients", type=int, nargs="*", default=[1, 8, 32],
                         help="server load levels (default 1 8 32; none: skip the servers)")
     parser.add_argument("--duration", type=float, default=5.0,
@@ -236,7 +278,7 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild cached corpora/indexes")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
-    args.cold_runs = max(1, min(args.cold_runs, args.queries))
+    args.cold_runs = max(0, min(args.cold_runs, args.queries))
 
     version = baselines.tantivy_version()
     print(f"load: {uptime()}; {cores()} cores")

@@ -44,7 +44,9 @@ def test_every_engine_ran_every_stage(run: tuple[str, dict[str, Any]]) -> None:
     [size] = figures["sizes"]
     assert (size["passages"], size["documents"], size["queries"]) == (500, 52, QUERIES)
     assert list(size["cold_start_ms"]) == engines
+    assert {cold["runs"] for cold in size["cold_start_ms"].values()} == {1}
     assert list(size["in_process"]) == engines
+    assert list(size["index_mb"]) == engines
     assert set(size["in_process"]["kb"]) == {"first_query_ms", "first_pass_p95_ms",
                                              "warm_median_ms", "warm_p95_ms",
                                              "same_total_as_kb", "total_max_diff_pct"}
@@ -58,6 +60,7 @@ def test_every_engine_ran_every_stage(run: tuple[str, dict[str, Any]]) -> None:
     assert "### 500 passages (52 documents), 10 queries" in stdout
     assert "| server | 2 clients | RSS after |" in stdout
     assert "../shared/bench-data is not used" in stdout
+    assert "issue 10's bars at this size: " in stdout
     if not _has_tantivy():
         assert "tantivy NOT INSTALLED (pip install -e '.[bench]')" in stdout
 
@@ -72,9 +75,10 @@ def test_a_rerun_reuses_the_cached_corpus_and_indexes(
     assert [note.split(": built in ")[0] for note in size["built"]] == whats
     out = tmp_path / "again.json"
     subprocess.run([sys.executable, str(ROOT / "bench" / "search.py"), "--passages", "500",
-                    "--queries", "2", "--cold-runs", "1", "--clients", "--cache-dir", str(cache),
+                    "--queries", "2", "--cold-runs", "0", "--clients", "--cache-dir", str(cache),
                     "--json", str(out)], capture_output=True, text=True, check=True, cwd=ROOT,
                    timeout=600)
     [again] = json.loads(out.read_text(encoding="utf-8"))["sizes"]
     assert [note.split(": reused ")[0] for note in again["built"]] == whats
-    assert "server" not in again
+    assert "server" not in again and "cold_start_ms" not in again
+    assert list(again["in_process"]) == list(size["in_process"])
