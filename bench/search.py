@@ -1,262 +1,303 @@
-"""Search speed at scale: kb beside SQLite FTS5 on the same synthetic passages, in one run.
+"""Search speed at scale: kb beside a tuned SQLite FTS5 and tantivy, same passages, one run.
 
-Generates a synthetic corpus (bench/synthetic.py), ingests it through the real pipeline
-(``ingest.build_changes`` + ``index.apply_changes``; if the ingest package is unavailable the
-Documents are built directly and the output says so), then runs the same queries against kb
-(all facets, top 10 documents with their further passages, highlighted) and against FTS5 (porter
-tokenizer, the same words OR-ed, bm25() top 10 with snippet(), facet counts by GROUP BY over the
-matches). Prints median and p95 for both, and for kb: ingest throughput, index size, cold-open
-time and memory, unchanged re-ingest time and the time to add 1,000 passages.
+For each size (``--passages``, default 10,000 and 100,000) a synthetic corpus
+(bench/synthetic.py) is ingested by the real ``kb ingest``, and both baselines index kb's own
+passages and facet values (bench/corpora.py; everything is cached on disk, so a rerun starts
+measuring at once). Every engine does kb's work for each query: documents matched, documents
+per facet value for all seven facets, the top 10 documents with up to 3 passages each, snippets
+for those (bench/baselines.py says how each baseline does it). Then, per size:
 
-    python bench/search.py                   # 100,000 passages (several minutes)
-    python bench/search.py --passages 5000   # a quick run
+1. **Cold start**: a new process to the first complete answer, per query, engines interleaved
+   (bench/coldstart.py): ``kb search --json`` and ``python bench/baselines.py search``.
+2. **In-process**: kb (``kb.search.Library``), FTS5 and tantivy opened in this process; every
+   query is run by each engine in turn (order rotating). The first pass over the queries, the
+   engines just opened, gives the first-pass p95 (kb builds its caches then); a second pass
+   gives the warm median and p95.
+3. **Server throughput**: ``kb serve`` (the real command, its default workers) and, for each
+   baseline, a minimal equivalent HTTP server over the same engine (Python's
+   ThreadingHTTPServer, bench/baselines.py); a bounded closed-loop load generator on 127.0.0.1
+   (bench/httpload.py) sends the queries to ``/api/search?q=`` at each ``--clients`` level for
+   ``--duration`` seconds per server, servers interleaved; requests/s and p99 per level.
+
+The corpus is synthetic only; ../shared/bench-data is not used. tantivy is optional (the
+``bench`` extra); without it the output says so and shows kb beside FTS5.
+
+    python bench/search.py                                   # 10k and 100k
+    python bench/search.py --passages 300k --duration 4      # one size
+    python bench/search.py --passages 500 --queries 20 --clients 1 --duration 1  # smoke run
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
-import re
-import shutil
-import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+BENCH = ROOT / "bench"
+sys.path.insert(0, str(BENCH))
 
-from synthetic import Generator, SyntheticDocument, write_jsonl  # noqa: E402
+import baselines  # noqa: E402
+from coldstart import cold_starts, environment, uptime  # noqa: E402
+from corpora import Prepared, default_cache_dir, prepare  # noqa: E402
+from httpload import Server, cores, free_port, percentile, run_load, warm  # noqa: E402
+from synthetic import Generator, queries  # noqa: E402
 
-from index import apply_changes, read_manifest  # noqa: E402
-from index.analysis import is_stop  # noqa: E402
-from kb.model import ChangeSet, Document, ManifestEntry, SearchRequest  # noqa: E402
-from kb.registry import Registry, load_registry  # noqa: E402
+from kb.model import SearchRequest  # noqa: E402
+from kb.registry import load_registry  # noqa: E402
 from kb.search import Library  # noqa: E402
 
-try:
-    from ingest import build_changes
-except ImportError:  # the bench still measures the index alone
-    build_changes = None
-
-_OPEN_PROBE = """
-import json, sys, time
-sys.path.insert(0, {root!r})
-from index import open_index
-from kb.model import SearchRequest
-
-def rss():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-before = rss()
-started = time.perf_counter()
-ix = open_index({path!r})
-opened = time.perf_counter() - started
-after_open = rss()
-started = time.perf_counter()
-ix.search(SearchRequest(query="copyright"))
-first = time.perf_counter() - started
-print(json.dumps({{"open": opened, "open_mb": (after_open - before) / 1e6, "first": first,
-                  "first_mb": (rss() - before) / 1e6}}))
-"""
+#: Server labels as the output prints them.
+SERVED = {"kb": "kb serve, /api/search", "FTS5": "FTS5, ThreadingHTTPServer",
+          "tantivy": "tantivy, ThreadingHTTPServer"}
 
 
-class Ingest:
-    """The real pipeline when it is there, Documents built here otherwise."""
-
-    def __init__(self, corpus: Path, index_dir: Path, registry: Registry) -> None:
-        self.corpus, self.index_dir, self.registry = corpus, index_dir, registry
-        self.direct_docs: list[Document] = []
-
-    @property
-    def mode(self) -> str:
-        return "ingest.build_changes + apply_changes" if build_changes else \
-            "Documents built directly (ingest.build_changes unavailable) + apply_changes"
-
-    def run(self, new: list[SyntheticDocument], prefix: str) -> tuple[float, float, ChangeSet]:
-        """Ingest ``new`` (already written under corpus/): (total s, apply_changes s, changes)."""
-        started = time.perf_counter()
-        if build_changes is not None:
-            changes, report = build_changes([self.corpus], read_manifest(self.index_dir),
-                                            self.registry)
-            if report.failed:
-                print(f"  ingest reported {len(report.failed)} failures, e.g. "
-                      f"{report.failed[0].reason}")
-        else:
-            docs = [d.document([]) for d in new]
-            changes = ChangeSet(upserts=docs, manifest=[
-                ManifestEntry(source=d.source, doc_id=d.doc_id, content_hash=d.content_hash)
-                for d in docs])
-        applying = time.perf_counter()
-        apply_changes(self.index_dir, changes, timeout=60)
-        done = time.perf_counter()
-        return done - started, done - applying, changes
+def size(text: str) -> int:
+    """10000, 10k, 100K, 1m."""
+    text = text.strip().lower().replace(",", "").replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    number = int(float(text[:-1] if scale > 1 else text) * scale)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a passage count: {text!r}")
+    return number
 
 
-def make_queries(generator: Generator, count: int, seed: int) -> list[str]:
-    """Half one to three words (common to rare), half natural-language questions."""
-    rng = random.Random(seed)
-    words = generator.words
-
-    def word() -> str:
-        return words[min(len(words) - 1, int(10 ** rng.uniform(0.3, 4.0)))]
-
-    templates = ["what was said about {} and {}", "how should {} be treated under {} law",
-                 "who raised {} and {} during the discussion on {}",
-                 "is there any agreement on {} for {} in the {} context",
-                 "what did the panel conclude about {} {}"]
-    queries = []
-    for i in range(count):
-        if i % 2 == 0:
-            queries.append(" ".join(word() for _ in range(rng.randint(1, 3))))
-        else:
-            template = rng.choice(templates)
-            queries.append(template.format(*(word() for _ in range(template.count("{}")))))
-    return queries
+def engines(prepared: Prepared) -> tuple[dict[str, Callable[[str], int]], Callable[[], None]]:
+    """name -> a function answering one query (returns the documents matched), and a closer."""
+    library = Library(prepared.index_dir, load_registry(prepared.corpus),
+                      registry_dir=prepared.corpus)
+    fts5 = baselines.Fts5(prepared.fts5)
+    made: dict[str, Callable[[str], int]] = {
+        "kb": lambda query: library.search(SearchRequest(query=query)).total,
+        "FTS5": lambda query: fts5.search(query).total}
+    if prepared.tantivy is not None:
+        tantivy = baselines.Tantivy(prepared.tantivy)
+        made["tantivy"] = lambda query: tantivy.search(query).total
+    return made, library.close
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+def in_process(prepared: Prepared, asked: list[str]) -> dict[str, dict[str, Any]]:
+    """First pass and warm pass over ``asked``, engines interleaved."""
+    made, close = engines(prepared)
+    names = list(made)
+    first: dict[str, list[float]] = {name: [] for name in names}
+    warm: dict[str, list[float]] = {name: [] for name in names}
+    totals: dict[str, list[int]] = {name: [] for name in names}
+    try:
+        for times, keep in ((first, True), (warm, False)):
+            for turn, query in enumerate(asked):
+                for name in names[turn % len(names):] + names[:turn % len(names)]:
+                    started = time.perf_counter()
+                    total = made[name](query)
+                    times[name].append(time.perf_counter() - started)
+                    if keep:
+                        totals[name].append(total)
+    finally:
+        close()
+    return {name: {"first_query_ms": _ms(first[name][0]),
+                   "first_pass_p95_ms": _ms(percentile(first[name], 0.95)),
+                   "warm_median_ms": _ms(statistics.median(warm[name])),
+                   "warm_p95_ms": _ms(percentile(warm[name], 0.95)),
+                   "same_total_as_kb": sum(a == b for a, b in zip(totals[name], totals["kb"],
+                                                                   strict=True)),
+                   "total_max_diff_pct": round(max(
+                       (abs(a - b) / b * 100 for a, b in zip(totals[name], totals["kb"],
+                                                            strict=True) if b), default=0.0), 1)}
+            for name in names}
 
 
-def run_kb(library: Library, queries: list[str]) -> tuple[list[float], float]:
-    started = time.perf_counter()
-    library.search(SearchRequest(query=queries[0]))
-    first = time.perf_counter() - started
-    times = []
-    for query in queries:
-        started = time.perf_counter()
-        library.search(SearchRequest(query=query))
-        times.append(time.perf_counter() - started)
-    return times, first
+def servers(prepared: Prepared, asked: list[str], levels: list[int], duration: float,
+            logs: Path) -> dict[str, dict[str, Any]]:
+    """Each server started, warmed with 20 queries, then loaded at every level in turn."""
+    logs.mkdir(parents=True, exist_ok=True)
+    commands: dict[str, tuple[list[str], str]] = {}
+    ports: dict[str, int] = {}
+    for name in ("kb", "FTS5", "tantivy"):
+        ports[name] = port = free_port()
+        if name == "kb":
+            commands[name] = ([sys.executable, "-m", "kb", "--corpus", str(prepared.corpus),
+                               "--index", str(prepared.index_dir), "serve", "--no-ingest",
+                               "--host", "127.0.0.1", "--port", str(port)], "/api/search?q=")
+        elif name == "FTS5" or prepared.tantivy is not None:
+            path = prepared.fts5 if name == "FTS5" else prepared.tantivy
+            commands[name] = ([sys.executable, str(BENCH / "baselines.py"), "serve",
+                               name.lower(), str(path), "--port", str(port)], "/api/search?q=")
+    started: dict[str, Server] = {}
+    results: dict[str, dict[str, Any]] = {}
+    try:
+        for name, (command, _) in commands.items():
+            started[name] = Server(name, command, ports[name], logs / f"{name}.log", ROOT)
+        for name, server in started.items():
+            ready = server.wait_ready("/api/search?q=copyright", timeout=300)
+            warm(server.port, commands[name][1], asked[:20])
+            results[name] = {"ready_s": round(ready, 2), "levels": []}
+        names = list(started)
+        for turn, clients in enumerate(levels):
+            for name in names[turn % len(names):] + names[:turn % len(names)]:
+                load = run_load(ports[name], commands[name][1], asked, clients, duration)
+                results[name]["levels"].append(load.summary())
+        for name, server in started.items():
+            results[name]["rss_mb"] = round(server.rss_mb())
+    finally:
+        for server in started.values():
+            server.stop()
+    return results
 
 
-def build_fts5(changes: ChangeSet) -> sqlite3.Connection:
-    db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE p USING fts5(title, heading, text, tokenize='porter')")
-    db.execute("CREATE TABLE f (pid INTEGER, facet TEXT, value TEXT)")
-    rows, facets = [], []
-    for doc in changes.upserts:
-        for passage in doc.passages:
-            pid = len(rows) + 1
-            rows.append((pid, doc.title, passage.heading, passage.text))
-            values = [("session", str(s)) for s in passage.sessions or doc.sessions]
-            values += [("topic", t) for t in passage.topics or doc.topics]
-            values += [("speaker", s) for s in ([passage.speaker] if passage.speaker
-                                                 else doc.speakers)]
-            values += [("type", doc.doc_type), ("year", doc.date[:4]),
-                       ("language", doc.language), ("source", doc.site)]
-            facets += [(pid, facet, value) for facet, value in values]
-    db.executemany("INSERT INTO p(rowid, title, heading, text) VALUES (?, ?, ?, ?)", rows)
-    db.executemany("INSERT INTO f VALUES (?, ?, ?)", facets)
-    db.execute("CREATE INDEX f_pid ON f(pid)")
-    db.commit()
-    return db
+def measure(prepared: Prepared, args: argparse.Namespace) -> dict[str, Any]:
+    asked = queries(Generator(load_registry(prepared.corpus), args.seed), args.queries,
+                    args.seed)
+    result: dict[str, Any] = {"passages": prepared.passages, "documents": prepared.documents,
+                              "queries": len(asked), "load_before": _load(),
+                              "built": prepared.notes, "index_mb": {
+                                  name: round(_size(path) / 1e6, 1) for name, path in
+                                  (("kb", prepared.index_dir), ("FTS5", prepared.fts5),
+                                   ("tantivy", prepared.tantivy)) if path is not None}}
+    if args.cold_runs:
+        colds = cold_starts(prepared, asked[:args.cold_runs], environment(args.cache_dir))
+        result["cold_start_ms"] = {name: {"median": _ms(statistics.median(times)),
+                                          "max": _ms(max(times)), "runs": len(times)}
+                                   for name, times in colds.items()}
+    result["in_process"] = in_process(prepared, asked)
+    if args.clients:
+        result["server"] = servers(prepared, asked, args.clients, args.duration,
+                                   args.cache_dir / "logs")
+    result["load_after"] = _load()
+    return result
 
 
-def run_fts5(db: sqlite3.Connection, queries: list[str]) -> list[float]:
-    times = []
-    for query in queries:
-        words = [w for w in re.findall(r"\w+", query.lower()) if not is_stop(w, "en")]
-        match = " OR ".join(f'"{w}"' for w in words) or '"the"'
-        started = time.perf_counter()
-        db.execute("SELECT count(*) FROM p WHERE p MATCH ?", (match,)).fetchall()
-        db.execute("SELECT rowid, snippet(p, 2, '<mark>', '</mark>', '…', 40) FROM p "
-                   "WHERE p MATCH ? ORDER BY bm25(p) LIMIT 10", (match,)).fetchall()
-        db.execute("SELECT facet, value, count(*) FROM f WHERE pid IN "
-                   "(SELECT rowid FROM p WHERE p MATCH ?) GROUP BY facet, value",
-                   (match,)).fetchall()
-        times.append(time.perf_counter() - started)
-    return times
+def report(result: dict[str, Any], clients: list[int], duration: float) -> None:
+    """One size's figures as Markdown tables (the README's format)."""
+    print(f"\n### {result['passages']:,} passages ({result['documents']:,} documents), "
+          f"{result['queries']} queries")
+    print(f"load average {result['load_before']} before, {result['load_after']} after\n")
+    print("| engine | cold start, median (max) | warm median | warm p95 | first-pass p95 "
+          "| first query | total as kb's (max diff) |")
+    print("|---|---|---|---|---|---|---|")
+    colds = result.get("cold_start_ms", {})
+    for name, measured in result["in_process"].items():
+        cold = f"{colds[name]['median']:,.0f} ms ({colds[name]['max']:,.0f})" \
+            if name in colds else "not run"
+        print(f"| {name} | {cold} "
+              f"| {measured['warm_median_ms']:.1f} ms | {measured['warm_p95_ms']:.1f} ms "
+              f"| {measured['first_pass_p95_ms']:.1f} ms | {measured['first_query_ms']:.0f} ms "
+              f"| {measured['same_total_as_kb']}/{result['queries']} "
+              f"({measured['total_max_diff_pct']:g} %) |")
+    print("\n(Totals differ where stemmers do: porter for FTS5, Snowball for tantivy, kb's "
+          "own; tantivy's document counts are\nits cardinality aggregation's HyperLogLog "
+          "estimates.)\n")
+    kb = result["in_process"]["kb"]
+    for name, measured in result["in_process"].items():
+        if name != "kb":
+            cold = f", cold start {_ratio(colds['kb'], colds[name], 'median')}" \
+                if colds else ""
+            print(f"kb / {name}: warm median {_ratio(kb, measured, 'warm_median_ms')}, "
+                  f"warm p95 {_ratio(kb, measured, 'warm_p95_ms')}{cold}")
+    print("index size: " + ", ".join(f"{name} {mb:,.1f} MB"
+                                     for name, mb in result["index_mb"].items()))
+    if "server" in result:
+        _report_servers(result, clients, duration)
+    met = bars(result)
+    if met:
+        print("\nissue 10's bars at this size: "
+              + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in met))
 
 
-def folder_size(path: Path) -> int:
+def _report_servers(result: dict[str, Any], clients: list[int], duration: float) -> None:
+    print(f"\nServer throughput: requests/s and p99 per client count, {duration:g} s per "
+          f"level, closed-loop clients on 127.0.0.1 sharing the {cores()} cores:\n")
+    print("| server | " + " | ".join(f"{c} client{'s' * (c > 1)}" for c in clients)
+          + " | RSS after |")
+    print("|---|" + "---|" * len(clients) + "---|")
+    for name, served in result["server"].items():
+        cells = [f"{level['per_second']:,.0f}/s, p99 {level['p99_ms']:,.0f} ms"
+                 + (f", {level['errors']} errors" if level["errors"] else "")
+                 for level in served["levels"]]
+        print(f"| {SERVED[name]} | " + " | ".join(cells) + f" | {served['rss_mb']} MB |")
+
+
+def bars(result: dict[str, Any]) -> list[tuple[str, bool]]:
+    """Issue 10's bars that one size's figures decide (the others need other scripts)."""
+    made = []
+    kb, passages = result["in_process"]["kb"], result["passages"]
+    tantivy = result["in_process"].get("tantivy")
+    if "cold_start_ms" in result and passages >= 100_000:
+        made.append(("cold start < 400 ms", result["cold_start_ms"]["kb"]["median"] < 400))
+    if tantivy is not None:
+        made.append(("warm median <= tantivy's",
+                     kb["warm_median_ms"] <= tantivy["warm_median_ms"]))
+        made.append(("warm p95 <= tantivy's", kb["warm_p95_ms"] <= tantivy["warm_p95_ms"]))
+    if passages >= 300_000:
+        made.append(("warm p95 <= 40 ms", kb["warm_p95_ms"] <= 40))
+    eight = [level for level in result.get("server", {}).get("kb", {}).get("levels", [])
+             if level["clients"] == 8]
+    if eight:
+        made.append(("/api/search p99 at 8 clients <= 150 ms", eight[0]["p99_ms"] <= 150))
+    return made
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def cold_open(index_dir: Path) -> dict[str, float]:
-    probe = _OPEN_PROBE.format(root=str(ROOT), path=str(index_dir))
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         check=False)
-    if out.returncode:
-        raise SystemExit(f"the cold-open probe failed:\n{out.stderr}")
-    return json.loads(out.stdout)
+def _ratio(mine: dict[str, float], theirs: dict[str, float], key: str) -> str:
+    return f"{mine[key] / theirs[key]:.2f} x" if theirs[key] else "n/a"
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def _load() -> str:
+    return uptime().split("load average:")[-1].strip()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--passages", type=int, default=100_000)
-    parser.add_argument("--queries", type=int, default=240)
+    parser.add_argument("--passages", type=size, nargs="+", default=[10_000, 100_000],
+                        help="corpus sizes (10000, 10k, 300k); default 10k 100k")
+    parser.add_argument("--queries", type=int, default=200,
+                        help="queries per in-process pass (default 200)")
+    parser.add_argument("--cold-runs", type=int, default=5,
+                        help="new processes per engine for the cold start (default 5; 0: skip)")
+    parser.add_argument("--clients", type=int, nargs="*", default=[1, 8, 32],
+                        help="server load levels (default 1 8 32; none: skip the servers)")
+    parser.add_argument("--duration", type=float, default=5.0,
+                        help="seconds of load per level and server (default 5)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cache-dir", type=Path, default=default_cache_dir(),
+                        help="where corpora and indexes are kept "
+                             "(default $KB_BENCH_CACHE or ~/.cache/kb-bench)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild cached corpora/indexes")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
-    registry = load_registry(ROOT / "corpus")
-    generator = Generator(registry, args.seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        corpus, index_dir = Path(tmp) / "corpus", Path(tmp) / "index"
-        corpus.mkdir()
-        for name in ("sessions.toml", "topics.toml"):
-            shutil.copy(ROOT / "corpus" / name, corpus / name)
-        documents = list(generator.documents(args.passages))
-        write_jsonl(documents, corpus / "synthetic")
-        ingest = Ingest(corpus, index_dir, registry)
-        print(f"corpus: {len(documents)} documents, ~{args.passages} passages; {ingest.mode}")
+    args.cold_runs = max(0, min(args.cold_runs, args.queries))
 
-        total_s, apply_s, changes = ingest.run(documents, "part")
-        passages = sum(len(d.passages) for d in changes.upserts)
-        print(f"ingest: {passages} passages in {total_s:.1f} s = {passages / total_s:.0f} "
-              f"passages/s end to end (apply_changes alone {apply_s:.1f} s = "
-              f"{passages / apply_s:.0f} passages/s); index {folder_size(index_dir) / 1e6:.0f} MB")
-
-        opened = cold_open(index_dir)
-        print(f"cold open: {opened['open'] * 1000:.0f} ms, +{opened['open_mb']:.0f} MB; "
-              f"first query (builds caches) {opened['first'] * 1000:.0f} ms, "
-              f"+{opened['first_mb']:.0f} MB in all")
-
-        queries = make_queries(generator, args.queries, args.seed)
-        library = Library(index_dir, registry)
-        kb_times, first = run_kb(library, queries)
-        library.close()
-        db = build_fts5(changes)
-        fts_times = run_fts5(db, queries)
-        kb_med, kb_p95 = statistics.median(kb_times), percentile(kb_times, 0.95)
-        fts_med, fts_p95 = statistics.median(fts_times), percentile(fts_times, 0.95)
-        print(f"{len(queries)} queries (half 1-3 words, half questions), all facets, "
-              "top 10 highlighted:")
-        print(f"  kb    median {kb_med * 1000:6.1f} ms   p95 {kb_p95 * 1000:6.1f} ms   "
-              f"(first query in this process {first * 1000:.0f} ms)")
-        print(f"  FTS5  median {fts_med * 1000:6.1f} ms   p95 {fts_p95 * 1000:6.1f} ms")
-
-        unchanged_s, _, unchanged = ingest.run([], "part")
-        what = "nothing to write" if unchanged.is_empty else "WROTE CHANGES"
-        if build_changes is None:
-            what += "; direct mode: only an empty ChangeSet applied"
-        print(f"unchanged re-ingest: {unchanged_s:.1f} s ({what})")
-        extra = list(Generator(registry, args.seed + 1).documents(1000))
-        for doc in extra:
-            doc.doc_id = "new" + doc.doc_id
-        write_jsonl(extra, corpus / "added", prefix="new")
-        added_s, added_apply_s, added = ingest.run(extra, "new")
-        added_passages = sum(len(d.passages) for d in added.upserts)
-        print(f"add {added_passages} passages: {added_s:.1f} s "
-              f"(apply_changes {added_apply_s:.1f} s)")
-
-        bars = [
-            ("p95 <= FTS5 p95", kb_p95 <= fts_p95),
-            ("p95 <= 50 ms", kb_p95 <= 0.050),
-            ("median <= 10 ms", kb_med <= 0.010),
-            ("cold open <= 200 ms", opened["open"] <= 0.200),
-            ("ingest >= 500 passages/s", passages / total_s >= 500),
-            ("unchanged re-ingest <= 5 s", unchanged_s <= 5),
-            ("add 1,000 passages <= 10 s", added_s <= 10),
-        ]
-        print("bars: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in bars))
+    version = baselines.tantivy_version()
+    print(f"load: {uptime()}; {cores()} cores")
+    print("corpus: synthetic (bench/synthetic.py); ../shared/bench-data is not used")
+    print(f"engines: kb; FTS5 (SQLite {baselines.sqlite3.sqlite_version}, tuned); "
+          + (f"tantivy {version}" if version else
+             "tantivy NOT INSTALLED (pip install -e '.[bench]'): left out of every table"))
+    print(f"cache: {args.cache_dir}")
+    sizes = []
+    for passages in args.passages:
+        prepared = prepare(passages, args.seed, args.cache_dir, rebuild=args.rebuild)
+        result = measure(prepared, args)
+        sizes.append(result)
+        for note in result["built"]:
+            print(f"  {note}")
+        report(result, args.clients, args.duration)
+    if args.json:
+        args.json.write_text(json.dumps({"tantivy": version, "cores": cores(), "sizes": sizes},
+                                        indent=2), encoding="utf-8")
     return 0
 
 

@@ -139,6 +139,28 @@ class Generator:
             number += 1
 
 
+def queries(generator: Generator, count: int, seed: int) -> list[str]:
+    """Half one to three words (common to rare), half natural-language questions."""
+    rng = random.Random(seed)
+    words = generator.words
+
+    def word() -> str:
+        return words[min(len(words) - 1, int(10 ** rng.uniform(0.3, 4.0)))]
+
+    templates = ["what was said about {} and {}", "how should {} be treated under {} law",
+                 "who raised {} and {} during the discussion on {}",
+                 "is there any agreement on {} for {} in the {} context",
+                 "what did the panel conclude about {} {}"]
+    made = []
+    for i in range(count):
+        if i % 2 == 0:
+            made.append(" ".join(word() for _ in range(rng.randint(1, 3))))
+        else:
+            template = rng.choice(templates)
+            made.append(template.format(*(word() for _ in range(template.count("{}")))))
+    return made
+
+
 def write_jsonl(documents: list[SyntheticDocument], folder: Path, prefix: str = "part") -> int:
     """Write the documents as JSON Lines files of DOCS_PER_FILE records; returns files written."""
     folder.mkdir(parents=True, exist_ok=True)

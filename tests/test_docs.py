@@ -78,7 +78,8 @@ _NOT_IMPORTED = {"lxml_html_clean"}
 
 def _declared() -> dict[str, list[str]]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    names = {"runtime": project["dependencies"], "test": project["optional-dependencies"]["test"]}
+    extras = project["optional-dependencies"]
+    names = {"runtime": project["dependencies"], "test": extras["test"], "bench": extras["bench"]}
     return {kind: [re.split(r"[<>=~!\[ ]", spec, maxsplit=1)[0] for spec in specs]
             for kind, specs in names.items()}
 
@@ -98,9 +99,11 @@ def _library_rows() -> dict[str, str]:
 def test_the_library_table_names_every_dependency_and_nothing_else() -> None:
     declared = _declared()
     rows = _library_rows()
-    assert sorted(rows) == sorted(declared["runtime"] + declared["test"])
+    assert sorted(rows) == sorted(declared["runtime"] + declared["test"] + declared["bench"])
     for name in declared["test"]:
         assert "(tests only)" in rows[name], name
+    for name in declared["bench"]:
+        assert "(benchmarks only: `pip install -e '.[bench]'`)" in rows[name], name
 
 
 def test_every_runtime_dependency_is_imported_where_the_table_says() -> None:

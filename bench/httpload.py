@@ -1,0 +1,189 @@
+"""A bounded HTTP load generator and the server processes it measures, on 127.0.0.1.
+
+Each of ``clients`` threads keeps one HTTP/1.1 connection and sends GET requests one after
+another (a closed loop: a client waits for its answer before asking again) until ``duration``
+seconds have passed, so a level costs ``duration`` seconds plus the slowest request in flight,
+whatever the server does. Requests/s is the number of complete answers over that time; p99 is
+over every answer. The generator runs on the same two cores as the server it measures, and
+says so; its own cost per request (http.client, a few hundred microseconds) is the same for
+every server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+
+@dataclass
+class Load:
+    """One load level against one server."""
+
+    clients: int
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def p99(self) -> float:
+        return percentile(self.latencies, 0.99)
+
+    def summary(self) -> dict[str, float | int]:
+        return {"clients": self.clients, "requests": self.requests, "errors": self.errors,
+                "seconds": round(self.seconds, 3), "per_second": round(self.per_second, 1),
+                "p50_ms": round(percentile(self.latencies, 0.5) * 1000, 1),
+                "p99_ms": round(self.p99() * 1000, 1)}
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run_load(port: int, path: str, queries: list[str], clients: int, duration: float) -> Load:
+    """``clients`` closed-loop clients sending ``path + quote(query)`` for ``duration`` s."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+    start = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start.wait()
+        i = number * 7
+        while time.perf_counter() < deadline[0]:
+            query = queries[i % len(queries)]
+            i += 1
+            sent = time.perf_counter()
+            try:
+                connection.request("GET", path + quote(query))
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                ok = False
+            if ok:
+                latencies[number].append(time.perf_counter() - sent)
+            else:
+                errors[number] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    began = time.perf_counter()
+    deadline[0] = began + duration
+    start.wait()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - began
+    flat = [t for per_client in latencies for t in per_client]
+    return Load(clients, len(flat), sum(errors), seconds, flat)
+
+
+def warm(port: int, path: str, queries: list[str]) -> None:
+    """Send each query once, one after another (a server's first answers, not measured)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        for query in queries:
+            connection.request("GET", path + quote(query))
+            connection.getresponse().read()
+    finally:
+        connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """A server process started with ``command`` (which must listen on ``port``), its output
+    in ``log``; ready once ``ready_path`` answers 200."""
+
+    def __init__(self, name: str, command: list[str], port: int, log: Path,
+                 cwd: Path, env: dict[str, str] | None = None) -> None:
+        self.name, self.command, self.port, self.log = name, command, port, log
+        self._log = log.open("wb")
+        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT,
+                                        cwd=cwd, env=env, start_new_session=True)
+
+    def wait_ready(self, ready_path: str, timeout: float) -> float:
+        """Seconds until ``ready_path`` answered 200; raises with the log if it never does."""
+        started = time.perf_counter()
+        while time.perf_counter() - started < timeout:
+            if self.process.poll() is not None:
+                break
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                connection.request("GET", ready_path)
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                if response.status == 200:
+                    return time.perf_counter() - started
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise SystemExit(f"{self.name} did not answer {ready_path} on port {self.port}:\n"
+                         + self.log.read_text(errors="replace")[-3000:])
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and every process it started, in MB."""
+        return sum(_rss(pid) for pid in _tree(self.process.pid)) / 1e6
+
+    def stop(self) -> None:
+        """Stop the server's process group (it was started in a session of its own, so this
+        reaches worker processes it forked, and nothing else)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
+
+
+def _tree(pid: int) -> list[int]:
+    pids, i = [pid], 0
+    while i < len(pids):
+        for task in Path(f"/proc/{pids[i]}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pids.extend(int(child) for child in task.read_text().split())
+        i += 1
+    return pids
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
