@@ -8,6 +8,7 @@ milliseconds, so callers on several threads hardly wait.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import threading
@@ -33,7 +34,7 @@ from index.records import (
     passage_key,
 )
 from index.schema import SESSIONS_AND_MENTIONS
-from index.snapshot import ScoreTerm, Snapshot
+from index.snapshot import ScoreTerm, prepare
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
 from kb.model import (
@@ -48,6 +49,7 @@ from kb.model import (
 )
 
 MAX_MORE_PER_DOCUMENT = 10
+_log = logging.getLogger(__name__)
 _MAX_RESPELLED = 3
 #: A ``name:value`` pair as typed: neither side is a word to respell.
 _FIELDED = re.compile(r"(?<![^\s(])([^\s():\"]+):([^\s()\"]*)")
@@ -76,7 +78,10 @@ class KbIndex:
         self._ix = open_whoosh(self.index_dir)
         self._lock = threading.RLock()
         self._searcher = open_searcher(self._ix)
-        self._snap = Snapshot(self._searcher)
+        self._snap = prepare(self.index_dir, self._searcher)
+        self._refreshing = threading.Lock()
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
         self._duplicates: dict[str, list[str]] | None = None
         #: (generation, its speller), built on the first "did you mean" of a generation.
         self._speller: tuple[int, Speller] | None = None
@@ -93,22 +98,56 @@ class KbIndex:
         return int(self._searcher.reader().generation())
 
     def close(self) -> None:
+        self._stop.set()
+        if self._follower is not None and self._follower is not threading.current_thread():
+            self._follower.join()
         with self._lock:
             self._searcher.close()
             self._ix.close()
 
     def refresh(self) -> bool:
-        """Reopen the searcher if a writer committed since; True if it did."""
-        with self._lock:
-            if self._searcher.up_to_date():
-                return False
+        """Move to the latest generation if a writer committed since; True if it did.
+
+        The new generation is prepared first (its arrays mapped, the posting lists the last
+        queries used read again: :func:`index.snapshot.prepare`) while searches go on against
+        the old one; only then does it take the old one's place, so no query waits for it.
+        """
+        with self._refreshing:
+            with self._lock:
+                if self._searcher.up_to_date():
+                    return False
+                previous = self._snap
             # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
             # and can keep serving documents that the new commit only deleted.
-            old, self._searcher = self._searcher, open_searcher(self._ix)
-            old.close()
-            self._snap = Snapshot(self._searcher)
-            self._duplicates = None
+            searcher = open_searcher(self._ix)
+            try:
+                snap = prepare(self.index_dir, searcher, previous)
+            except BaseException:
+                searcher.close()
+                raise
+            with self._lock:
+                old, self._searcher, self._snap = self._searcher, searcher, snap
+                self._duplicates = None
+                old.close()
             return True
+
+    def follow(self, interval: float) -> None:
+        """Check every ``interval`` seconds, in a background thread, for a new generation and
+        prepare it (:meth:`refresh`), so that a server's requests never pay for a new ingest.
+        The thread ends with :meth:`close`; calling this again does nothing."""
+        with self._refreshing:
+            if self._follower is not None:
+                return
+            self._follower = threading.Thread(target=self._follow, args=(interval,),
+                                              name="kb-index-follow", daemon=True)
+            self._follower.start()
+
+    def _follow(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.refresh()
+            except Exception:  # noqa: BLE001 - a damaged commit must not end the follower
+                _log.exception("could not open the index's new generation; serving the last one")
 
     # -- search -----------------------------------------------------------------------------
     def search(self, request: SearchRequest,

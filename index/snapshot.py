@@ -12,18 +12,27 @@ belongs to the nearest document record before it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from whoosh.searching import Searcher
 
+from index import arrays
 from index.analysis import MAX_WORD_CHARS, analysis_key, stem
+from index.arrays import Stored
 from index.cache import LruCache
 from index.postings import field_lengths, read_postings
-from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE
+from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE, build_schema
+
+#: The fields BM25 scores, whose lengths every generation keeps.
+SCORED_FIELDS = tuple(name for name, kind in build_schema().items() if kind.scorable)
+#: The per-generation arrays kept as cached properties (see :meth:`Snapshot.stored`).
+_ARRAY_PROPERTIES = ("passages", "doc_starts", "group_of", "browse_key", "newest_key")
 
 #: Posting entries kept in the cache (least recently used go first): about 60 MB.
 _MAX_CACHED_POSTINGS = 5_000_000
@@ -35,6 +44,10 @@ _MAX_CACHED_FORMS = 20_000
 _MAX_CACHED_STEM_WORDS = 300_000
 #: Most indexed words examined when looking for the forms of one stem.
 _VARIANT_SCAN = 5000
+#: Posting entries a new generation reads again from its predecessor's cache before it serves.
+_WARM_POSTINGS = 2_000_000
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,9 +81,13 @@ class FacetTable:
 
 
 class Snapshot:
-    """Posting arrays, facet tables, document groups and sort keys of one generation."""
+    """Posting arrays, facet tables, document groups and sort keys of one generation.
 
-    def __init__(self, searcher: Searcher) -> None:
+    Given ``stored`` (the generation's arrays from :mod:`index.arrays`), it starts with every
+    array its first query needs; else each is built from Whoosh on first use.
+    """
+
+    def __init__(self, searcher: Searcher, stored: Stored | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
@@ -83,6 +100,45 @@ class Snapshot:
             _MAX_CACHED_FORMS, _MAX_CACHED_STEM_WORDS,
             weigh=lambda groups: 1 + sum(len(words) for words in groups.values()))
         self._lock = threading.Lock()
+        if stored is not None:
+            self._adopt(stored)
+
+    # -- the generation's arrays, stored and restored ------------------------------------------
+    def stored(self) -> Stored:
+        """Every per-generation array (built now where not yet), for :func:`index.arrays.save`."""
+        out = Stored(facts={"analysis_keys": list(self.analysis_keys), "averages": {},
+                            "facets": {}})
+        for name in _ARRAY_PROPERTIES:
+            out.arrays[name] = getattr(self, name)
+        for name in SCORED_FIELDS:
+            lengths, average = self.lengths(name)
+            out.arrays[f"lengths.{name}"] = lengths
+            out.facts["averages"][name] = average
+        for facet, table in self._facet_tables.items():
+            out.facts["facets"][facet] = {"values": table.values,
+                                          "grouped": table.group_docs is not None}
+            out.arrays[f"facet.{facet}.docs"] = table.docs
+            out.arrays[f"facet.{facet}.codes"] = table.codes
+            if table.group_docs is not None and table.group_codes is not None:
+                out.arrays[f"facet.{facet}.group_docs"] = table.group_docs
+                out.arrays[f"facet.{facet}.group_codes"] = table.group_codes
+        return out
+
+    def _adopt(self, stored: Stored) -> None:
+        """Take ``stored``'s arrays as this generation's (they fill the cached properties)."""
+        arrays, facts = stored.arrays, stored.facts
+        for name in _ARRAY_PROPERTIES:
+            self.__dict__[name] = arrays[name]
+        self.__dict__["analysis_keys"] = tuple(facts["analysis_keys"])
+        for name, average in facts["averages"].items():
+            self._lengths[name] = (arrays[f"lengths.{name}"], float(average))
+        tables = {}
+        for facet, about in facts["facets"].items():
+            grouped = (arrays[f"facet.{facet}.group_docs"], arrays[f"facet.{facet}.group_codes"]) \
+                if about["grouped"] else (None, None)
+            tables[facet] = FacetTable(list(about["values"]), arrays[f"facet.{facet}.docs"],
+                                       arrays[f"facet.{facet}.codes"], *grouped)
+        self.__dict__["_facet_tables"] = tables
 
     # -- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -93,6 +149,22 @@ class Snapshot:
             found = read_postings(self.reader, field, term)
             self._postings.put(key, found)
         return found
+
+    def warm(self, previous: Snapshot) -> None:
+        """Read again, on this generation, the posting lists ``previous`` used last (most
+        recent first, up to :data:`_WARM_POSTINGS` entries): docnums change from one
+        generation to the next, so they are read, not copied."""
+        chosen, budget = [], _WARM_POSTINGS
+        for key in reversed(previous._postings.keys()):
+            found = previous._postings.get(key)
+            if found is None:
+                continue
+            budget -= len(found[0]) + 1
+            if budget < 0:
+                break
+            chosen.append(key)
+        for field, term in reversed(chosen):  # least recent first: the LRU order carries over
+            self.postings(field, term)
 
     def empty(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)
@@ -291,3 +363,25 @@ class Snapshot:
         for rank, src in enumerate(sorted(self.terms("src"))):
             src_rank[self.postings("src", src)[0]] = rank
         return (date_rank << 42) | (src_rank << 22) | np.arange(self.size, dtype=np.int64)
+
+
+def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = None) -> Snapshot:
+    """The snapshot of ``searcher``'s generation, ready for its first query.
+
+    Its arrays come from the generation's file (:mod:`index.arrays`); when that is missing or
+    rejected they are built from Whoosh and saved for the next process (a read-only index
+    folder just goes without). With ``previous`` (the generation being replaced), the posting
+    lists its last queries read are read again on the new generation, so the first queries
+    after an ingest find them cached, as they were before it.
+    """
+    stored = arrays.load(index_dir, searcher.reader())
+    snap = Snapshot(searcher, stored)
+    if stored is None:
+        built = snap.stored()
+        try:
+            arrays.save(index_dir, searcher.reader(), built)
+        except OSError as exc:
+            _log.warning("could not save the generation's arrays in %s: %s", index_dir, exc)
+    if previous is not None:
+        snap.warm(previous)
+    return snap

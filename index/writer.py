@@ -29,7 +29,8 @@ from index.records import (
     manifest_record,
     meta_record,
 )
-from index.store import create_whoosh, index_exists, open_whoosh
+from index.snapshot import prepare
+from index.store import create_whoosh, index_exists, open_searcher, open_whoosh
 from kb.model import ChangeSet
 
 #: Whoosh's in-memory posting pool. When it fills, Whoosh sorts it out to a temporary run and
@@ -65,6 +66,10 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
                 writer.cancel()
                 raise
             writer.commit(mergetype=CLEAR if rebuild else None)
+            # Still under the lock, so the generation is this commit's: its arrays are saved
+            # beside it, and no reader builds them (see index.arrays).
+            with open_searcher(ix) as searcher:
+                prepare(index_dir, searcher)
         finally:
             ix.close()
 

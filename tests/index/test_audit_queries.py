@@ -122,6 +122,10 @@ def test_caches_keyed_by_query_words_are_bounded(
             ix.search(SearchRequest(query=f"unknownword{n}"))
         snap = ix._snap
         assert len(snap._variants) == 5
+        # Unknown words read no postings (and the generation's own arrays come from its
+        # file): known words fill the posting cache, up to its bound.
+        for word in snap.terms("body")[:30]:
+            ix.search(SearchRequest(query=word))
         assert len(snap._postings) == 7
         assert ix.search(SearchRequest(query="copyright")).total == 4
 
