@@ -34,7 +34,7 @@ from index.records import (
     passage_key,
 )
 from index.schema import SESSIONS_AND_MENTIONS
-from index.snapshot import ScoreTerm, prepare
+from index.snapshot import ScoreTerm, prepare, read_vocabulary
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
 from kb.model import (
@@ -122,6 +122,9 @@ class KbIndex:
             searcher = open_searcher(self._ix)
             try:
                 snap = prepare(self.index_dir, searcher, previous)
+                # "Did you mean" is ready too, if the old generation needed it.
+                speller = Speller(snap.vocabulary()) \
+                    if self._speller is not None and snap.has_stored_vocabulary else None
             except BaseException:
                 searcher.close()
                 raise
@@ -129,6 +132,9 @@ class KbIndex:
                 old, self._searcher, self._snap = self._searcher, searcher, snap
                 self._duplicates = None
                 old.close()
+            if speller is not None:
+                with self._speller_lock:
+                    self._speller = (int(searcher.reader().generation()), speller)
             return True
 
     def follow(self, interval: float) -> None:
@@ -172,20 +178,24 @@ class KbIndex:
             return frozenset(matched.highlight_words)
 
     def _vocabulary(self) -> Speller:
-        """The speller, built on first use after each refresh from a reader of its own (its
-        own file handles), so searches never wait for it."""
+        """The speller, built on first use after each refresh: from the vocabulary the
+        generation's file holds, else from a reader of its own (its own file handles), so
+        searches never wait for it."""
         with self._speller_lock:
-            if self._speller is not None and self._speller[0] == self.generation:
+            snap = self._snap
+            generation = int(snap.reader.generation())
+            if self._speller is not None and self._speller[0] == generation:
                 return self._speller[1]
-            reader = self._ix.reader()
-            try:
-                words = [(term.decode("utf-8") if isinstance(term, bytes) else term,
-                          info.doc_frequency())
-                         for term, info in reader.iter_field("body")] \
-                    if "body" in reader.indexed_field_names() else []
-                self._speller = (int(reader.generation()), Speller(words))
-            finally:
-                reader.close()
+            if snap.has_stored_vocabulary:
+                words = snap.vocabulary()
+            else:
+                reader = self._ix.reader()
+                try:
+                    generation = int(reader.generation())
+                    words = read_vocabulary(reader)
+                finally:
+                    reader.close()
+            self._speller = (generation, Speller(words))
             return self._speller[1]
 
     # -- records ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from index import arrays
@@ -34,8 +35,13 @@ SCORED_FIELDS = tuple(name for name, kind in build_schema().items() if kind.scor
 #: The per-generation arrays kept as cached properties (see :meth:`Snapshot.stored`).
 _ARRAY_PROPERTIES = ("passages", "doc_starts", "group_of", "browse_key", "newest_key")
 
-#: Posting entries kept in the cache (least recently used go first): about 60 MB.
-_MAX_CACHED_POSTINGS = 5_000_000
+#: Posting entries kept in the cache (least recently used go first) at the least: 40 MB, at
+#: 8 bytes an entry (an int32 docnum and a float32 frequency).
+_MIN_CACHED_POSTINGS = 5_000_000
+#: ... and per record of the generation, so the budget grows with the corpus: the 240 queries
+#: of bench/search.py read 1.8M entries at 100,000 passages, 3 times that at 300,000, where a
+#: fixed 5M budget evicted lists the next queries read again (p95 158 ms, issue #10).
+_CACHED_POSTINGS_PER_RECORD = 40
 #: Terms whose postings are kept, however short (a term nobody has is one entry too).
 _MAX_CACHED_TERMS = 50_000
 #: Query words whose indexed forms are kept.
@@ -92,7 +98,7 @@ class Snapshot:
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
         self._postings: LruCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LruCache(
-            _MAX_CACHED_TERMS, _MAX_CACHED_POSTINGS, weigh=lambda found: len(found[0]) + 1)
+            _MAX_CACHED_TERMS, posting_budget(self.size), weigh=lambda found: len(found[0]) + 1)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._variants: LruCache[tuple[str, str], tuple[str, ...]] = LruCache(
             _MAX_CACHED_FORMS)
@@ -100,6 +106,7 @@ class Snapshot:
             _MAX_CACHED_FORMS, _MAX_CACHED_STEM_WORDS,
             weigh=lambda groups: 1 + sum(len(words) for words in groups.values()))
         self._lock = threading.Lock()
+        self._stored_vocabulary: tuple[np.ndarray, np.ndarray] | None = None
         if stored is not None:
             self._adopt(stored)
 
@@ -122,7 +129,28 @@ class Snapshot:
             if table.group_docs is not None and table.group_codes is not None:
                 out.arrays[f"facet.{facet}.group_docs"] = table.group_docs
                 out.arrays[f"facet.{facet}.group_codes"] = table.group_codes
+        words = self.vocabulary()
+        out.arrays["vocabulary.text"] = np.frombuffer(
+            "\n".join(word for word, _ in words).encode("utf-8"), dtype=np.uint8)
+        out.arrays["vocabulary.df"] = np.array([n for _, n in words], dtype=np.int32)
         return out
+
+    @property
+    def has_stored_vocabulary(self) -> bool:
+        return self._stored_vocabulary is not None
+
+    def vocabulary(self) -> list[tuple[str, int]]:
+        """(indexed body word, passages holding it): what "did you mean" respells from.
+
+        From the generation's file when it has one; else read from the term dictionary, which
+        takes a second at 100,000 passages (call it where no other thread uses this
+        snapshot's reader, or with a reader of its own: see KbIndex._vocabulary).
+        """
+        if self._stored_vocabulary is not None:
+            text, frequencies = self._stored_vocabulary
+            words = text.tobytes().decode("utf-8").split("\n") if len(text) else []
+            return list(zip(words, (int(n) for n in frequencies), strict=True))
+        return read_vocabulary(self.reader)
 
     def _adopt(self, stored: Stored) -> None:
         """Take ``stored``'s arrays as this generation's (they fill the cached properties)."""
@@ -139,6 +167,7 @@ class Snapshot:
             tables[facet] = FacetTable(list(about["values"]), arrays[f"facet.{facet}.docs"],
                                        arrays[f"facet.{facet}.codes"], *grouped)
         self.__dict__["_facet_tables"] = tables
+        self._stored_vocabulary = (arrays["vocabulary.text"], arrays["vocabulary.df"])
 
     # -- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -365,6 +394,19 @@ class Snapshot:
         return (date_rank << 42) | (src_rank << 22) | np.arange(self.size, dtype=np.int64)
 
 
+def posting_budget(records: int) -> int:
+    """Posting entries the cache of a generation of ``records`` records may hold."""
+    return max(_MIN_CACHED_POSTINGS, _CACHED_POSTINGS_PER_RECORD * records)
+
+
+def read_vocabulary(reader: IndexReader) -> list[tuple[str, int]]:
+    """(word, document frequency) of every indexed body word, from the term dictionary."""
+    if "body" not in reader.indexed_field_names():
+        return []
+    return [(term.decode("utf-8") if isinstance(term, bytes) else term, info.doc_frequency())
+            for term, info in reader.iter_field("body")]
+
+
 def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = None) -> Snapshot:
     """The snapshot of ``searcher``'s generation, ready for its first query.
 
@@ -375,7 +417,13 @@ def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = Non
     after an ingest find them cached, as they were before it.
     """
     stored = arrays.load(index_dir, searcher.reader())
-    snap = Snapshot(searcher, stored)
+    try:
+        snap = Snapshot(searcher, stored)
+    except (KeyError, TypeError, ValueError) as exc:
+        # A file whose format number was not bumped when its contents changed.
+        _log.warning("the arrays saved in %s lack %s; rebuilding them from the index",
+                     index_dir, exc)
+        stored, snap = None, Snapshot(searcher)
     if stored is None:
         built = snap.stored()
         try:
