@@ -40,6 +40,7 @@ _MAGIC = b"KBARRAYS"
 _HEADER = struct.Struct("<8sIIIQI")
 _ALIGN = 64
 _NAME = re.compile(r"kb_arrays_(\d+)\.bin")
+_SEGMENT_NAME = re.compile(r"kb_postings_(.+)\.bin")
 
 _log = logging.getLogger(__name__)
 
@@ -66,8 +67,17 @@ def path_for(index_dir: Path, generation: int) -> Path:
 
 def save(index_dir: Path, reader: IndexReader, stored: Stored) -> Path:
     """Write ``stored`` as the file of ``reader``'s generation, atomically, and delete the
-    files of other generations (a reader that still has one mapped keeps its pages)."""
+    files of other generations and of segments it no longer has (a reader that still has one
+    mapped keeps its pages)."""
     ident = identity(reader)
+    target = path_for(index_dir, ident["generation"])
+    write(target, ident, stored)
+    _remove_others(Path(index_dir), ident["generation"], set(ident["segments"]))
+    return target
+
+
+def write(target: Path, ident: Mapping[str, Any], stored: Stored) -> None:
+    """Write ``stored`` to ``target`` under a temporary name, flushed, then renamed."""
     layout: list[dict[str, Any]] = []
     starts: list[int] = []
     offset = 0
@@ -86,7 +96,6 @@ def save(index_dir: Path, reader: IndexReader, stored: Stored) -> Path:
     head = _HEADER.pack(_MAGIC, FORMAT, len(description), zlib.crc32(description),
                         len(payload), zlib.crc32(payload))
     start = -(-(len(head) + len(description)) // _ALIGN) * _ALIGN
-    target = path_for(index_dir, ident["generation"])
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(temporary, "wb") as out:
@@ -98,14 +107,15 @@ def save(index_dir: Path, reader: IndexReader, stored: Stored) -> Path:
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
-    _remove_others(Path(index_dir), ident["generation"])
-    return target
 
 
-def _remove_others(index_dir: Path, generation: int) -> None:
+def _remove_others(index_dir: Path, generation: int, segments: set[str]) -> None:
     for path in index_dir.iterdir():
         found = _NAME.fullmatch(path.name)
         if found and int(found.group(1)) != generation:
+            path.unlink(missing_ok=True)
+        found = _SEGMENT_NAME.fullmatch(path.name)
+        if found and found.group(1) not in segments:
             path.unlink(missing_ok=True)
 
 
@@ -117,7 +127,16 @@ def load(index_dir: Path, reader: IndexReader) -> Stored | None:
     """The arrays of ``reader``'s generation, memory-mapped read-only; None when there is no
     file for it or the file is of another format, another index or damaged (logged)."""
     ident = identity(reader)
-    path = path_for(index_dir, ident["generation"])
+    return read(path_for(index_dir, ident["generation"]), ident)
+
+
+def segment_path(index_dir: Path, segment_id: str) -> Path:
+    return Path(index_dir) / f"kb_postings_{segment_id}.bin"
+
+
+def read(path: Path, ident: Mapping[str, Any]) -> Stored | None:
+    """The arrays of the file at ``path`` if it was written for ``ident``, else None (a
+    missing file silently, a rejected one with a warning)."""
     try:
         with open(path, "rb") as handle:
             if os.fstat(handle.fileno()).st_size < _HEADER.size:
@@ -142,7 +161,7 @@ def _parse(mapped: mmap.mmap, ident: Mapping[str, Any]) -> Stored:
         raise _Rejected("its description is cut short or damaged")
     facts = json.loads(description)
     if {k: facts.get(k) for k in ident} != dict(ident):
-        raise _Rejected("written for another index of the same generation number")
+        raise _Rejected("written for another index or segment of the same name")
     start = -(-(_HEADER.size + size) // _ALIGN) * _ALIGN
     if len(mapped) != start + payload_size:
         raise _Rejected(f"{len(mapped)} bytes where {start + payload_size} were written")

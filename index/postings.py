@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from whoosh.matching import Matcher
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 from index.internals import leaf_blocks, length_bytes, length_column, without_deletions
@@ -41,6 +41,15 @@ def read_postings(reader: IndexReader, field: str, term: str) -> tuple[np.ndarra
     if len(ids_parts) == 1:
         return ids_parts[0], weight_parts[0]
     return np.concatenate(ids_parts), np.concatenate(weight_parts)
+
+
+def read_segment_postings(sub: SegmentReader, field: str,
+                          term: str) -> tuple[np.ndarray, np.ndarray]:
+    """(segment-local docnums, frequencies) of a term in one segment, deleted records
+    included: what a segment holds for good (deletions belong to a generation)."""
+    if (field, term) not in sub:
+        return _EMPTY_IDS, _EMPTY_WEIGHTS
+    return _read_matcher(without_deletions(sub.postings(field, term))[1])
 
 
 def _read_matcher(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:

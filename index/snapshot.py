@@ -20,15 +20,16 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
-from index import arrays
+from index import arrays, segment_postings
 from index.analysis import MAX_WORD_CHARS, analysis_key, stem
 from index.arrays import Stored
 from index.cache import LruCache
-from index.postings import field_lengths, read_postings
+from index.postings import DOCNUM, field_lengths, read_postings
 from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE, build_schema
+from index.segment_postings import SegmentPostings
 
 #: The fields BM25 scores, whose lengths every generation keeps.
 SCORED_FIELDS = tuple(name for name, kind in build_schema().items() if kind.scorable)
@@ -54,6 +55,9 @@ _VARIANT_SCAN = 5000
 _WARM_POSTINGS = 2_000_000
 
 _log = logging.getLogger(__name__)
+_EMPTY_POSTINGS = (np.zeros(0, dtype=DOCNUM), np.zeros(0, dtype=np.float32))
+#: Fields whose lists come from the segments' files when every segment has one.
+SEGMENT_FIELDS = frozenset(segment_postings.FIELDS)
 
 
 @dataclass(frozen=True)
@@ -93,10 +97,16 @@ class Snapshot:
     array its first query needs; else each is built from Whoosh on first use.
     """
 
-    def __init__(self, searcher: Searcher, stored: Stored | None = None) -> None:
+    def __init__(self, searcher: Searcher, stored: Stored | None = None,
+                 segments: list[SegmentPostings] | None = None) -> None:
+        """:param segments: each segment's posting lists from its file, in the reader's order
+        (see index.segment_postings); None reads every list from Whoosh."""
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
+        self._segments = [(found, offset, _deleted(sub)) for found, (sub, offset)
+                          in zip(segments, self.reader.leaf_readers(), strict=True)] \
+            if segments is not None else None
         self._postings: LruCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LruCache(
             _MAX_CACHED_TERMS, posting_budget(self.size), weigh=lambda found: len(found[0]) + 1)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
@@ -172,12 +182,33 @@ class Snapshot:
     # -- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, term frequencies) of a term."""
+        if self._segments is not None and field in SEGMENT_FIELDS:
+            return self._segment_postings(field, term)
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
             found = read_postings(self.reader, field, term)
             self._postings.put(key, found)
         return found
+
+    def _segment_postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """A list from the segments' mapped files: a view of the file when the generation is
+        one segment without deletions (as after a full ingest), else the parts joined."""
+        assert self._segments is not None
+        ids_parts, tf_parts = [], []
+        for found, offset, deleted in self._segments:
+            ids, tf = found.get(field, term)
+            if deleted is not None and len(ids):
+                keep = ~deleted[ids]
+                ids, tf = ids[keep], tf[keep]
+            if len(ids):
+                ids_parts.append(ids + offset if offset else ids)
+                tf_parts.append(tf)
+        if not ids_parts:
+            return _EMPTY_POSTINGS
+        if len(ids_parts) == 1:
+            return ids_parts[0], tf_parts[0]
+        return np.concatenate(ids_parts), np.concatenate(tf_parts)
 
     def warm(self, previous: Snapshot) -> None:
         """Read again, on this generation, the posting lists ``previous`` used last (most
@@ -394,6 +425,15 @@ class Snapshot:
         return (date_rank << 42) | (src_rank << 22) | np.arange(self.size, dtype=np.int64)
 
 
+def _deleted(sub: SegmentReader) -> np.ndarray | None:
+    """The segment's deleted records as a mask over its docnums, or None when it has none."""
+    if not sub.has_deletions():
+        return None
+    mask = np.zeros(sub.doc_count_all(), dtype=bool)
+    mask[np.fromiter(sub.deleted_docs_set, dtype=np.int64)] = True
+    return mask
+
+
 def posting_budget(records: int) -> int:
     """Posting entries the cache of a generation of ``records`` records may hold."""
     return max(_MIN_CACHED_POSTINGS, _CACHED_POSTINGS_PER_RECORD * records)
@@ -417,8 +457,10 @@ def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = Non
     after an ingest find them cached, as they were before it.
     """
     stored = arrays.load(index_dir, searcher.reader())
+    found = [segment_postings.load(index_dir, sub) for sub, _ in searcher.reader().leaf_readers()]
+    segments = [f for f in found if f is not None] if all(f is not None for f in found) else None
     try:
-        snap = Snapshot(searcher, stored)
+        snap = Snapshot(searcher, stored, segments)
     except (KeyError, TypeError, ValueError) as exc:
         # A file whose format number was not bumped when its contents changed.
         _log.warning("the arrays saved in %s lack %s; rebuilding them from the index",

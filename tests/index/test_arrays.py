@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 from fixtures import changes, doc
 
+import index.writer
 from index import apply_changes, arrays, open_index
 from index.arrays import FORMAT
+from index.postings import read_postings
 from kb.model import ChangeSet, ManifestEntry, SearchRequest
 
 #: The requests whose answers must not depend on where the arrays came from.
@@ -35,8 +37,8 @@ def _answers(index_dir: Path) -> list[dict]:
         return [ix.search(request).to_dict() for request in REQUESTS]
 
 
-def _only_file(index_dir: Path) -> Path:
-    found = sorted(index_dir.glob("kb_arrays_*.bin"))
+def _only_file(index_dir: Path, pattern: str = "kb_arrays_*.bin") -> Path:
+    found = sorted(index_dir.glob(pattern))
     assert len(found) == 1, found
     return found[0]
 
@@ -59,7 +61,12 @@ def test_the_writer_saves_the_arrays_beside_its_generation(index_dir: Path) -> N
         assert snap.facet_table("topic").values == ["copyright", "deepfakes", "metaverse",
                                                    "patents", "training-data"]
         assert ix.search(SearchRequest(query="copyright")).total == 4
-        assert snap._postings.keys() == [("body", "copyright"), ("body", "copyrighted")]
+        # Posting lists are views of the segment's file: nothing decoded, nothing cached.
+        ids, frequencies = snap.postings("body", "copyright")
+        assert not ids.flags.writeable
+        assert [int(n) for n in ids] == [5, 11, 18]
+        assert [float(f) for f in frequencies] == [1.0, 1.0, 1.0]
+        assert snap._postings.keys() == []
 
 
 def test_mapped_arrays_equal_the_arrays_built_from_the_index(index_dir: Path) -> None:
@@ -118,7 +125,7 @@ def test_a_file_of_another_index_with_the_same_generation_is_rejected(
     path.write_bytes(_only_file(other).read_bytes())
     with caplog.at_level(logging.WARNING, logger="index.arrays"):
         assert _answers(index_dir) == expected
-    assert "written for another index of the same generation number" in caplog.text
+    assert "written for another index or segment of the same name" in caplog.text
 
 
 def test_a_read_only_index_is_served_without_its_file(
@@ -156,21 +163,78 @@ def test_each_commit_replaces_the_previous_generations_file(index_dir: Path) -> 
 def test_a_new_generation_is_prepared_before_it_serves(index_dir: Path) -> None:
     with open_index(index_dir) as ix:
         assert ix.search(SearchRequest(query="copyright")).total == 4
-        ix.search(SearchRequest(query="performers"))
         old = ix._snap
         _add(index_dir, "later", "Copyright of later works by performers.")
         assert ix.refresh()
         new = ix._snap
         assert new is not old
-        # Its arrays come from the writer's file, and the words the last queries used were
-        # read again on the new generation before any query ran on it.
+        # Its arrays and both segments' posting lists come from the writer's files.
         assert not new.passages.flags.writeable
+        assert new._segments is not None and len(new._segments) == 2
+        assert ix.search(SearchRequest(query="copyright")).total == 5
+        assert ix.search(SearchRequest(query="performers")).total == 3
+
+
+def test_without_posting_files_the_last_queries_lists_are_read_before_the_swap(
+        index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Segments without posting files (a folder the writer could not save them in) are read
+    # from Whoosh: a new generation reads the lists the last queries used before it serves.
+    for path in index_dir.glob("kb_postings_*.bin"):
+        path.unlink()
+    monkeypatch.setattr(index.writer, "save_missing", lambda *_args: None)
+    with open_index(index_dir) as ix:
+        assert ix._snap._segments is None
+        assert ix.search(SearchRequest(query="copyright")).total == 4
+        ix.search(SearchRequest(query="performers"))
+        _add(index_dir, "later", "Copyright of later works by performers.")
+        assert not list(index_dir.glob("kb_postings_*.bin"))
+        assert ix.refresh()
+        new = ix._snap
+        assert new._segments is None
         assert new._postings.keys() == [("body", "copyright"), ("body", "copyrighted"),
                                         ("body", "performers")]
         assert [int(n) for n in new._postings.get(("body", "copyright"))[0]] == \
-            [int(n) for n in new.postings("body", "copyright")[0]]
+            [int(n) for n in read_postings(new.reader, "body", "copyright")[0]]
         assert ix.search(SearchRequest(query="copyright")).total == 5
         assert ix.search(SearchRequest(query="performers")).total == 3
+
+
+def test_segment_lists_equal_whooshs_own_with_deletions_and_several_segments(
+        index_dir: Path) -> None:
+    # A second commit adds a document, a third replaces one (deleting its records in the
+    # first segment): lists joined from the files, less deleted records, are Whoosh's.
+    _add(index_dir, "later", "Copyright of later works by performers.")
+    replaced = doc("metaverse", "IP and the Metaverse", ["Copyright in virtual worlds."],
+                   date="2023-03-29", sessions=[7], topics=["metaverse"])
+    apply_changes(index_dir, ChangeSet(upserts=[replaced], manifest=[
+        ManifestEntry(source=replaced.source, doc_id="metaverse", content_hash="h2")]))
+    with open_index(index_dir) as ix:
+        snap = ix._snap
+        assert snap._segments is not None and len(snap._segments) == 3
+        # The first segment lost the replaced document and the meta records, the second its
+        # meta records (each commit rewrites them).
+        assert sum(deleted is not None for _, _, deleted in snap._segments) == 2
+        for field, term in [("body", "copyright"), ("body", "virtual"), ("topic", "metaverse"),
+                            ("kind", "passage"), ("session", "7"), ("title", "metaverse"),
+                            ("body", "absent")]:
+            ids, frequencies = snap.postings(field, term)
+            expected_ids, expected_tf = read_postings(snap.reader, field, term)
+            assert [int(n) for n in ids] == [int(n) for n in expected_ids], (field, term)
+            assert [float(f) for f in frequencies] == [float(f) for f in expected_tf]
+        assert ix.search(SearchRequest(query="virtual")).total == 1
+        assert ix.search(SearchRequest(query="copyright")).total == 6
+
+
+def test_a_torn_posting_file_is_read_from_whoosh_instead(
+        index_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    expected = _answers(index_dir)
+    path = _only_file(index_dir, "kb_postings_*.bin")
+    _rewrite(path, lambda d: d.__delitem__(slice(len(d) - 100, None)))
+    with caplog.at_level(logging.WARNING, logger="index.arrays"):
+        assert _answers(index_dir) == expected
+        with open_index(index_dir) as ix:
+            assert ix._snap._segments is None
+    assert f"{path.name}: " in caplog.text and "bytes where" in caplog.text
 
 
 def test_following_moves_to_each_new_generation_by_itself(index_dir: Path) -> None:
@@ -185,3 +249,15 @@ def test_following_moves_to_each_new_generation_by_itself(index_dir: Path) -> No
         assert ix.generation == first + 1
         assert ix.search(SearchRequest(query="copyright")).total == 5
     assert not ix._follower.is_alive()
+
+
+def test_a_commit_saves_posting_files_for_segments_that_lack_them(index_dir: Path) -> None:
+    # An index written by an earlier kb has none: its next commit decodes every segment once.
+    for path in index_dir.glob("kb_postings_*.bin"):
+        path.unlink()
+    _add(index_dir, "later", "Copyright of later works.")
+    with open_index(index_dir) as ix:
+        segments = sorted(sub.segment().segment_id() for sub, _ in ix._snap.reader.leaf_readers())
+        assert sorted(p.name for p in index_dir.glob("kb_postings_*.bin")) == \
+            [f"kb_postings_{segment}.bin" for segment in segments]
+        assert ix._snap._segments is not None
