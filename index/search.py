@@ -123,7 +123,7 @@ class KbIndex:
             try:
                 snap = prepare(self.index_dir, searcher, previous)
                 # "Did you mean" is ready too, if the old generation needed it.
-                speller = Speller(snap.vocabulary()) \
+                speller = snap.speller() \
                     if self._speller is not None and snap.has_stored_vocabulary else None
             except BaseException:
                 searcher.close()
@@ -187,16 +187,16 @@ class KbIndex:
             if self._speller is not None and self._speller[0] == generation:
                 return self._speller[1]
             if snap.has_stored_vocabulary:
-                words = snap.vocabulary()
+                speller = snap.speller()
             else:
                 reader = self._ix.reader()
                 try:
                     generation = int(reader.generation())
-                    words = read_vocabulary(reader)
+                    speller = Speller(read_vocabulary(reader))
                 finally:
                     reader.close()
-            self._speller = (generation, Speller(words))
-            return self._speller[1]
+            self._speller = (generation, speller)
+            return speller
 
     # -- records ----------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:

@@ -77,8 +77,9 @@ def load(index_dir: Path, sub: SegmentReader) -> SegmentPostings | None:
     earlier kb, a segment written on a read-only folder) or the file is rejected."""
     if sub.segment() is None:
         return None
+    # Not the payload's CRC: it would read the whole file on every open (see arrays.read).
     stored = arrays.read(arrays.segment_path(index_dir, sub.segment().segment_id()),
-                         _identity(sub))
+                         _identity(sub), verify=False)
     return SegmentPostings(stored) if stored is not None else None
 
 

@@ -37,6 +37,23 @@ class Speller:
         self._words = {key: [w for w, _ in pairs] for key, pairs in groups.items()}
         self._frequencies = {key: [f for _, f in pairs] for key, pairs in groups.items()}
 
+    @classmethod
+    def from_sorted(cls, words: list[str], frequencies: list[int]) -> Speller:
+        """The speller of ``words`` already ordered by first letter and length (as the
+        generation's file keeps them, see :func:`vocabulary_order`): the groups are runs of
+        the lists, cut without building a pair per word."""
+        speller = cls(())
+        start = 0
+        for end in range(1, len(words) + 1):
+            if end == len(words) or words[end][:1] != words[start][:1] \
+                    or len(words[end]) != len(words[start]):
+                if words[start]:
+                    key = (words[start][0], len(words[start]))
+                    speller._words[key] = words[start:end]
+                    speller._frequencies[key] = frequencies[start:end]
+                start = end
+        return speller
+
     def suggest(self, word: str, refused: Callable[[str], bool] = lambda _: False) -> str:
         """The closest indexed word (fewest edits, then most frequent, then alphabetical) that
         shares ``word``'s first letter, or "" when none is within :data:`MAX_DISTANCE`.
@@ -77,3 +94,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     """Edits (insertions, deletions, substitutions, adjacent swaps) turning ``a`` into ``b``;
     any value above ``limit`` is returned as ``limit + 1``."""
     return int(OSA.distance(a, b, score_cutoff=limit))
+
+
+def vocabulary_order(word: str) -> tuple[str, int, str]:
+    """The order :meth:`Speller.from_sorted` reads a vocabulary in."""
+    return word[:1], len(word), word

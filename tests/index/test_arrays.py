@@ -20,6 +20,8 @@ import index.writer
 from index import apply_changes, arrays, open_index
 from index.arrays import FORMAT
 from index.postings import read_postings
+from index.snapshot import read_vocabulary
+from index.spelling import Speller
 from kb.model import ChangeSet, ManifestEntry, SearchRequest
 
 #: The requests whose answers must not depend on where the arrays came from.
@@ -261,3 +263,18 @@ def test_a_commit_saves_posting_files_for_segments_that_lack_them(index_dir: Pat
         assert sorted(p.name for p in index_dir.glob("kb_postings_*.bin")) == \
             [f"kb_postings_{segment}.bin" for segment in segments]
         assert ix._snap._segments is not None
+
+
+def test_the_saved_vocabulary_gives_did_you_mean_the_same_speller(index_dir: Path) -> None:
+    with open_index(index_dir) as ix:
+        snap = ix._snap
+        assert snap.has_stored_vocabulary
+
+        def groups(speller: Speller) -> dict:
+            return {key: sorted(zip(words, speller._frequencies[key], strict=True))
+                    for key, words in speller._words.items()}
+
+        from_file = groups(snap.speller())
+        assert from_file == groups(Speller(read_vocabulary(snap.reader)))
+        assert from_file[("c", 9)] == [("contracts", 1), ("copyright", 3), ("createurs", 1)]
+        assert ix.search(SearchRequest(query="copyrigt")).suggestion == "copyright"
