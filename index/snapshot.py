@@ -30,7 +30,7 @@ from index.cache import LruCache
 from index.postings import DOCNUM, field_lengths, read_postings
 from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE, build_schema
 from index.segment_postings import SegmentPostings
-from index.spelling import Speller, vocabulary_order
+from index.spelling import Speller, group_bounds, vocabulary_order
 
 #: The fields BM25 scores, whose lengths every generation keeps.
 SCORED_FIELDS = tuple(name for name, kind in build_schema().items() if kind.scorable)
@@ -144,6 +144,8 @@ class Snapshot:
         out.arrays["vocabulary.text"] = np.frombuffer(
             "\n".join(word for word, _ in words).encode("utf-8"), dtype=np.uint8)
         out.arrays["vocabulary.df"] = np.array([n for _, n in words], dtype=np.int32)
+        out.arrays["vocabulary.bounds"] = np.array(group_bounds([w for w, _ in words]),
+                                                   dtype=np.int64)
         return out
 
     @property
@@ -156,7 +158,8 @@ class Snapshot:
         if self._stored_vocabulary is not None:
             text, frequencies = self._stored_vocabulary
             words = text.tobytes().decode("utf-8").split("\n") if len(text) else []
-            return Speller.from_sorted(words, frequencies.tolist())
+            return Speller.from_sorted(words, frequencies.tolist(),
+                                       self._vocabulary_bounds.tolist())
         return Speller(self.vocabulary())
 
     def vocabulary(self) -> list[tuple[str, int]]:
@@ -188,6 +191,7 @@ class Snapshot:
                                        arrays[f"facet.{facet}.codes"], *grouped)
         self.__dict__["_facet_tables"] = tables
         self._stored_vocabulary = (arrays["vocabulary.text"], arrays["vocabulary.df"])
+        self._vocabulary_bounds = arrays["vocabulary.bounds"]
 
     # -- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:

@@ -38,20 +38,17 @@ class Speller:
         self._frequencies = {key: [f for _, f in pairs] for key, pairs in groups.items()}
 
     @classmethod
-    def from_sorted(cls, words: list[str], frequencies: list[int]) -> Speller:
-        """The speller of ``words`` already ordered by first letter and length (as the
-        generation's file keeps them, see :func:`vocabulary_order`): the groups are runs of
-        the lists, cut without building a pair per word."""
+    def from_sorted(cls, words: list[str], frequencies: list[int],
+                    bounds: list[int]) -> Speller:
+        """The speller of ``words`` already ordered by :func:`vocabulary_order`, whose groups
+        (one first letter and length each) start at ``bounds`` (:func:`group_bounds`, with the
+        end last): as the generation's file keeps them, so nothing is done per word."""
         speller = cls(())
-        start = 0
-        for end in range(1, len(words) + 1):
-            if end == len(words) or words[end][:1] != words[start][:1] \
-                    or len(words[end]) != len(words[start]):
-                if words[start]:
-                    key = (words[start][0], len(words[start]))
-                    speller._words[key] = words[start:end]
-                    speller._frequencies[key] = frequencies[start:end]
-                start = end
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            if end > start and words[start]:
+                key = (words[start][0], len(words[start]))
+                speller._words[key] = words[start:end]
+                speller._frequencies[key] = frequencies[start:end]
         return speller
 
     def suggest(self, word: str, refused: Callable[[str], bool] = lambda _: False) -> str:
@@ -99,3 +96,10 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 def vocabulary_order(word: str) -> tuple[str, int, str]:
     """The order :meth:`Speller.from_sorted` reads a vocabulary in."""
     return word[:1], len(word), word
+
+
+def group_bounds(words: list[str]) -> list[int]:
+    """Where each group of ``words`` (ordered by :func:`vocabulary_order`) starts, and the
+    end."""
+    return [i for i in range(len(words)) if i == 0 or words[i][:1] != words[i - 1][:1]
+            or len(words[i]) != len(words[i - 1])] + [len(words)]
