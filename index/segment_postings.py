@@ -41,7 +41,8 @@ _log = logging.getLogger(__name__)
 class SegmentPostings:
     """The posting lists of one segment, from its file."""
 
-    def __init__(self, stored: Stored) -> None:
+    def __init__(self, segment_id: str, stored: Stored) -> None:
+        self.segment_id = segment_id
         self._arrays = stored.arrays
         self._terms: dict[str, dict[str, int]] = {}
 
@@ -72,15 +73,23 @@ def _identity(sub: SegmentReader) -> dict[str, object]:
             "fields": list(FIELDS)}
 
 
-def load(index_dir: Path, sub: SegmentReader) -> SegmentPostings | None:
+def load(index_dir: Path, sub: SegmentReader,
+         known: dict[str, SegmentPostings] | None = None) -> SegmentPostings | None:
     """The segment's lists from its file; None when it has none (an index written by an
-    earlier kb, a segment written on a read-only folder) or the file is rejected."""
+    earlier kb, a segment written on a read-only folder) or the file is rejected.
+
+    :param known: the previous generation's, by segment id: a segment never changes, so its
+        lists (and the term tables built on their first use) are taken over as they are.
+    """
     if sub.segment() is None:
         return None
+    segment_id = sub.segment().segment_id()
+    if known and segment_id in known:
+        return known[segment_id]
     # Not the payload's CRC: it would read the whole file on every open (see arrays.read).
-    stored = arrays.read(arrays.segment_path(index_dir, sub.segment().segment_id()),
-                         _identity(sub), verify=False)
-    return SegmentPostings(stored) if stored is not None else None
+    stored = arrays.read(arrays.segment_path(index_dir, segment_id), _identity(sub),
+                         verify=False)
+    return SegmentPostings(segment_id, stored) if stored is not None else None
 
 
 def build(sub: SegmentReader) -> Stored:

@@ -54,6 +54,8 @@ _MAX_CACHED_STEM_WORDS = 300_000
 _VARIANT_SCAN = 5000
 #: Posting entries a new generation reads again from its predecessor's cache before it serves.
 _WARM_POSTINGS = 2_000_000
+#: Query words whose forms a new generation looks up again before it serves.
+_WARM_WORDS = 500
 
 _log = logging.getLogger(__name__)
 _EMPTY_POSTINGS = (np.zeros(0, dtype=DOCNUM), np.zeros(0, dtype=np.float32))
@@ -225,9 +227,10 @@ class Snapshot:
         return np.concatenate(ids_parts), np.concatenate(tf_parts)
 
     def warm(self, previous: Snapshot) -> None:
-        """Read again, on this generation, the posting lists ``previous`` used last (most
-        recent first, up to :data:`_WARM_POSTINGS` entries): docnums change from one
-        generation to the next, so they are read, not copied."""
+        """Read again, on this generation, the posting lists ``previous`` read from Whoosh
+        last (most recent first, up to :data:`_WARM_POSTINGS` entries; docnums change from one
+        generation to the next, so they are read, not copied), and look up the forms of its
+        last :data:`_WARM_WORDS` query words."""
         chosen, budget = [], _WARM_POSTINGS
         for key in reversed(previous._postings.keys()):
             found = previous._postings.get(key)
@@ -239,6 +242,10 @@ class Snapshot:
             chosen.append(key)
         for field, term in reversed(chosen):  # least recent first: the LRU order carries over
             self.postings(field, term)
+        # The indexed forms of the last query words, found by scanning the term dictionary
+        # (slower the more segments a generation has).
+        for field, word in previous._variants.keys()[-_WARM_WORDS:]:
+            self.forms(field, word)
 
     def empty(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)
@@ -471,7 +478,10 @@ def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = Non
     after an ingest find them cached, as they were before it.
     """
     stored = arrays.load(index_dir, searcher.reader())
-    found = [segment_postings.load(index_dir, sub) for sub, _ in searcher.reader().leaf_readers()]
+    known = {found.segment_id: found for found, _, _ in previous._segments} \
+        if previous is not None and previous._segments is not None else None
+    found = [segment_postings.load(index_dir, sub, known)
+             for sub, _ in searcher.reader().leaf_readers()]
     segments = [f for f in found if f is not None] if all(f is not None for f in found) else None
     try:
         snap = Snapshot(searcher, stored, segments)

@@ -170,9 +170,14 @@ def test_a_new_generation_is_prepared_before_it_serves(index_dir: Path) -> None:
         assert ix.refresh()
         new = ix._snap
         assert new is not old
-        # Its arrays and both segments' posting lists come from the writer's files.
+        # Its arrays and both segments' posting lists come from the writer's files; the old
+        # segment's lists are the old generation's own, and the forms of the last query's
+        # word were looked up before it served.
         assert not new.passages.flags.writeable
         assert new._segments is not None and len(new._segments) == 2
+        assert old._segments is not None and new._segments[0][0] is old._segments[0][0]
+        assert new._variants.keys() == [("body", "copyright")]
+        assert new._variants.get(("body", "copyright")) == ("copyright", "copyrighted")
         assert ix.search(SearchRequest(query="copyright")).total == 5
         assert ix.search(SearchRequest(query="performers")).total == 3
 
