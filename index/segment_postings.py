@@ -17,6 +17,8 @@ from Whoosh, where each list is one short block.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 from pathlib import Path
 
@@ -45,6 +47,7 @@ class SegmentPostings:
         self.segment_id = segment_id
         self._arrays = stored.arrays
         self._terms: dict[str, dict[str, int]] = {}
+        self._word_lists: dict[str, list[str]] = {}
 
     def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(segment-local docnums, frequencies) of ``term``; empty when the segment lacks it."""
@@ -55,12 +58,30 @@ class SegmentPostings:
         begin, end = int(starts[index]), int(starts[index + 1])
         return self._arrays[f"{field}.ids"][begin:end], self._arrays[f"{field}.tf"][begin:end]
 
+    def prefixed(self, field: str, start: str, limit: int) -> list[str]:
+        """The first ``limit`` terms of ``field`` starting with ``start``, in order."""
+        words = self._words(field)
+        first = bisect.bisect_left(words, start)
+        found = []
+        for word in itertools.islice(words, first, first + limit):
+            if not word.startswith(start):
+                break
+            found.append(word)
+        return found
+
+    def _words(self, field: str) -> list[str]:
+        """The field's terms in the lexicon's (sorted) order."""
+        found = self._word_lists.get(field)
+        if found is None:
+            text = self._arrays[f"{field}.terms"]
+            found = text.tobytes().decode("utf-8").split(_SEP) if len(text) else []
+            self._word_lists[field] = found  # built again by a racing thread at worst: same
+        return found
+
     def _lookup(self, field: str) -> dict[str, int]:
         found = self._terms.get(field)
         if found is None:
-            text = self._arrays[f"{field}.terms"]
-            words = text.tobytes().decode("utf-8").split(_SEP) if len(text) else []
-            found = {word: i for i, word in enumerate(words)}
+            found = {word: i for i, word in enumerate(self._words(field))}
             self._terms[field] = found  # built again by a racing thread at worst: same value
         return found
 

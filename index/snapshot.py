@@ -12,6 +12,7 @@ belongs to the nearest document record before it.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Iterable
@@ -309,13 +310,24 @@ class Snapshot:
         found = self._stem_groups.get(key)
         if found is None:
             found = {}
-            for i, term in enumerate(self.reader.expand_prefix(field, start)):
-                if i >= _VARIANT_SCAN:
-                    break
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
+            for text in self._prefixed(field, start):
                 found.setdefault(stem(text, language), []).append(text)
             self._stem_groups.put(key, found)
         return found
+
+    def _prefixed(self, field: str, start: str) -> list[str]:
+        """The first :data:`_VARIANT_SCAN` indexed words of ``field`` starting with ``start``,
+        in order: from the segments' sorted term tables where they have them (Whoosh merges
+        the term iterators of several segments in Python, a tenth of a second a word at
+        100,000 passages after a few re-ingests), else from Whoosh."""
+        if self._segments is not None and field in SEGMENT_FIELDS:
+            words: set[str] = set()
+            for found, _, _ in self._segments:
+                words.update(found.prefixed(field, start, _VARIANT_SCAN))
+            return sorted(words)[:_VARIANT_SCAN]
+        return [term.decode("utf-8") if isinstance(term, bytes) else term
+                for term in itertools.islice(self.reader.expand_prefix(field, start),
+                                             _VARIANT_SCAN)]
 
     # -- scoring ----------------------------------------------------------------------------
     def lengths(self, field: str) -> tuple[np.ndarray, float]:

@@ -230,6 +230,14 @@ def test_segment_lists_equal_whooshs_own_with_deletions_and_several_segments(
             assert [float(f) for f in frequencies] == [float(f) for f in expected_tf]
         assert ix.search(SearchRequest(query="virtual")).total == 1
         assert ix.search(SearchRequest(query="copyright")).total == 6
+        # Words by prefix (for a query word's forms) from the segments' term tables, as
+        # Whoosh's term dictionary gives them.
+        for field, start in [("body", "co"), ("title", "m"), ("body", "zz")]:
+            assert snap._prefixed(field, start) == [
+                t.decode("utf-8") if isinstance(t, bytes) else t
+                for t in snap.reader.expand_prefix(field, start)], (field, start)
+        assert snap._prefixed("body", "co") == ["consent", "contracts", "copyright",
+                                                "copyrighted"]
 
 
 def test_a_torn_posting_file_is_read_from_whoosh_instead(
