@@ -23,6 +23,7 @@ import numpy as np
 from index.analysis import analysis_key, analyze, fold, is_stop
 from index.facets import FacetCounter
 from index.highlight import Highlighter
+from index.lock import read_owner
 from index.matching import Matched, Matcher, missing_value_note, resolve_value
 from index.query import Filter, Group, Node, Word, parse, positive_nodes, render
 from index.records import (
@@ -34,7 +35,7 @@ from index.records import (
     passage_key,
 )
 from index.schema import SESSIONS_AND_MENTIONS
-from index.snapshot import ScoreTerm, prepare, read_vocabulary
+from index.snapshot import ScoreTerm, prepare, read_vocabulary, saved
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import open_searcher, open_whoosh
 from kb.model import (
@@ -120,6 +121,11 @@ class KbIndex:
             # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
             # and can keep serving documents that the new commit only deleted.
             searcher = open_searcher(self._ix)
+            if not saved(self.index_dir, searcher.reader()) and _writing(self.index_dir):
+                # Committed, but its writer is still saving its files: serve the last complete
+                # generation until it is done, rather than build what it is about to save.
+                searcher.close()
+                return False
             try:
                 snap = prepare(self.index_dir, searcher, previous)
                 # "Did you mean" is ready too, if the old generation needed it.
@@ -442,6 +448,12 @@ class _Search:
     def _known(self, node: Word) -> bool:
         term = self.matcher.word_term(node)
         return term is None or bool(term.forms)
+
+
+def _writing(index_dir: Path) -> bool:
+    """Whether a live writer holds the index's lock."""
+    owner = read_owner(index_dir)
+    return owner is not None and owner.is_alive()
 
 
 def _searched_languages(root: Node | None, selected: Mapping[str, list[str]]) -> tuple[str, ...]:

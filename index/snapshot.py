@@ -480,6 +480,14 @@ def read_vocabulary(reader: IndexReader) -> list[tuple[str, int]]:
             for term, info in reader.iter_field("body")]
 
 
+def saved(index_dir: Path, reader: IndexReader) -> bool:
+    """Whether the writer has saved the generation's arrays and every segment's posting
+    lists (it does so right after its commit, which makes the generation visible first)."""
+    return arrays.path_for(index_dir, int(reader.generation())).exists() and all(
+        arrays.segment_path(index_dir, sub.segment().segment_id()).exists()
+        for sub, _ in reader.leaf_readers() if sub.segment() is not None)
+
+
 def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = None) -> Snapshot:
     """The snapshot of ``searcher``'s generation, ready for its first query.
 

@@ -19,6 +19,7 @@ from fixtures import changes, doc
 import index.writer
 from index import apply_changes, arrays, open_index
 from index.arrays import FORMAT
+from index.lock import WriteLock
 from index.postings import read_postings
 from index.snapshot import read_vocabulary
 from index.spelling import Speller
@@ -291,3 +292,25 @@ def test_the_saved_vocabulary_gives_did_you_mean_the_same_speller(index_dir: Pat
         assert from_file == groups(Speller(read_vocabulary(snap.reader)))
         assert from_file[("c", 9)] == [("contracts", 1), ("copyright", 3), ("createurs", 1)]
         assert ix.search(SearchRequest(query="copyrigt")).suggestion == "copyright"
+
+
+def test_a_generation_whose_writer_is_still_saving_waits_for_it(
+        index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A commit makes its generation visible before the writer saves its files: a running
+    # index keeps serving the last complete generation while the writer still holds the lock.
+    with open_index(index_dir) as ix:
+        first = ix.generation
+        with monkeypatch.context() as patch:
+            patch.setattr(index.writer, "save_missing", lambda *_args: None)
+            patch.setattr(index.writer, "prepare", lambda *_args: None)
+            _add(index_dir, "later", "Copyright of later works.")
+        assert not list(index_dir.glob(f"kb_arrays_{first + 1}.bin"))
+        with WriteLock(index_dir):
+            assert not ix.refresh()
+            assert ix.generation == first
+            assert ix.search(SearchRequest(query="copyright")).total == 4
+        # No writer any more (it died after its commit): the reader builds what is missing.
+        assert ix.refresh()
+        assert ix.generation == first + 1
+        assert ix.search(SearchRequest(query="copyright")).total == 5
+        assert _only_file(index_dir).name == f"kb_arrays_{first + 1}.bin"
