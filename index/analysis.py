@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from nltk.stem.snowball import SnowballStemmer
+import Stemmer
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
@@ -83,9 +83,18 @@ def _stopwords(key: str) -> frozenset[str]:
     return frozenset(words | {fold(w) for w in words})
 
 
-@lru_cache(maxsize=16)
-def _stemmer(key: str) -> SnowballStemmer | None:
-    return SnowballStemmer(_STEMMED[key]) if key in _STEMMED else None
+#: One PyStemmer object per thread and language: a Stemmer keeps its working buffer in the
+#: object, so two threads must not share one.
+_STEMMERS = threading.local()
+
+
+def _stemmer(key: str) -> Stemmer.Stemmer | None:
+    if key not in _STEMMED:
+        return None
+    mine: dict[str, Stemmer.Stemmer] = _STEMMERS.__dict__.setdefault("by_key", {})
+    if key not in mine:
+        mine[key] = Stemmer.Stemmer(_STEMMED[key])
+    return mine[key]
 
 
 #: Longest word indexed (longer ones are not words a person searches for); the caches below
@@ -119,7 +128,7 @@ def _stem(word: str, key: str) -> str:
         return word
     if key in _LATIN_KEYS and _VOWELLESS_PLURAL.fullmatch(word):
         return word[:-1]  # "nfts", "llms": an acronym's plural typed in lower case
-    return stemmer.stem(word)
+    return str(stemmer.stemWord(word))
 
 
 _LATIN_KEYS = frozenset({"en", "fr", "es"})

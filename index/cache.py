@@ -36,6 +36,11 @@ class LruCache(Generic[K, V]):
     def weight(self) -> int:
         return self._weight
 
+    def keys(self) -> list[K]:
+        """The keys, least recently used first."""
+        with self._lock:
+            return list(self._entries)
+
     def get(self, key: K) -> V | None:
         with self._lock:
             found = self._entries.get(key)

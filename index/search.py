@@ -25,6 +25,7 @@ from index.errors import KbIndexError
 from index.expansion import Lookup, expand
 from index.facets import FacetCounter
 from index.highlight import Highlighter
+from index.lock import read_owner
 from index.matching import Matched, Matcher, missing_value_note, resolve_value
 from index.query import Filter, Group, Node, Word, parse, positive_nodes, render
 from index.records import (
@@ -36,7 +37,7 @@ from index.records import (
     passage_key,
 )
 from index.schema import SESSIONS_AND_MENTIONS
-from index.snapshot import ScoreTerm, Snapshot
+from index.snapshot import ScoreTerm, prepare, read_vocabulary, saved
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import folder_state, open_newest_complete
 from kb.glossary import Glossary
@@ -84,7 +85,10 @@ class KbIndex:
         #: The index folder as it was when its newest generation last did not open whole.
         self._passed_over = folder_state(self.index_dir) \
             if self.generation != self._ix.latest_generation() else None
-        self._snap = Snapshot(self._searcher)
+        self._snap = prepare(self.index_dir, self._searcher)
+        self._refreshing = threading.Lock()
+        self._stop = threading.Event()
+        self._follower: threading.Thread | None = None
         self._duplicates: dict[str, list[str]] | None = None
         #: (generation, its speller), built on the first "did you mean" of a generation.
         self._speller: tuple[int, Speller] | None = None
@@ -112,19 +116,29 @@ class KbIndex:
         return int(self._searcher.reader().generation())
 
     def close(self) -> None:
+        self._stop.set()
+        if self._follower is not None and self._follower is not threading.current_thread():
+            self._follower.join()
         with self._lock:
             self._searcher.close()
             self._ix.close()
 
     def refresh(self) -> bool:
-        """Reopen the searcher if a writer committed since; True if it did. A new generation
-        that does not open whole is passed over (once, with a warning): this one keeps
-        answering until a complete one is committed."""
-        with self._lock:
-            if self._searcher.up_to_date() or (
-                    self._passed_over is not None
-                    and folder_state(self.index_dir) == self._passed_over):
-                return False
+        """Move to the latest complete generation if a writer committed since; True if it did.
+
+        The new generation is prepared first (its arrays mapped, the posting lists the last
+        queries used read again: :func:`index.snapshot.prepare`) while searches go on against
+        the old one; only then does it take the old one's place, so no query waits for it. A
+        new generation that does not open whole is passed over (once, with a warning): this
+        one keeps answering until a complete one is committed.
+        """
+        with self._refreshing:
+            with self._lock:
+                if self._searcher.up_to_date() or (
+                        self._passed_over is not None
+                        and folder_state(self.index_dir) == self._passed_over):
+                    return False
+                previous = self._snap
             state = folder_state(self.index_dir)
             # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
             # and can keep serving documents that the new commit only deleted.
@@ -133,17 +147,51 @@ class KbIndex:
             except KbIndexError as exc:
                 _log.warning("index %s: %s; still answering from generation %d", self.index_dir,
                              exc, self.generation)
-                ix, searcher = self._ix, None
-            if searcher is None or searcher.reader().generation() == self.generation:
-                if searcher is not None:
-                    searcher.close()
                 self._passed_over = state
                 return False
-            old, self._searcher, self._ix = self._searcher, searcher, ix
-            old.close()
-            self._snap = Snapshot(self._searcher)
-            self._duplicates = None
+            if searcher.reader().generation() == self.generation:
+                searcher.close()
+                self._passed_over = state
+                return False
+            if not saved(self.index_dir, searcher.reader()) and _writing(self.index_dir):
+                # Committed, but its writer is still saving its files: serve the last complete
+                # generation until it is done, rather than build what it is about to save.
+                searcher.close()
+                return False
+            try:
+                snap = prepare(self.index_dir, searcher, previous)
+                # "Did you mean" is ready too, if the old generation needed it.
+                speller = snap.speller() \
+                    if self._speller is not None and snap.has_stored_vocabulary else None
+            except BaseException:
+                searcher.close()
+                raise
+            with self._lock:
+                old, self._searcher, self._ix, self._snap = self._searcher, searcher, ix, snap
+                self._duplicates = None
+                old.close()
+            if speller is not None:
+                with self._speller_lock:
+                    self._speller = (int(searcher.reader().generation()), speller)
             return True
+
+    def follow(self, interval: float) -> None:
+        """Check every ``interval`` seconds, in a background thread, for a new generation and
+        prepare it (:meth:`refresh`), so that a server's requests never pay for a new ingest.
+        The thread ends with :meth:`close`; calling this again does nothing."""
+        with self._refreshing:
+            if self._follower is not None:
+                return
+            self._follower = threading.Thread(target=self._follow, args=(interval,),
+                                              name="kb-index-follow", daemon=True)
+            self._follower.start()
+
+    def _follow(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self.refresh()
+            except Exception:  # noqa: BLE001 - a damaged commit must not end the follower
+                _log.exception("could not open the index's new generation; serving the last one")
 
     # -- search -----------------------------------------------------------------------------
     def search(self, request: SearchRequest,
@@ -169,21 +217,25 @@ class KbIndex:
             return frozenset(matched.highlight_words)
 
     def _vocabulary(self) -> Speller:
-        """The speller, built on first use after each refresh from a reader of its own (its
-        own file handles), so searches never wait for it."""
+        """The speller, built on first use after each refresh: from the vocabulary the
+        generation's file holds, else from a reader of its own (its own file handles), so
+        searches never wait for it."""
         with self._speller_lock:
-            if self._speller is not None and self._speller[0] == self.generation:
+            snap = self._snap
+            generation = int(snap.reader.generation())
+            if self._speller is not None and self._speller[0] == generation:
                 return self._speller[1]
-            reader = self._ix.reader()
-            try:
-                words = [(term.decode("utf-8") if isinstance(term, bytes) else term,
-                          info.doc_frequency())
-                         for term, info in reader.iter_field("body")] \
-                    if "body" in reader.indexed_field_names() else []
-                self._speller = (int(reader.generation()), Speller(words))
-            finally:
-                reader.close()
-            return self._speller[1]
+            if snap.has_stored_vocabulary:
+                speller = snap.speller()
+            else:
+                reader = self._ix.reader()
+                try:
+                    generation = int(reader.generation())
+                    speller = Speller(read_vocabulary(reader))
+                finally:
+                    reader.close()
+            self._speller = (generation, speller)
+            return speller
 
     # -- records ----------------------------------------------------------------------------
     def document(self, doc_id: str) -> Document | None:
@@ -449,6 +501,12 @@ class _Search:
     def _known(self, node: Word) -> bool:
         term = self.matcher.word_term(node)
         return term is None or bool(term.forms)
+
+
+def _writing(index_dir: Path) -> bool:
+    """Whether a live writer holds the index's lock."""
+    owner = read_owner(index_dir)
+    return owner is not None and owner.is_alive()
 
 
 def _searched_languages(root: Node | None, selected: Mapping[str, list[str]]) -> tuple[str, ...]:

@@ -12,21 +12,39 @@ belongs to the nearest document record before it.
 
 from __future__ import annotations
 
+import itertools
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
+from index import arrays, segment_postings
 from index.analysis import MAX_WORD_CHARS, analysis_key, stem
+from index.arrays import Stored
 from index.cache import LruCache
-from index.postings import field_lengths, read_postings
-from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE
+from index.postings import DOCNUM, field_lengths, read_postings
+from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE, build_schema
+from index.segment_postings import SegmentPostings
+from index.spelling import Speller, group_bounds, vocabulary_order
 
-#: Posting entries kept in the cache (least recently used go first): about 60 MB.
-_MAX_CACHED_POSTINGS = 5_000_000
+#: The fields BM25 scores, whose lengths every generation keeps.
+SCORED_FIELDS = tuple(name for name, kind in build_schema().items() if kind.scorable)
+#: The per-generation arrays kept as cached properties (see :meth:`Snapshot.stored`).
+_ARRAY_PROPERTIES = ("passages", "doc_starts", "group_of", "browse_key", "newest_key")
+
+#: Posting entries kept in the cache (least recently used go first) at the least: 40 MB, at
+#: 8 bytes an entry (an int32 docnum and a float32 frequency).
+_MIN_CACHED_POSTINGS = 5_000_000
+#: ... and per record of the generation, so the budget grows with the corpus: the 240 queries
+#: of bench/search.py read 1.8M entries at 100,000 passages, 3 times that at 300,000, where a
+#: fixed 5M budget evicted lists the next queries read again (p95 158 ms, issue #10).
+_CACHED_POSTINGS_PER_RECORD = 40
 #: Terms whose postings are kept, however short (a term nobody has is one entry too).
 _MAX_CACHED_TERMS = 50_000
 #: Query words whose indexed forms are kept.
@@ -35,6 +53,15 @@ _MAX_CACHED_FORMS = 20_000
 _MAX_CACHED_STEM_WORDS = 300_000
 #: Most indexed words examined when looking for the forms of one stem.
 _VARIANT_SCAN = 5000
+#: Posting entries a new generation reads again from its predecessor's cache before it serves.
+_WARM_POSTINGS = 2_000_000
+#: Query words whose forms a new generation looks up again before it serves.
+_WARM_WORDS = 500
+
+_log = logging.getLogger(__name__)
+_EMPTY_POSTINGS = (np.zeros(0, dtype=DOCNUM), np.zeros(0, dtype=np.float32))
+#: Fields whose lists come from the segments' files when every segment has one.
+SEGMENT_FIELDS = frozenset(segment_postings.FIELDS)
 
 
 @dataclass(frozen=True)
@@ -70,14 +97,24 @@ class FacetTable:
 
 
 class Snapshot:
-    """Posting arrays, facet tables, document groups and sort keys of one generation."""
+    """Posting arrays, facet tables, document groups and sort keys of one generation.
 
-    def __init__(self, searcher: Searcher) -> None:
+    Given ``stored`` (the generation's arrays from :mod:`index.arrays`), it starts with every
+    array its first query needs; else each is built from Whoosh on first use.
+    """
+
+    def __init__(self, searcher: Searcher, stored: Stored | None = None,
+                 segments: list[SegmentPostings] | None = None) -> None:
+        """:param segments: each segment's posting lists from its file, in the reader's order
+        (see index.segment_postings); None reads every list from Whoosh."""
         self.searcher = searcher
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
+        self._segments = [(found, offset, _deleted(sub)) for found, (sub, offset)
+                          in zip(segments, self.reader.leaf_readers(), strict=True)] \
+            if segments is not None else None
         self._postings: LruCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LruCache(
-            _MAX_CACHED_TERMS, _MAX_CACHED_POSTINGS, weigh=lambda found: len(found[0]) + 1)
+            _MAX_CACHED_TERMS, posting_budget(self.size), weigh=lambda found: len(found[0]) + 1)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._variants: LruCache[tuple[str, str], tuple[str, ...]] = LruCache(
             _MAX_CACHED_FORMS)
@@ -85,16 +122,133 @@ class Snapshot:
             _MAX_CACHED_FORMS, _MAX_CACHED_STEM_WORDS,
             weigh=lambda groups: 1 + sum(len(words) for words in groups.values()))
         self._lock = threading.Lock()
+        self._stored_vocabulary: tuple[np.ndarray, np.ndarray] | None = None
+        if stored is not None:
+            self._adopt(stored)
+
+    # -- the generation's arrays, stored and restored ------------------------------------------
+    def stored(self) -> Stored:
+        """Every per-generation array (built now where not yet), for :func:`index.arrays.save`."""
+        out = Stored(facts={"analysis_keys": list(self.analysis_keys), "averages": {},
+                            "facets": {}})
+        for name in _ARRAY_PROPERTIES:
+            out.arrays[name] = getattr(self, name)
+        for name in SCORED_FIELDS:
+            lengths, average = self.lengths(name)
+            out.arrays[f"lengths.{name}"] = lengths
+            out.facts["averages"][name] = average
+        for facet, table in self._facet_tables.items():
+            out.facts["facets"][facet] = {"values": table.values,
+                                          "grouped": table.group_docs is not None}
+            out.arrays[f"facet.{facet}.docs"] = table.docs
+            out.arrays[f"facet.{facet}.codes"] = table.codes
+            if table.group_docs is not None and table.group_codes is not None:
+                out.arrays[f"facet.{facet}.group_docs"] = table.group_docs
+                out.arrays[f"facet.{facet}.group_codes"] = table.group_codes
+        words = sorted(self.vocabulary(), key=lambda pair: vocabulary_order(pair[0]))
+        out.arrays["vocabulary.text"] = np.frombuffer(
+            "\n".join(word for word, _ in words).encode("utf-8"), dtype=np.uint8)
+        out.arrays["vocabulary.df"] = np.array([n for _, n in words], dtype=np.int32)
+        out.arrays["vocabulary.bounds"] = np.array(group_bounds([w for w, _ in words]),
+                                                   dtype=np.int64)
+        return out
+
+    @property
+    def has_stored_vocabulary(self) -> bool:
+        return self._stored_vocabulary is not None
+
+    def speller(self) -> Speller:
+        """"Did you mean"'s speller over :meth:`vocabulary` (quickest from the file, whose
+        words are kept in the order the speller groups them)."""
+        if self._stored_vocabulary is not None:
+            text, frequencies = self._stored_vocabulary
+            words = text.tobytes().decode("utf-8").split("\n") if len(text) else []
+            return Speller.from_sorted(words, frequencies.tolist(),
+                                       self._vocabulary_bounds.tolist())
+        return Speller(self.vocabulary())
+
+    def vocabulary(self) -> list[tuple[str, int]]:
+        """(indexed body word, passages holding it): what "did you mean" respells from.
+
+        From the generation's file when it has one; else read from the term dictionary, which
+        takes a second at 100,000 passages (call it where no other thread uses this
+        snapshot's reader, or with a reader of its own: see KbIndex._vocabulary).
+        """
+        if self._stored_vocabulary is not None:
+            text, frequencies = self._stored_vocabulary
+            words = text.tobytes().decode("utf-8").split("\n") if len(text) else []
+            return list(zip(words, (int(n) for n in frequencies), strict=True))
+        return read_vocabulary(self.reader)
+
+    def _adopt(self, stored: Stored) -> None:
+        """Take ``stored``'s arrays as this generation's (they fill the cached properties)."""
+        arrays, facts = stored.arrays, stored.facts
+        for name in _ARRAY_PROPERTIES:
+            self.__dict__[name] = arrays[name]
+        self.__dict__["analysis_keys"] = tuple(facts["analysis_keys"])
+        for name, average in facts["averages"].items():
+            self._lengths[name] = (arrays[f"lengths.{name}"], float(average))
+        tables = {}
+        for facet, about in facts["facets"].items():
+            grouped = (arrays[f"facet.{facet}.group_docs"], arrays[f"facet.{facet}.group_codes"]) \
+                if about["grouped"] else (None, None)
+            tables[facet] = FacetTable(list(about["values"]), arrays[f"facet.{facet}.docs"],
+                                       arrays[f"facet.{facet}.codes"], *grouped)
+        self.__dict__["_facet_tables"] = tables
+        self._stored_vocabulary = (arrays["vocabulary.text"], arrays["vocabulary.df"])
+        self._vocabulary_bounds = arrays["vocabulary.bounds"]
 
     # -- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, term frequencies) of a term."""
+        if self._segments is not None and field in SEGMENT_FIELDS:
+            return self._segment_postings(field, term)
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
             found = read_postings(self.reader, field, term)
             self._postings.put(key, found)
         return found
+
+    def _segment_postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """A list from the segments' mapped files: a view of the file when the generation is
+        one segment without deletions (as after a full ingest), else the parts joined."""
+        assert self._segments is not None
+        ids_parts, tf_parts = [], []
+        for found, offset, deleted in self._segments:
+            ids, tf = found.get(field, term)
+            if deleted is not None and len(ids):
+                keep = ~deleted[ids]
+                ids, tf = ids[keep], tf[keep]
+            if len(ids):
+                ids_parts.append(ids + offset if offset else ids)
+                tf_parts.append(tf)
+        if not ids_parts:
+            return _EMPTY_POSTINGS
+        if len(ids_parts) == 1:
+            return ids_parts[0], tf_parts[0]
+        return np.concatenate(ids_parts), np.concatenate(tf_parts)
+
+    def warm(self, previous: Snapshot) -> None:
+        """Read again, on this generation, the posting lists ``previous`` read from Whoosh
+        last (most recent first, up to :data:`_WARM_POSTINGS` entries; docnums change from one
+        generation to the next, so they are read, not copied), and look up the forms of its
+        last :data:`_WARM_WORDS` query words."""
+        chosen, budget = [], _WARM_POSTINGS
+        for key in reversed(previous._postings.keys()):
+            found = previous._postings.get(key)
+            if found is None:
+                continue
+            budget -= len(found[0]) + 1
+            if budget < 0:
+                break
+            chosen.append(key)
+        for field, term in reversed(chosen):  # least recent first: the LRU order carries over
+            self.postings(field, term)
+        # The indexed forms of the last query words, found by scanning the term dictionary
+        # (slower the more segments a generation has).
+        for field, word in previous._variants.keys()[-_WARM_WORDS:]:
+            self.forms(field, word)
 
     def empty(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)
@@ -158,13 +312,24 @@ class Snapshot:
         found = self._stem_groups.get(key)
         if found is None:
             found = {}
-            for i, term in enumerate(self.reader.expand_prefix(field, start)):
-                if i >= _VARIANT_SCAN:
-                    break
-                text = term.decode("utf-8") if isinstance(term, bytes) else term
+            for text in self._prefixed(field, start):
                 found.setdefault(stem(text, language), []).append(text)
             self._stem_groups.put(key, found)
         return found
+
+    def _prefixed(self, field: str, start: str) -> list[str]:
+        """The first :data:`_VARIANT_SCAN` indexed words of ``field`` starting with ``start``,
+        in order: from the segments' sorted term tables where they have them (Whoosh merges
+        the term iterators of several segments in Python, a tenth of a second a word at
+        100,000 passages after a few re-ingests), else from Whoosh."""
+        if self._segments is not None and field in SEGMENT_FIELDS:
+            words: set[str] = set()
+            for found, _, _ in self._segments:
+                words.update(found.prefixed(field, start, _VARIANT_SCAN))
+            return sorted(words)[:_VARIANT_SCAN]
+        return [term.decode("utf-8") if isinstance(term, bytes) else term
+                for term in itertools.islice(self.reader.expand_prefix(field, start),
+                                             _VARIANT_SCAN)]
 
     # -- scoring ----------------------------------------------------------------------------
     def lengths(self, field: str) -> tuple[np.ndarray, float]:
@@ -293,3 +458,66 @@ class Snapshot:
         for rank, src in enumerate(sorted(self.terms("src"))):
             src_rank[self.postings("src", src)[0]] = rank
         return (date_rank << 42) | (src_rank << 22) | np.arange(self.size, dtype=np.int64)
+
+
+def _deleted(sub: SegmentReader) -> np.ndarray | None:
+    """The segment's deleted records as a mask over its docnums, or None when it has none."""
+    if not sub.has_deletions():
+        return None
+    mask = np.zeros(sub.doc_count_all(), dtype=bool)
+    mask[np.fromiter(sub.deleted_docs_set, dtype=np.int64)] = True
+    return mask
+
+
+def posting_budget(records: int) -> int:
+    """Posting entries the cache of a generation of ``records`` records may hold."""
+    return max(_MIN_CACHED_POSTINGS, _CACHED_POSTINGS_PER_RECORD * records)
+
+
+def read_vocabulary(reader: IndexReader) -> list[tuple[str, int]]:
+    """(word, document frequency) of every indexed body word, from the term dictionary."""
+    if "body" not in reader.indexed_field_names():
+        return []
+    return [(term.decode("utf-8") if isinstance(term, bytes) else term, info.doc_frequency())
+            for term, info in reader.iter_field("body")]
+
+
+def saved(index_dir: Path, reader: IndexReader) -> bool:
+    """Whether the writer has saved the generation's arrays and every segment's posting
+    lists (it does so right after its commit, which makes the generation visible first)."""
+    return arrays.path_for(index_dir, int(reader.generation())).exists() and all(
+        arrays.segment_path(index_dir, sub.segment().segment_id()).exists()
+        for sub, _ in reader.leaf_readers() if sub.segment() is not None)
+
+
+def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = None) -> Snapshot:
+    """The snapshot of ``searcher``'s generation, ready for its first query.
+
+    Its arrays come from the generation's file (:mod:`index.arrays`); when that is missing or
+    rejected they are built from Whoosh and saved for the next process (a read-only index
+    folder just goes without). With ``previous`` (the generation being replaced), the posting
+    lists its last queries read are read again on the new generation, so the first queries
+    after an ingest find them cached, as they were before it.
+    """
+    stored = arrays.load(index_dir, searcher.reader())
+    known = {found.segment_id: found for found, _, _ in previous._segments} \
+        if previous is not None and previous._segments is not None else None
+    found = [segment_postings.load(index_dir, sub, known)
+             for sub, _ in searcher.reader().leaf_readers()]
+    segments = [f for f in found if f is not None] if all(f is not None for f in found) else None
+    try:
+        snap = Snapshot(searcher, stored, segments)
+    except (KeyError, TypeError, ValueError) as exc:
+        # A file whose format number was not bumped when its contents changed.
+        _log.warning("the arrays saved in %s lack %s; rebuilding them from the index",
+                     index_dir, exc)
+        stored, snap = None, Snapshot(searcher)
+    if stored is None:
+        built = snap.stored()
+        try:
+            arrays.save(index_dir, searcher.reader(), built)
+        except OSError as exc:
+            _log.warning("could not save the generation's arrays in %s: %s", index_dir, exc)
+    if previous is not None:
+        snap.warm(previous)
+    return snap

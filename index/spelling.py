@@ -37,6 +37,20 @@ class Speller:
         self._words = {key: [w for w, _ in pairs] for key, pairs in groups.items()}
         self._frequencies = {key: [f for _, f in pairs] for key, pairs in groups.items()}
 
+    @classmethod
+    def from_sorted(cls, words: list[str], frequencies: list[int],
+                    bounds: list[int]) -> Speller:
+        """The speller of ``words`` already ordered by :func:`vocabulary_order`, whose groups
+        (one first letter and length each) start at ``bounds`` (:func:`group_bounds`, with the
+        end last): as the generation's file keeps them, so nothing is done per word."""
+        speller = cls(())
+        for start, end in zip(bounds, bounds[1:], strict=False):
+            if end > start and words[start]:
+                key = (words[start][0], len(words[start]))
+                speller._words[key] = words[start:end]
+                speller._frequencies[key] = frequencies[start:end]
+        return speller
+
     def suggest(self, word: str, refused: Callable[[str], bool] = lambda _: False) -> str:
         """The closest indexed word (fewest edits, then most frequent, then alphabetical) that
         shares ``word``'s first letter, or "" when none is within :data:`MAX_DISTANCE`.
@@ -77,3 +91,15 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     """Edits (insertions, deletions, substitutions, adjacent swaps) turning ``a`` into ``b``;
     any value above ``limit`` is returned as ``limit + 1``."""
     return int(OSA.distance(a, b, score_cutoff=limit))
+
+
+def vocabulary_order(word: str) -> tuple[str, int, str]:
+    """The order :meth:`Speller.from_sorted` reads a vocabulary in."""
+    return word[:1], len(word), word
+
+
+def group_bounds(words: list[str]) -> list[int]:
+    """Where each group of ``words`` (ordered by :func:`vocabulary_order`) starts, and the
+    end."""
+    return [i for i in range(len(words)) if i == 0 or words[i][:1] != words[i - 1][:1]
+            or len(words[i]) != len(words[i - 1])] + [len(words)]

@@ -30,8 +30,10 @@ from index.records import (
     manifest_record,
     meta_record,
 )
+from index.segment_postings import save_missing
 from index.segments import SideWriter, split
-from index.store import create_whoosh, index_exists, open_whoosh
+from index.snapshot import prepare
+from index.store import create_whoosh, index_exists, open_searcher, open_whoosh
 from kb.model import ChangeSet
 
 #: Whoosh's in-memory posting pool. When it fills, Whoosh sorts it out to a temporary run and
@@ -79,6 +81,12 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
                 writer.cancel()
                 raise
             commit_with(writer, others, mergetype=CLEAR if rebuild else None)
+            # Still under the lock, so the generation is this commit's: its new segments' posting
+            # lists and its arrays are saved beside it, and no reader builds them (see
+            # index.segment_postings and index.arrays).
+            with open_searcher(ix) as searcher:
+                save_missing(index_dir, [sub for sub, _ in searcher.reader().leaf_readers()])
+                prepare(index_dir, searcher)
         finally:
             ix.close()
 

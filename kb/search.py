@@ -68,6 +68,8 @@ class Library:
         # One lock for both was a deadlock once both once-a-second checks fell due together.
         self._registry_lock = threading.Lock()
         self._checked = 0.0
+        #: True once :meth:`follow` runs: a background thread then refreshes, not requests.
+        self._following = False
         #: facet -> value -> label, from the registry as it is now.
         self._labels: dict[str, Callable[[str], str]] = {
             facet.name: partial(self._label, facet.name) for facet in DECLARED}
@@ -119,7 +121,7 @@ class Library:
             if self._index is None:
                 self._index = open_index(self.index_dir)
                 self._checked = time.monotonic()
-            elif time.monotonic() - self._checked >= REFRESH_INTERVAL:
+            elif not self._following and time.monotonic() - self._checked >= REFRESH_INTERVAL:
                 self._checked = time.monotonic()
                 self._index.refresh()
             return self._index
@@ -129,6 +131,15 @@ class Library:
         index = self._open()
         index.use_glossary(self.registry.glossary)
         return index
+
+    def follow(self, interval: float = REFRESH_INTERVAL) -> None:
+        """Prepare each new ingest's generation in a background thread (KbIndex.follow) instead
+        of in the request that first notices it: what a server calls once at start, so that no
+        request pays for a new generation. Needs the index to exist (IndexMissing otherwise)."""
+        index = self._open()
+        with self._lock:
+            self._following = True
+        index.follow(interval)
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self._reading().search(request, self._labels)
@@ -186,6 +197,7 @@ class Library:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            self._following = False
 
     def sessions_overview(self) -> list[dict[str, Any]]:
         """Every registry session with the documents and passages the index holds for it, then

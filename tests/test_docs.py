@@ -71,7 +71,8 @@ def test_every_setting_is_documented() -> None:
 
 #: Distribution name -> the module kb imports it as, where they differ.
 _IMPORT_NAMES = {"whoosh-reloaded": "whoosh", "python-docx": "docx",
-                 "webvtt-py": "webvtt", "charset-normalizer": "charset_normalizer"}
+                 "webvtt-py": "webvtt", "charset-normalizer": "charset_normalizer",
+                 "PyStemmer": "Stemmer"}
 #: Declared dependencies the README says nothing imports (each says why it stays declared).
 _NOT_IMPORTED = {"lxml_html_clean"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,30 @@ def test_threads_share_one_library(library: Library) -> None:
         thread.join()
     assert errors == []
     assert sorted(set(totals)) == [1, 2, 4, 6] and len(totals) == 24
+
+
+def test_a_following_library_moves_to_new_ingests_without_a_request_paying(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kb.search
+
+    monkeypatch.setattr(kb.search, "REFRESH_INTERVAL", 0.0)
+    apply_changes(tmp_path / "ix", changes())
+    lib = Library(tmp_path / "ix", REGISTRY)
+    try:
+        first = lib.counts()["generation"]
+        lib.follow(0.01)
+        refreshed: list[bool] = []
+        original = lib._open().refresh
+        monkeypatch.setattr(lib._open(), "refresh",
+                            lambda: refreshed.append(threading.current_thread().name
+                                                     == "kb-index-follow") or original())
+        apply_changes(tmp_path / "ix", changes(registry="r2"))
+        deadline = time.monotonic() + 30
+        while lib.counts()["generation"] == first and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert lib.counts()["generation"] == first + 1
+        assert lib.search(SearchRequest(query="copyright")).total == 4
+        # Only the follower refreshed: requests never did, though the interval had passed.
+        assert refreshed and all(refreshed)
+    finally:
+        lib.close()
