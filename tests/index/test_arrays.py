@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fixtures import changes, doc
 
 import index.writer
 from index import apply_changes, arrays, open_index
@@ -24,6 +23,7 @@ from index.postings import read_postings
 from index.snapshot import read_vocabulary
 from index.spelling import Speller
 from kb.model import ChangeSet, ManifestEntry, SearchRequest
+from tests.index.fixtures import changes, doc
 
 #: The requests whose answers must not depend on where the arrays came from.
 REQUESTS = [
