@@ -99,7 +99,6 @@ def test_the_documents_are_cut_at_half_of_their_records() -> None:
 #: and waits.
 PARENT = """
 import sys, time
-sys.path.insert(0, "tests/index")
 from pathlib import Path
 from tests.index.fixtures import changes, corpus
 import index.segments as segments
