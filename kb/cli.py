@@ -887,6 +887,8 @@ def _serve_here(ctx: Context, library: Library, sockets: list[Any], threads: int
     app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
                           "KB_LIBRARY": library})
     server = make_server(web.access_log(app), sockets, threads)
+    # Each new ingest's generation is prepared in a background thread, not by a request.
+    library.follow()
     echo(banner, err=True)
     # waitress stops on SystemExit as on KeyboardInterrupt: it finishes the requests in hand.
     with _on_sigterm(lambda: SystemExit(0)):
@@ -905,7 +907,11 @@ def _serve_forked(ctx: Context, library: Library, sockets: list[Any], threads: i
     library.close()
 
     def serve_one() -> None:
-        app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus})
+        # The closed Library reopens in the worker: it maps the generation's files before the
+        # first request comes, and prepares each new ingest's generation in a background thread.
+        library.follow()
+        app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
+                              "KB_LIBRARY": library})
         make_server(web.access_log(app), sockets, threads, workers).run()
 
     echo(banner, err=True)
