@@ -11,7 +11,6 @@ line and reason before anything else happens, as a bad registry does.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,6 @@ GLOSSARY_FILE = "glossary.toml"
 #: The languages a term may give forms in (kb.model.LANGUAGES without "und"), in the order
 #: "also searched" lists them.
 GLOSSARY_LANGUAGES = ("en", "fr", "es", "ru", "ar", "zh")
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KEYS = {"id", "note", *GLOSSARY_LANGUAGES}
 #: Longest form, in characters: a glossary lists terms, not sentences.
 MAX_FORM_CHARS = 80
@@ -82,11 +80,7 @@ def parse_glossary(path: Path, text: str) -> Glossary:
     owners = _Owners()
     for entry in _entries(path, text, "term"):
         entry.unknown_keys(_KEYS)
-        term_id = entry.get("id", str).strip()
-        if not _ID.match(term_id):
-            raise entry.fail(f"'id' must be lower-case words joined by hyphens, got {term_id!r}")
-        if term_id in terms:
-            raise entry.fail(f"term '{term_id}' is listed twice")
+        term_id = entry.new_id(terms, "term")
         forms: dict[str, tuple[str, ...]] = {}
         for code in GLOSSARY_LANGUAGES:
             value = entry.data.get(code)

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import tomllib
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ from kb.speakers import SPEAKERS_FILE, SpeakerRegistry, parse_speakers
 SESSIONS_FILE = "sessions.toml"
 TOPICS_FILE = "topics.toml"
 
-_TOPIC_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: What a topic or glossary term id looks like: lower-case words joined by hyphens.
+SLUG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class RegistryError(ValueError):
@@ -214,6 +216,15 @@ class _Entry:
             raise self.fail(f"'{key}' must not be empty")
         return value
 
+    def new_id(self, listed: Container[str], noun: str) -> str:
+        """The entry's ``id``: lower-case words joined by hyphens, not among ``listed`` yet."""
+        entry_id = self.get("id", str).strip()
+        if not SLUG_ID.match(entry_id):
+            raise self.fail(f"'id' must be lower-case words joined by hyphens, got {entry_id!r}")
+        if entry_id in listed:
+            raise self.fail(f"{noun} '{entry_id}' is listed twice")
+        return entry_id
+
     def strings(self, key: str) -> tuple[str, ...]:
         values = self.get(key, list, required=False) or []
         for value in values:
@@ -351,11 +362,7 @@ def _parse_topics(path: Path, text: str) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     for entry in _entries(path, text, "topic"):
         entry.unknown_keys(_TOPIC_KEYS)
-        topic_id = entry.get("id", str).strip()
-        if not _TOPIC_ID.match(topic_id):
-            raise entry.fail(f"'id' must be lower-case words joined by hyphens, got {topic_id!r}")
-        if topic_id in topics:
-            raise entry.fail(f"topic '{topic_id}' is listed twice")
+        topic_id = entry.new_id(topics, "topic")
         signals = entry.strings("signals")
         if not signals:
             raise entry.fail("'signals' must list at least one word or phrase")
