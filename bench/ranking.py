@@ -130,12 +130,19 @@ def fts5_rankings(docs: list[tuple[str, str, str]], queries: list[str]) -> list[
     db.execute("CREATE VIRTUAL TABLE docs USING fts5(number UNINDEXED, title, abstract, "
                "tokenize='porter')")
     db.executemany("INSERT INTO docs VALUES (?, ?, ?)", docs)
+    return _fts5_rank(db, "docs", "number", queries)
+
+
+def _fts5_rank(db: sqlite3.Connection, table: str, key: str,
+               queries: list[str]) -> list[list[str]]:
+    """Each query's ranking by FTS5's bm25(), its words OR'ed (phrase-quoted, so none is read
+    as an operator)."""
     rankings = []
     for text in queries:
         words = re.findall(r"\w+", text.lower())
         match = " OR ".join(f'"{w}"' for w in words)
-        rows = db.execute("SELECT number FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) "
-                          "LIMIT ?", (match, DEPTH)).fetchall()
+        rows = db.execute(f"SELECT {key} FROM {table} WHERE {table} MATCH ? "
+                          f"ORDER BY bm25({table}) LIMIT ?", (match, DEPTH)).fetchall()
         rankings.append([row[0] for row in rows])
     return rankings
 
@@ -191,14 +198,7 @@ def conversation_fts5(pages: list[Path], questions: list[str]) -> list[list[str]
     db.execute("CREATE VIRTUAL TABLE pages USING fts5(name UNINDEXED, body, tokenize='porter')")
     db.executemany("INSERT INTO pages VALUES (?, ?)",
                    [(page.stem, page.read_text(encoding="utf-8")) for page in pages])
-    rankings = []
-    for text in questions:
-        words = re.findall(r"\w+", text.lower())
-        match = " OR ".join(f'"{w}"' for w in words)
-        rows = db.execute("SELECT name FROM pages WHERE pages MATCH ? ORDER BY bm25(pages) "
-                          "LIMIT ?", (match, DEPTH)).fetchall()
-        rankings.append([row[0] for row in rows])
-    return rankings
+    return _fts5_rank(db, "pages", "name", questions)
 
 
 def run_conversation() -> None:
