@@ -41,7 +41,9 @@ from kb.model import SearchRequest  # noqa: E402
 from kb.registry import load_registry  # noqa: E402
 from kb.search import Library  # noqa: E402
 
-REGISTRY_FILES = ("sessions.toml", "topics.toml", "speakers.toml")
+#: The registries the synthetic corpus ships with, the glossary among them, so kb searches as
+#: shipped (query expansion included).
+REGISTRY_FILES = ("sessions.toml", "topics.toml", "speakers.toml", "glossary.toml")
 _KB_SOURCES = ("index", "ingest", "kb/model.py", "kb/registry.py")
 
 
