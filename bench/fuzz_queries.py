@@ -34,10 +34,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import Generator  # noqa: E402
+from synthetic import Generator, write_index  # noqa: E402
 
-from index import apply_changes  # noqa: E402
-from kb.model import ChangeSet, ManifestEntry, SearchRequest  # noqa: E402
+from kb.model import SearchRequest  # noqa: E402
 from kb.registry import load_registry  # noqa: E402
 from kb.search import Library  # noqa: E402
 
@@ -111,11 +110,7 @@ class QueryMaker:
 def build_index(index_dir: Path, passages: int, seed: int) -> list[str]:
     """A synthetic index of about ``passages`` passages; returns its vocabulary."""
     generator = Generator(load_registry(Path("corpus")), seed)
-    docs = [d.document([]) for d in generator.documents(passages)]
-    changes = ChangeSet(upserts=docs, manifest=[
-        ManifestEntry(source=d.source, doc_id=d.doc_id, content_hash=d.content_hash)
-        for d in docs])
-    apply_changes(index_dir, changes, timeout=60)
+    write_index(generator.documents(passages), index_dir)
     return generator.words
 
 

@@ -42,8 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from coldstart import build_kb  # noqa: E402
-from synthetic import Generator  # noqa: E402
+from synthetic import Generator, write_index  # noqa: E402
 
 from index import index_exists  # noqa: E402
 from kb.model import SearchRequest  # noqa: E402
@@ -205,7 +204,7 @@ def main() -> int:
             shutil.copy(ROOT / "corpus" / name, corpus / name)
         index_dir = args.index or Path(tmp) / "index"
         if not index_exists(index_dir):
-            seconds = build_kb(list(generator.documents(args.passages)), index_dir)
+            seconds = write_index(generator.documents(args.passages), index_dir)
             print(f"index: ~{args.passages} passages built in {seconds:.0f} s")
         else:
             print(f"index: reusing {index_dir}")

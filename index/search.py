@@ -134,12 +134,13 @@ class KbIndex:
         """
         with self._refreshing:
             with self._lock:
-                if self._searcher.up_to_date() or (
-                        self._passed_over is not None
-                        and folder_state(self.index_dir) == self._passed_over):
+                if self._searcher.up_to_date():
                     return False
                 previous = self._snap
+            # One scan of the folder: it tells whether a generation passed over has changed since.
             state = folder_state(self.index_dir)
+            if state == self._passed_over:
+                return False
             # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
             # and can keep serving documents that the new commit only deleted.
             try:

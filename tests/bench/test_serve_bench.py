@@ -1,0 +1,40 @@
+"""bench/serve.py keeps working: a tiny run through both serving modes, its output's shape
+checked (no timing is asserted; the figures are the bench's own output).
+
+A merge once left it importing a function another bench script no longer had, and nothing ran
+it; this runs it.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_serve_bench_measures_one_process_beside_the_workers(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "serve.py"), "--passages", "300", "--requests",
+         "8", "--index", str(tmp_path / "index")],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(r"^index: ~300 passages built in \d+ s$", out, re.MULTILINE)
+    for clients in (1, 8, 32):
+        for mode in ("1 process", "workers"):
+            assert re.search(rf"^ +{clients} clients  {mode} +[\d.]+ req/s", out, re.MULTILINE), \
+                (clients, mode, out)
+        assert re.search(rf"^ +{clients} clients  workers / 1 process: [\d.]+ x$", out,
+                         re.MULTILINE)
+    assert "/healthz, 8 clients:" in out
+    assert re.search(r"^bars: /api/search at 8 clients >= 1\.8 x one process: (met|MISSED); "
+                     r"its p99 <= 150 ms: (met|MISSED)$", out, re.MULTILINE)
+    # The index it built is kept for the next run, which reuses it.
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "serve.py"), "--passages", "300", "--requests",
+         "8", "--index", str(tmp_path / "index")],
+        capture_output=True, text=True, check=True, cwd=ROOT, timeout=600)
+    assert f"index: reusing {tmp_path / 'index'}" in again.stdout
