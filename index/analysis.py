@@ -286,6 +286,43 @@ def mark_language(text: str, language: str) -> str:
     return f"{_MARK_START}{analysis_key(language)}{_MARK_END}{text}"
 
 
+def split_marker(value: str) -> tuple[str, str, int]:
+    """(analysis key, text, offset of the text in ``value``) of a value :func:`mark_language`
+    marked; an unmarked value is English."""
+    if value.startswith(_MARK_START):
+        end = value.find(_MARK_END)
+        if end > 0:
+            return value[1:end], value[end + 1:], end + 1
+    return "en", value, 0
+
+
+def term_positions(value: str) -> dict[str, list[int]]:
+    """Each term :class:`LanguageTokenizer` yields for ``value``, with its positions, in the
+    order it first yields them: what the index writer stores, without a token object per
+    word (see :func:`index.internals.unlocked_writer`)."""
+    key, text, _ = split_marker(value)
+    found: dict[str, list[int]] = {}
+    for unit in symbols_in(text):
+        found.setdefault(unit, []).append(0)
+    if "'" in text or "’" in text or _HAN.search(text) is not None:
+        words = [word for _, _, word in word_spans(text)]
+    else:  # no elision, possessive or Chinese run: word_spans is the words, lower-cased
+        words = [written_word(word) if word[-1] == "s" and word[:2].isupper() else word.lower()
+                 for word in _WORD.findall(text)]
+    pos = 0
+    for word in words:
+        term = index_word(word, key)
+        if term is None:
+            continue
+        places = found.get(term)
+        if places is None:
+            found[term] = [pos]
+        else:
+            places.append(pos)
+        pos += 1
+    return found
+
+
 class _StatelessTokenizer(Tokenizer):
     """A tokenizer without settings: any two of one class are equal (Whoosh compares a
     schema's analyzers to tell whether two schemas are the same)."""
@@ -308,11 +345,7 @@ class LanguageTokenizer(_StatelessTokenizer):
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "",
                  **kwargs: object) -> Iterator[Token]:
-        key, text, offset = "en", value, 0
-        if value.startswith(_MARK_START):
-            end = value.find(_MARK_END)
-            if end > 0:
-                key, text, offset = value[1:end], value[end + 1:], end + 1
+        key, text, offset = split_marker(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for unit in symbols_in(text):
             # Symbol units sit at the first position, outside the word positions phrases use.

@@ -31,10 +31,13 @@ written by another process in the writer's commit (as Whoosh's own ``MpWriter`` 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
+from whoosh import formats
+from whoosh.analysis import IDTokenizer, RegexTokenizer
 from whoosh.codec.base import Segment
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -51,8 +54,11 @@ from whoosh.index import TOC, FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, SegmentReader
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from index.analysis import LanguageTokenizer, term_positions
 
 #: One block of a leaf matcher: delta-encoded ids, then the weights (an array, one float for
 #: the whole block, or None for all 1.0), then the number of postings in it.
@@ -93,10 +99,150 @@ def commit_with(writer: SegmentWriter, others: list[Segment], mergetype: Any = N
 
 
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's segment writer, whose commit reads field lengths through :class:`_Lengths`."""
+    """Whoosh's segment writer, whose commit reads field lengths through :class:`_Lengths`,
+    and whose :meth:`add_document` indexes kb's fields without Whoosh's token objects.
+
+    Whoosh's ``add_document`` analyses each field through a chain of generators that set a
+    shared token's attributes per word, counts the words in dictionaries, then hands each
+    posting to the pool through a method that checks its types: about two thirds of an
+    ingest's writing time. Here each field kind kb's schema has gets the postings Whoosh
+    would make, computed in one pass (:func:`_indexer`), a repeated value (a document's title
+    on each of its passages) is analysed once, and the postings go to the pool's list with
+    the pool's own size accounting, so it still spills to disk at ``limitmb``. A record with
+    boosts or custom stored values (a name starting with ``_``), or a schema with vectors,
+    columns or spelling fields, goes through Whoosh's own method.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields = list(self.schema.items())
+        self._fast = not any(field.vector or field.column_type or (
+            field.indexed and field.separate_spelling()) for _, field in fields)
+        self._indexers = {name: _indexer(field) for name, field in fields if field.indexed}
+        #: Each positional field's last value and its postings.
+        self._last: dict[str, tuple[str, list[Posting]]] = {}
+
+    def add_document(self, **fields: Any) -> None:
+        if not self._fast or any(name[0] == "_" for name in fields):
+            super().add_document(**fields)
+            return
+        self._check_state()
+        schema = self.schema
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        pool = self.pool
+        pooled = pool.current
+        size = 0
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    postings = self._postings(name, field, value)
+                    pool.fieldnames.add(name)
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in postings:
+                        if scorable:
+                            length += freq
+                        pooled.append((name, tbytes, docnum, weight, vbytes))
+                        # PostingPool.add's estimate of the posting's size in memory.
+                        size += 150 + len(name) + 2 * len(tbytes) + len(vbytes)
+                perdoc.add_field(name, field, value if field.stored else None, length)
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        pool.currentsize += size
+        if pool.currentsize > pool.limit:
+            pool.save()
+        self._added = True
+        self.docnum += 1
+
+    def _postings(self, name: str, field: Any, value: Any) -> list[Posting]:
+        if not isinstance(value, str):
+            return list(field.index(value))  # Whoosh's own checks and errors
+        positional = isinstance(field.format, formats.Positions)
+        if positional:
+            last = self._last.get(name)
+            if last is not None and last[0] == value:
+                return last[1]
+        postings = self._indexers[name](value)
+        if positional:
+            self._last[name] = (value, postings)
+        return postings
 
     def per_document_reader(self) -> _Lengths:
         return _Lengths(super().per_document_reader())
+
+
+#: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value.
+Posting = tuple[bytes, int, float, bytes]
+
+
+def _indexer(field: Any) -> Callable[[str], list[Posting]]:
+    """What ``field.index(value)`` gives for a string, for the field kinds kb's schema has
+    (a whole-value ID, a keyword field split at one separator character, a positional field
+    analysed by :class:`~index.analysis.LanguageTokenizer`); Whoosh's own method for others."""
+    fmt, analyzer = field.format, field.analyzer
+    boost = fmt.field_boost
+    kind = type(fmt)
+    if kind is formats.Existence and type(analyzer) is IDTokenizer:
+        return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
+    separator = _separator(analyzer)
+    if kind is formats.Frequency and separator:
+        def keywords(value: str) -> list[Posting]:
+            counts = Counter(part for part in value.split(separator) if part)
+            return [(word.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
+                    for word, freq in counts.items()]
+        return keywords
+    if kind is formats.Positions and type(analyzer) is LanguageTokenizer:
+        encoded = _PositionCodes(fmt)
+
+        def positional(value: str) -> list[Posting]:
+            return [(term.encode("utf-8"), len(places), float(len(places)) * boost,
+                     encoded(places)) for term, places in term_positions(value).items()]
+        return positional
+    return lambda value: list(field.index(value))
+
+
+def _separator(analyzer: Any) -> str:
+    """The character a ``RegexTokenizer("[^X]+")`` splits at ("" for any other analyzer)."""
+    if type(analyzer) is not RegexTokenizer or analyzer.gaps:
+        return ""
+    pattern = analyzer.expression.pattern
+    if len(pattern) == 5 and pattern.startswith("[^") and pattern.endswith("]+") \
+            and pattern[2] not in "\\^]":
+        return str(pattern[2])
+    return ""
+
+
+class _PositionCodes:
+    """``Positions.encode`` of a position list, remembered for short lists: most postings
+    are one or two positions, and Whoosh pickles each list anew."""
+
+    _SHORT = 3
+    _MAX_KEPT = 200_000
+
+    def __init__(self, fmt: formats.Positions) -> None:
+        self._encode = fmt.encode
+        self._kept: dict[tuple[int, ...], bytes] = {}
+
+    def __call__(self, places: list[int]) -> bytes:
+        if len(places) > self._SHORT:
+            return bytes(self._encode(places))
+        key = tuple(places)
+        code = self._kept.get(key)
+        if code is None:
+            if len(self._kept) >= self._MAX_KEPT:
+                self._kept.clear()
+            code = self._kept[key] = bytes(self._encode(places))
+        return code
 
 
 class _Lengths:

@@ -60,12 +60,13 @@ def document_records(doc: Document) -> list[dict[str, Any]]:
     head = doc.to_dict(passages=False)
     records = [{"id": document_key(doc.doc_id), "kind": DOCUMENT, "doc_id": doc.doc_id,
                 "data": _dumps(head)}]
+    title = _title_stream(doc)  # the same for every passage: found once
     for passage in sorted(doc.passages, key=lambda p: p.position):
-        records.append(_passage_record(doc, passage))
+        records.append(_passage_record(doc, passage, title))
     return records
 
 
-def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
+def _passage_record(doc: Document, passage: Passage, title: str) -> dict[str, Any]:
     data = passage.to_dict()
     data.update({name: getattr(doc, name) for name in _DOC_FIELDS_ON_PASSAGE})
     data["type"] = doc.doc_type
@@ -82,7 +83,7 @@ def _passage_record(doc: Document, passage: Passage) -> dict[str, Any]:
         "id": passage_key(passage.passage_id),
         "kind": PASSAGE,
         "doc_id": doc.doc_id,
-        "body": mark_language(_body(_title_stream(doc), passage.heading, passage.text),
+        "body": mark_language(_body(title, passage.heading, passage.text),
                               language),
         "title": mark_language(doc.title, doc.language),
         "heading": mark_language(passage.heading, language),

@@ -3,7 +3,8 @@
 Whoosh writes in Python, a document at a time: analysing every field, pooling the postings,
 then sorting and writing them at commit. One core does all of it unless the work is split, so
 for a large change set the writer forks one process that writes the second half of the new
-documents into a segment of its own, while the writer itself writes the first half, the
+documents into a segment of its own (and saves that segment's decoded posting lists, see
+:mod:`index.segment_postings`), while the writer itself writes the first half, the
 deletions, the manifest and the meta records; the writer's commit then publishes both
 segments in one table of contents (:func:`index.internals.commit_with`), so a generation holds
 all of the ingest or none of it, exactly as with one segment.
@@ -26,13 +27,16 @@ import signal
 from collections.abc import Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
 
 from index.errors import IndexWriteFailed
 from index.internals import Segment, abandon_segment, finish_segment, unlocked_writer
 from index.records import document_records
+from index.segment_postings import save_missing
 from kb.model import Document
 from kb.process import die_with_parent
 
@@ -109,7 +113,15 @@ def _write(conn: Connection, ix: FileIndex, docs: Sequence[Document], stamp: str
         except BaseException:
             abandon_segment(writer)  # not cancel(): that removes the writer's temporary folder
             raise
-        reply = ("ok", finish_segment(writer))
+        segment = finish_segment(writer)
+        # Its posting lists are decoded and saved here, beside the writer's own, not after
+        # the commit by the writer (see index.segment_postings): the commit then finds them.
+        reader = SegmentReader(ix.storage, ix.schema, segment)
+        try:
+            save_missing(Path(ix.storage.folder), [reader])
+        finally:
+            reader.close()
+        reply = ("ok", segment)
     except Exception as exc:  # reported by the parent, which cancels the whole ingest
         reply = ("error", f"{type(exc).__name__}: {exc}")
     with contextlib.suppress(BrokenPipeError, OSError):

@@ -16,9 +16,10 @@ had.
 from __future__ import annotations
 
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from kb.model import Document
 
@@ -127,11 +128,8 @@ def clusters(prints: dict[str, Fingerprint], focus: Iterable[str],
 
     def copies_of(key: str) -> set[str]:
         if key not in links:
-            counts: dict[str, int] = defaultdict(int)
-            for h in prints[key].hashes:
-                for other in postings[h]:
-                    if other != key:
-                        counts[other] += 1
+            counts = Counter(chain.from_iterable(postings[h] for h in prints[key].hashes))
+            counts.pop(key, None)
             links[key] = {other for other, shared in counts.items()
                           if shared >= _MIN_SHARED and related(prints[key], prints[other])}
         return links[key]

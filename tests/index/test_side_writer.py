@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+import index.segment_postings as segment_postings
 import index.segments as segments_module
+import index.writer as writer_module
 from index import apply_changes, open_index, read_manifest, read_meta
 from index.errors import IndexWriteFailed
 from index.segments import split
@@ -53,6 +56,24 @@ def test_two_writing_processes_give_the_index_one_gives(tmp_path: Path) -> None:
             record = searcher.stored_fields(int(snap.doc_starts[snap.group_of[number]]))
             assert record["doc_id"] == searcher.stored_fields(int(number))["doc_id"]
         assert snap.count_groups(snap.passages) == len(corpus())
+
+
+def test_the_second_process_saves_its_own_segments_posting_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the commit, the writer decodes only its own segment: the second process's file
+    is already there, and valid."""
+    missing: list[list[str]] = []
+
+    def recording(index_dir: Path, subs: list[Any]) -> None:
+        missing.append([sub.segment().segment_id() for sub in subs
+                        if segment_postings.load(index_dir, sub) is None])
+        segment_postings.save_missing(index_dir, subs)
+
+    monkeypatch.setattr(writer_module, "save_missing", recording)  # the writer's call only
+    apply_changes(tmp_path, changes(), writers=2)
+    assert _segments(tmp_path) == 2
+    assert len(missing) == 1 and len(missing[0]) == 1  # the side's segment had its file
+    assert len(list(tmp_path.glob("kb_postings_*.bin"))) == 2
 
 
 def test_a_second_ingest_and_a_rebuild_with_two_processes(tmp_path: Path) -> None:

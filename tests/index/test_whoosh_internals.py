@@ -13,9 +13,11 @@ from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from index import apply_changes
+from index.analysis import LanguageTokenizer, term_positions
 from index.internals import (
     GenerationIndex,
     _Lengths,
+    _SegmentWriter,
     generations,
     leaf_blocks,
     length_bytes,
@@ -25,7 +27,8 @@ from index.internals import (
     unlocked_writer,
     without_deletions,
 )
-from index.store import open_whoosh
+from index.records import document_records
+from index.store import create_whoosh, open_whoosh
 from kb.model import ChangeSet
 from tests.index.fixtures import changes, corpus, doc
 
@@ -181,3 +184,70 @@ def test_a_generation_index_reads_its_own_generation_as_whoosh_reads_the_newest(
         assert (ours.generation(), ours.doc_count()) == (theirs.generation(), theirs.doc_count())
         assert ours.generation() == 2
     assert held.last_modified() == storage.open_index().last_modified()
+
+
+def _written(path: Path, records: list[dict[str, str]], kb_writer: bool) -> dict[str, object]:
+    """Everything one segment holds for ``records``: each field's terms with their postings
+    (docnum, weight, encoded value), each record's stored fields and field lengths."""
+    ix = create_whoosh(path)
+    try:
+        writer = unlocked_writer(ix, 32) if kb_writer else ix.writer()
+        assert isinstance(writer, _SegmentWriter) is kb_writer
+        for record in records:
+            writer.add_document(**record)
+        writer.commit()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            postings = {}
+            for field, term in reader.all_terms():
+                matcher = reader.postings(field, term)
+                found = []
+                while matcher.is_active():
+                    found.append((matcher.id(), matcher.weight(), matcher.value()))
+                    matcher.next()
+                postings[(field, term)] = found
+            docs = range(reader.doc_count_all())
+            return {"postings": postings,
+                    "stored": [reader.stored_fields(n) for n in docs],
+                    "lengths": [{f: reader.doc_field_length(n, f)
+                                 for f in ix.schema.scorable_names()} for n in docs]}
+    finally:
+        ix.close()
+
+
+def test_kbs_add_document_indexes_exactly_what_whooshs_own_does(tmp_path: Path) -> None:
+    """The writer's fast ``add_document`` (its own pass per field kind, a repeated title
+    analysed once) must leave the segment Whoosh's own method leaves, posting for posting:
+    elisions, possessives, acronym plurals, document symbols, Arabic, Chinese, stop words,
+    multi-valued facets and a repeated position list included."""
+    docs = [*corpus(),
+            doc("mixed", "WIPO/IP/AI/2/GE/20/1 Rev. and the LLM's NFTs", [
+                "L'OMPI et l'IA: qu'il s'agisse des NFTs, the the data data data data.",
+                "人工智能与知识产权 policy of WIPO_IP_AI_2_GE_20_1_REV and SMEs.",
+                "الملكية الفكرية والذكاء الاصطناعي في المنظمة",
+            ], passage_speakers=["Daren Tang", "Sylvie Forbin", ""], topics=["copyright", "ai"],
+                speakers=["Daren Tang", "Sylvie Forbin"], sessions=[9, 10], language="fr",
+                headings=["Opening", "Opening", ""])]
+    records = [record for d in docs for record in document_records(d)]
+    records.append({"id": "boosted", "kind": "meta", "body": "boosted words", "_boost": 2.0})
+    ours = _written(tmp_path / "ours", records, kb_writer=True)
+    theirs = _written(tmp_path / "theirs", records, kb_writer=False)
+    assert ours["postings"] == theirs["postings"]
+    assert ours["stored"] == theirs["stored"]
+    assert ours["lengths"] == theirs["lengths"]
+    postings = ours["postings"]
+    assert isinstance(postings, dict)
+    assert ("body", b"wipo_ip_ai_2_ge_20_1_rev") in postings
+    assert ("body", b"ompi") in postings and ("body", b"nft") in postings
+    assert ("speaker", b"Daren Tang") in postings
+    assert postings[("body", b"boosted")][0][1] == 2.0  # a boost goes through Whoosh's method
+
+
+def test_a_positional_field_splits_exactly_as_its_tokenizer() -> None:
+    for value in ["\x02fr\x03L'OMPI et l'IA", "NFTs and SMEs of the WIPO/IP/AI/2/GE/20/1",
+                  "plain words words", "\x02xx\x03人工智能 AI", "", "the of and"]:
+        expected: dict[str, list[int]] = {}
+        for token in LanguageTokenizer()(value, positions=True):
+            expected.setdefault(token.text, []).append(token.pos)
+        assert term_positions(value) == expected
+        assert list(term_positions(value)) == list(expected)
