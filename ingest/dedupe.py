@@ -82,6 +82,10 @@ def fingerprint(text: str, passages: int = 0) -> Fingerprint:
 def containment(small: Fingerprint, large: Fingerprint) -> float:
     """Share of ``small``'s sampled shingles found in ``large`` (0 when too few to tell)."""
     cap = min(small.cap, large.cap)
+    if cap == _NO_CAP:  # neither sample was cut (most pages): every hash counts, set speed
+        if len(small.hashes) < _MIN_SHARED:
+            return 0.0
+        return len(small.hashes & large.hashes) / len(small.hashes)
     mine = [h for h in small.hashes if h <= cap]
     if len(mine) < _MIN_SHARED:
         return 0.0

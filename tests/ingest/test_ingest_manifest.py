@@ -95,3 +95,17 @@ def test_one_function_makes_a_canonical_copy_stand_for_its_group() -> None:
     assert richer.duplicate_urls == {"b.html": "https://b.html"}
     assert richer.passages[-1].text == "A paragraph only the mirror kept."
     assert richer.passages[-1].heading.startswith("b.html")
+
+
+def test_containment_counts_the_shared_sampled_shingles_below_both_caps() -> None:
+    small = dedupe.Fingerprint(10, 1, 0xFFFFFFFF, frozenset({4, 8, 12, 16, 20}))
+    large = dedupe.Fingerprint(20, 1, 0xFFFFFFFF, frozenset({4, 8, 12, 16, 40, 44}))
+    assert dedupe.containment(small, large) == 4 / 5  # neither sample cut
+    # The large document's sample was cut at 16: the small one's hashes above it cannot be
+    # told, so only 4, 8, 12 and 16 are compared.
+    cut = dedupe.Fingerprint(20, 1, 16, frozenset({4, 8, 12, 16}))
+    assert dedupe.containment(small, cut) == 1.0
+    assert dedupe.containment(dedupe.Fingerprint(2, 1, 0xFFFFFFFF, frozenset({4, 8})),
+                              large) == 0.0  # too few shingles to tell
+    assert dedupe.are_copies(small, large) is True
+    assert dedupe.are_copies(small, dedupe.Fingerprint(30, 1, 0xFFFFFFFF, large.hashes)) is False
