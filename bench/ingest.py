@@ -13,8 +13,10 @@ writer) and in parallel (one reading worker per core, and the writer's second pr
 alternately in the same run (so both see the same machine load), and prints for each:
 passages per second end to end, CPU seconds per 1,000 passages (this process and its workers;
 less sensitive to other load than wall time), and each stage's share. The machine's load
-average is printed before and after. Then it re-ingests with the manifest it produced (the
-no-change re-ingest, which must find nothing to do). Needs no external data.
+average is printed before and after. Then it writes the same change set again in one process,
+alternately with kb's ``add_document`` and with Whoosh's own (CPU seconds of each), and
+re-ingests with the manifest it produced (the no-change re-ingest, which must find nothing to
+do). Needs no external data.
 """
 
 from __future__ import annotations
@@ -169,6 +171,34 @@ def _print(run: Run, label: str) -> None:
           f"{run.cpu['write'] * per:.2f} CPU s per 1,000")
 
 
+def _compare_writers(changes: Any, tmp: Path, rounds: int) -> None:
+    """The index write alone, in one process, with kb's ``add_document`` (the postings
+    computed in one pass per field) and with Whoosh's own method, alternately on the same
+    change set: CPU seconds of each, best of ``rounds``."""
+    from whoosh.writing import SegmentWriter
+
+    import index
+    from index import internals
+
+    ours = internals._SegmentWriter.add_document
+    best: dict[str, float] = {}
+    for round_ in range(rounds):
+        for name, method in (("Whoosh's add_document", SegmentWriter.add_document),
+                             ("kb's add_document", ours)):
+            internals._SegmentWriter.add_document = method  # type: ignore[method-assign]
+            try:
+                cpu = _cpu()
+                index.apply_changes(tmp / f"writer-{round_}-{len(best)}", changes,
+                                    rebuild=True, writers=1)
+                seconds = _cpu() - cpu
+            finally:
+                internals._SegmentWriter.add_document = ours  # type: ignore[method-assign]
+            best[name] = min(best.get(name, seconds), seconds)
+    whoosh, kb = best.values()
+    print(f"index write alone, one process, the same change set: Whoosh's add_document "
+          f"{whoosh:.2f} CPU s, kb's {kb:.2f} CPU s ({kb / whoosh:.2f} x)")
+
+
 def _load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -223,6 +253,8 @@ def main() -> int:
                   f"{many.total_cpu / one.total_cpu:.2f} x the CPU")
         menu_left = sum(1 for d in changes.upserts for p in d.passages if "Sitemap" in p.text)
         print(f"passages still holding the site menu: {menu_left}")
+
+        _compare_writers(changes, Path(tmp), args.rounds)
 
         manifest = {e.source: e for e in changes.manifest}
         started = time.perf_counter()
