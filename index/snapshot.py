@@ -21,6 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
@@ -53,6 +54,11 @@ _MAX_CACHED_FORMS = 20_000
 _MAX_CACHED_STEM_WORDS = 300_000
 #: Most indexed words examined when looking for the forms of one stem.
 _VARIANT_SCAN = 5000
+#: Phrases whose matching docnums are kept, and their docnums per record of the generation:
+#: Whoosh reads a phrase's positions from its posting lists on every run, so a phrase asked
+#: again would otherwise read them again (issue #10: no posting re-reads in steady state).
+_MAX_CACHED_PHRASES = 2_000
+_CACHED_PHRASE_DOCS_PER_RECORD = 4
 #: Posting entries a new generation reads again from its predecessor's cache before it serves.
 _WARM_POSTINGS = 2_000_000
 #: Query words whose forms a new generation looks up again before it serves.
@@ -115,6 +121,10 @@ class Snapshot:
             if segments is not None else None
         self._postings: LruCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LruCache(
             _MAX_CACHED_TERMS, posting_budget(self.size), weigh=lambda found: len(found[0]) + 1)
+        self._phrases: LruCache[tuple[str, tuple[str, ...]], np.ndarray] = LruCache(
+            _MAX_CACHED_PHRASES, max(_MIN_CACHED_POSTINGS // 10,
+                                     _CACHED_PHRASE_DOCS_PER_RECORD * self.size),
+            weigh=lambda docs: len(docs) + 1)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._variants: LruCache[tuple[str, str], tuple[str, ...]] = LruCache(
             _MAX_CACHED_FORMS)
@@ -264,6 +274,17 @@ class Snapshot:
         for field, term in pairs:
             mask[self.postings(field, term)[0]] = True
         return mask
+
+    def phrase(self, field: str, words: tuple[str, ...]) -> np.ndarray:
+        """Docnums where ``words`` (indexed forms) occur in a row in ``field``: Whoosh's
+        ``Phrase`` query, the one query that reads positions, kept for the next time."""
+        key = (field, words)
+        found = self._phrases.get(key)
+        if found is None:
+            found = np.fromiter(self.searcher.docs_for_query(wq.Phrase(field, list(words))),
+                                dtype=DOCNUM)
+            self._phrases.put(key, found)
+        return found
 
     def terms(self, field: str) -> list[str]:
         if field not in self.reader.indexed_field_names():
