@@ -34,6 +34,8 @@ _KEYS = ("en", "fr", "es", "ru", "ar", "xx")
 
 @dataclass
 class _Form:
+    """One written form of a glossary term, in one language."""
+
     term: int
     language: str
     text: str

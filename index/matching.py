@@ -36,6 +36,8 @@ SPEAKER_WORDS = "speaker_words"
 
 @dataclass
 class Matched:
+    """What a query matched: the passages, the terms BM25 scores, the words to mark."""
+
     docs: np.ndarray
     score_terms: list[ScoreTerm]
     #: Folded indexed words (every form found) to mark in snippets.
