@@ -136,3 +136,25 @@ def test_ingest_discover_stays_the_function_once_its_module_has_loaded() -> None
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True, cwd=Path(__file__).resolve().parents[2])
     assert done.stdout.split() == ["ingest.discover", "discover", "document_id"]
+
+
+def _threads_after_import(environ: dict[str, str]) -> int:
+    """Threads of a fresh interpreter that imported kb's search (numpy with it)."""
+    import os
+
+    script = ("import kb.search, numpy\n"
+              "print(next(line.split()[1] for line in open('/proc/self/status')"
+              " if line.startswith('Threads:')))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | environ
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[2], env=env)
+    return int(done.stdout.strip())
+
+
+def test_numpy_starts_no_blas_threads_for_kb() -> None:
+    # kb multiplies no matrices: OpenBLAS's thread per core only costs a new process time.
+    assert _threads_after_import({}) == 1
+
+
+def test_a_blas_thread_count_the_environment_sets_wins() -> None:
+    assert _threads_after_import({"OPENBLAS_NUM_THREADS": "2"}) == 2
