@@ -111,7 +111,7 @@ class TermTable(Sequence[bytes]):
     def prefixed(self, start: str, limit: int) -> list[str]:
         """The first ``limit`` terms starting with ``start``, in order."""
         key = start.encode("utf-8")
-        found = []
+        found: list[str] = []
         for at in range(bisect.bisect_left(self, key), len(self)):
             word = self[at]
             if len(found) == limit or not word.startswith(key):
