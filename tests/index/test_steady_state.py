@@ -1,12 +1,13 @@
-"""Steady state: a query asked again reads no posting list (issue #10, 300,000 passages).
+"""Steady state: a query asked again reads no posting list nor stored record (issue #10).
 
 At 300,000 passages a fixed posting cache evicted lists the next queries read again. Posting
 lists now come from the segments' mapped files (index.segment_postings), the few read from
 Whoosh (per-record fields) are cached with a budget that grows with the corpus, and a
-phrase's matches (the one query Whoosh runs, reading positions) are kept per generation. This
-counts every posting list Whoosh opens, at its two gates: ``SegmentReader.postings`` (the
-reader's) and ``W3TermsReader.matcher`` (the codec's, beneath it), while a mix of queries runs
-a first time and then again.
+phrase's matches (the one query Whoosh runs, reading positions) and the records of the hits
+shown are kept per generation. This counts every posting list Whoosh opens, at its two gates:
+``SegmentReader.postings`` (the reader's) and ``W3TermsReader.matcher`` (the codec's, beneath
+it), and every stored record read (``W3PerDocReader.stored_fields``), while a mix of queries
+runs a first time and then again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from whoosh.codec.whoosh3 import W3TermsReader
+from whoosh.codec.whoosh3 import W3PerDocReader, W3TermsReader
 from whoosh.reading import SegmentReader
 
 from index import KbIndex, open_index
@@ -61,11 +62,14 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     monkeypatch.setattr(SegmentReader, "postings",
                         counting("reader", SegmentReader.postings))
     monkeypatch.setattr(W3TermsReader, "matcher", counting("codec", W3TermsReader.matcher))
+    monkeypatch.setattr(W3PerDocReader, "stored_fields",
+                        counting("records", W3PerDocReader.stored_fields))
     return counts
 
 
 def _run_all(ix: KbIndex) -> list[tuple[int, list[str]]]:
-    return [(result.total, [hit.passage_id for hit in result.hits])
+    return [(result.total, [passage for hit in result.hits
+                            for passage in [hit.passage_id, *(m.passage_id for m in hit.more)]])
             for result in (ix.search(request) for request in _REQUESTS)]
 
 
@@ -74,7 +78,10 @@ def test_a_query_asked_again_opens_no_posting_list(fresh: KbIndex,
     first = _run_all(fresh)
     # The first pass opens the phrases' lists from Whoosh: "training data" and "machine
     # learning", two words each, one segment; every other list is a slice of a mapped file.
-    assert opened == Counter({"reader": 4, "codec": 4})
+    # It reads the stored record of each passage shown, once however often it is shown.
+    shown = {passage for _, passages in first for passage in passages}
+    assert opened == Counter({"reader": 4, "codec": 4, "records": len(shown)})
+    assert len(shown) == 9
     opened.clear()
     for _ in range(3):
         assert _run_all(fresh) == first
