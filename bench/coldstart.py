@@ -14,7 +14,9 @@ Every process may cache its bytecode (under the bench cache, even where the envi
 PYTHONDONTWRITEBYTECODE), and each command runs once untimed first: an installed kb has its
 .pyc files and the index is in the page cache, as on a researcher's machine after the first
 use. bench/search.py reports these figures with the rest; this script adds what a bare
-interpreter and ``import kb.cli`` cost, so the split is visible.
+interpreter and ``import kb.cli`` cost, and splits a new process's first answer (imports,
+registries, opening the index with the first query, the JSON) by timers inside it, so the
+split is visible.
 
     python bench/coldstart.py                          # 10,000 passages, 9 queries
     python bench/coldstart.py --passages 100000        # issue 10's size (cached after once)
@@ -23,6 +25,7 @@ interpreter and ``import kb.cli`` cost, so the split is visible.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -41,6 +44,32 @@ from kb.registry import load_registry  # noqa: E402
 
 _IMPORT_PROBE = ("import time; t = time.perf_counter(); import kb.cli; "
                  "print(time.perf_counter() - t)")
+#: A new process's time to its first answer, split as `kb search --json` spends it: imports,
+#: reading the registries, opening the index and answering the first query (a second query
+#: in the same process, for comparison), writing the JSON.
+_SPLIT_PROBE = """
+import json, sys, time
+from pathlib import Path
+marks = [time.perf_counter()]
+import kb.cli
+from kb.model import SearchRequest
+from kb.output import json_text
+from kb.registry import load_registry
+from kb.search import Library
+marks.append(time.perf_counter())
+corpus, index_dir, query = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+library = Library(index_dir, load_registry(corpus), registry_dir=corpus)
+marks.append(time.perf_counter())
+result = library.search_to_last(SearchRequest(query=query))
+marks.append(time.perf_counter())
+json_text(result.to_dict())
+marks.append(time.perf_counter())
+library.search_to_last(SearchRequest(query=query + " data"))
+marks.append(time.perf_counter())
+print(json.dumps([b - a for a, b in zip(marks, marks[1:])]))
+"""
+_SPLIT = ("imports (kb.cli and what a search loads)", "registries read",
+          "index opened + first query", "answer as JSON", "a second query, same process")
 
 
 def commands(prepared: Prepared) -> dict[str, list[str]]:
@@ -111,6 +140,8 @@ def main() -> int:
     times = cold_starts(prepared, asked, env)
     bare = [timed([sys.executable, "-c", "pass"], env)[0] for _ in asked]
     imports = [float(timed([sys.executable, "-c", _IMPORT_PROBE], env)[1]) for _ in asked]
+    splits = [json.loads(timed([sys.executable, "-c", _SPLIT_PROBE, str(prepared.corpus),
+                                str(prepared.index_dir), query], env)[1]) for query in asked]
 
     def line(name: str, values: list[float]) -> str:
         return (f"  {name:<38} median {statistics.median(values) * 1000:7.0f} ms   "
@@ -124,6 +155,9 @@ def main() -> int:
     print("of kb's:")
     print(line("bare interpreter (python -c pass)", bare))
     print(line("import kb.cli (in-process timer)", imports))
+    print("a new process's first answer, split (in-process timers):")
+    for step, name in enumerate(_SPLIT):
+        print(line(name, [split[step] for split in splits]))
     print(f"load after: {uptime()}")
     return 0
 

@@ -128,10 +128,21 @@ def _stem(word: str, key: str) -> str:
         return word
     if key in _LATIN_KEYS and _VOWELLESS_PLURAL.fullmatch(word):
         return word[:-1]  # "nfts", "llms": an acronym's plural typed in lower case
+    if key == "ar" and len(word) >= _ARABIC_PLURAL_MIN and word.endswith(_ARABIC_PLURAL):
+        word = word[:-2]  # "اجتماعات" -> "اجتماع": see _ARABIC_PLURAL
     return str(stemmer.stemWord(word))
 
 
 _LATIN_KEYS = frozenset({"en", "fr", "es"})
+#: The sound feminine plural, "-at" (ات). Snowball's Arabic stemmer removes it only from a word
+#: that had the article, which :func:`fold` has already dropped: on the folded word it takes
+#: off the "t" alone ("اجتماعات" -> "اجتماعا", where "اجتماع" and "مناقشة" stem to "اجتماع" and
+#: "مناقش"), so a plural never shared its singular's stem. kb takes the suffix off first; what
+#: is left stems as the singular does, whether the singular ends in "-a" (ة, which the stemmer
+#: removes) or not. Words of fewer than five letters keep it ("ذات", "نبات", "بنات": the "t"
+#: is often the root's).
+_ARABIC_PLURAL = "\u0627\u062a"
+_ARABIC_PLURAL_MIN = 5
 _VOWELLESS_PLURAL = re.compile(r"[b-df-hj-np-tv-xz0-9]{2,}s")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index.analysis import analysis_key, fold, has_chinese, is_stop, query_words, stem
 from index.query import AnyOf, Expanded, Group, Node, Phrase, Word
@@ -34,6 +35,8 @@ _KEYS = ("en", "fr", "es", "ru", "ar", "xx")
 
 @dataclass
 class _Form:
+    """One written form of a glossary term, in one language."""
+
     term: int
     language: str
     text: str
@@ -96,6 +99,14 @@ class Lookup:
 
 def _content(words: Iterable[str], key: str) -> tuple[str, ...]:
     """Stems of the words that are not stop words in language ``key``."""
+    return _content_of(tuple(words), key)
+
+
+@lru_cache(maxsize=50_000)
+def _content_of(words: tuple[str, ...], key: str) -> tuple[str, ...]:
+    # Kept: a query is matched against the glossary by every run of its words in each of six
+    # languages, several hundred lookups for a question, mostly the same from one query to
+    # the next.
     return tuple(stem(fold(w), key) for w in words if not is_stop(w.lower(), key))
 
 

@@ -21,7 +21,6 @@ import contextlib
 import fcntl
 import json
 import os
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -51,7 +50,7 @@ class LockOwner:
 
     def is_alive(self) -> bool:
         """True unless this exact process is known to have exited."""
-        if self.host != socket.gethostname():
+        if self.host != _hostname():
             return True  # another machine's process: we cannot tell, so never break it
         started = process_start(self.pid)
         if started is None:
@@ -161,7 +160,7 @@ class WriteLock:
             except FileNotFoundError:
                 return False
             owner = LockOwner(pid=os.getpid(), started=process_start(os.getpid()) or "",
-                              host=socket.gethostname(), command=_command(), since=time.time())
+                              host=_hostname(), command=_command(), since=time.time())
             data = json.dumps(asdict(owner)).encode("utf-8")
             os.ftruncate(fd, 0)
             os.pwrite(fd, data, 0)
@@ -191,3 +190,12 @@ def _command() -> str:
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
     args = " ".join(sys.argv[1:2])
     return f"{name} {args}".strip()[:80]
+
+
+def _hostname() -> str:
+    """This machine's name, as lock records hold it; socket is imported here, not with the
+    module, because every search imports this module (for reading a lock's owner) and never
+    needs it (cold start, issue #10)."""
+    import socket
+
+    return socket.gethostname()

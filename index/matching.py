@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from whoosh import query as wq
 
 from index.analysis import analysis_key, fold, is_stop, stem
 from index.query import (
@@ -37,6 +36,8 @@ SPEAKER_WORDS = "speaker_words"
 
 @dataclass
 class Matched:
+    """What a query matched: the passages, the terms BM25 scores, the words to mark."""
+
     docs: np.ndarray
     score_terms: list[ScoreTerm]
     #: Folded indexed words (every form found) to mark in snippets.
@@ -190,9 +191,7 @@ class Matcher:
             candidates &= self.snap.union([(target, word)])
         if len(words) == 1 or not candidates.any():
             return candidates
-        query = wq.Phrase(target, words)
-        return self.snap.mask(n for n in self.snap.searcher.docs_for_query(query)
-                              if candidates[n])
+        return candidates & self.snap.mask(self.snap.phrase(target, tuple(words)))
 
     def filter_docs(self, node: Filter) -> np.ndarray:
         values = self.snap.facet_table(node.facet).values

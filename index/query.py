@@ -44,18 +44,24 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Word:
+    """One word as typed, found with the indexed words that share its stem."""
+
     text: str
     field: str = ""  # "" = title, heading and text; else one of TEXT_QUERY_FIELDS
 
 
 @dataclass(frozen=True)
 class Prefix:
+    """A word typed with a trailing ``*``: every indexed word it begins."""
+
     text: str
     field: str = ""  # like Word.field: a prefix typed after ``title:`` stays in the title
 
 
 @dataclass(frozen=True)
 class Phrase:
+    """Words that must occur in a row (quoted, or a compound such as \"state-of-the-art\")."""
+
     words: tuple[str, ...]
     field: str = ""
 
@@ -70,6 +76,8 @@ class Filter:
 
 @dataclass(frozen=True)
 class DateRange:
+    """``date:2023..2024``: passages dated within the bounds."""
+
     start: str  # inclusive lower bound as an ISO prefix, "" = open
     end: str    # inclusive upper bound as an ISO prefix, "" = open
 
@@ -106,6 +114,8 @@ Node = Word | Prefix | Phrase | Filter | DateRange | Group | AnyOf | Expanded
 
 @dataclass
 class ParsedQuery:
+    """The query as understood, and what was ignored in it (the notes shown)."""
+
     root: Node | None
     notes: list[str] = field(default_factory=list)
 

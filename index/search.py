@@ -328,7 +328,7 @@ class KbIndex:
 
     # -- helpers for _Search ----------------------------------------------------------------
     def _hit(self, number: int, score: float, marker: Highlighter) -> Hit:
-        data = load(self._searcher.stored_fields(number))
+        data = self._snap.record(number)
         return Hit(
             doc_id=data["doc_id"], passage_id=data["passage_id"], source=data["source"],
             title=data["title"], type=data["type"], date=data["date"],

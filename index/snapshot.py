@@ -19,8 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from whoosh import query as wq
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
@@ -29,6 +31,7 @@ from index.analysis import MAX_WORD_CHARS, analysis_key, stem
 from index.arrays import Stored
 from index.cache import LruCache
 from index.postings import DOCNUM, field_lengths, read_postings
+from index.records import load
 from index.schema import DOCUMENT, FACET_FIELDS, PASSAGE, build_schema
 from index.segment_postings import SegmentPostings
 from index.spelling import Speller, group_bounds, vocabulary_order
@@ -53,6 +56,15 @@ _MAX_CACHED_FORMS = 20_000
 _MAX_CACHED_STEM_WORDS = 300_000
 #: Most indexed words examined when looking for the forms of one stem.
 _VARIANT_SCAN = 5000
+#: Phrases whose matching docnums are kept, and their docnums per record of the generation:
+#: Whoosh reads a phrase's positions from its posting lists on every run, so a phrase asked
+#: again would otherwise read them again (issue #10: no posting re-reads in steady state).
+_MAX_CACHED_PHRASES = 2_000
+#: Stored records of hits kept parsed: a hit shown again is not read, decompressed and parsed
+#: from Whoosh's stored fields again (about a fifth of a warm query's time at 100,000
+#: passages); a few kilobytes each.
+_MAX_CACHED_RECORDS = 4_000
+_CACHED_PHRASE_DOCS_PER_RECORD = 4
 #: Posting entries a new generation reads again from its predecessor's cache before it serves.
 _WARM_POSTINGS = 2_000_000
 #: Query words whose forms a new generation looks up again before it serves.
@@ -115,6 +127,11 @@ class Snapshot:
             if segments is not None else None
         self._postings: LruCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LruCache(
             _MAX_CACHED_TERMS, posting_budget(self.size), weigh=lambda found: len(found[0]) + 1)
+        self._phrases: LruCache[tuple[str, tuple[str, ...]], np.ndarray] = LruCache(
+            _MAX_CACHED_PHRASES, max(_MIN_CACHED_POSTINGS // 10,
+                                     _CACHED_PHRASE_DOCS_PER_RECORD * self.size),
+            weigh=lambda docs: len(docs) + 1)
+        self._records: LruCache[int, dict[str, Any]] = LruCache(_MAX_CACHED_RECORDS)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
         self._variants: LruCache[tuple[str, str], tuple[str, ...]] = LruCache(
             _MAX_CACHED_FORMS)
@@ -264,6 +281,26 @@ class Snapshot:
         for field, term in pairs:
             mask[self.postings(field, term)[0]] = True
         return mask
+
+    def phrase(self, field: str, words: tuple[str, ...]) -> np.ndarray:
+        """Docnums where ``words`` (indexed forms) occur in a row in ``field``: Whoosh's
+        ``Phrase`` query, the one query that reads positions, kept for the next time."""
+        key = (field, words)
+        found = self._phrases.get(key)
+        if found is None:
+            found = np.fromiter(self.searcher.docs_for_query(wq.Phrase(field, list(words))),
+                                dtype=DOCNUM)
+            self._phrases.put(key, found)
+        return found
+
+    def record(self, number: int) -> dict[str, Any]:
+        """The stored record of docnum ``number`` as kb wrote it (index.records), kept for the
+        next time it is a hit: callers read it and never change it."""
+        found = self._records.get(number)
+        if found is None:
+            found = load(self.searcher.stored_fields(number))
+            self._records.put(number, found)
+        return found
 
     def terms(self, field: str) -> list[str]:
         if field not in self.reader.indexed_field_names():

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 #: Words longer than this are not respelled (no typo of a real word is this long).
 MAX_WORD_CHARS = 24
 #: Shortest word respelled: shorter ones have too many neighbours to guess from.
@@ -63,6 +60,9 @@ class Speller:
         """
         if not MIN_WORD_CHARS <= len(word) <= MAX_WORD_CHARS:
             return ""
+        from rapidfuzz import process  # not at import: kb search rarely respells (cold start)
+        from rapidfuzz.distance import OSA
+
         best: tuple[int, int, str] | None = None
         for length in range(len(word) - MAX_DISTANCE, len(word) + MAX_DISTANCE + 1):
             key = (word[0], length)
@@ -90,6 +90,8 @@ def _may_become(typed: str, candidate: str) -> bool:
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Edits (insertions, deletions, substitutions, adjacent swaps) turning ``a`` into ``b``;
     any value above ``limit`` is returned as ``limit + 1``."""
+    from rapidfuzz.distance import OSA
+
     return int(OSA.distance(a, b, score_cutoff=limit))
 
 

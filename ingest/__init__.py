@@ -31,10 +31,9 @@ shows a document as text with its headings (:func:`render_text`).
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kb.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .discover import SourceFile as SourceFile
@@ -45,45 +44,20 @@ if TYPE_CHECKING:
     from .pipeline import extract as extract
     from .render import render_text as render_text
 
-#: Public name -> the module that defines it. Loaded on first use (PEP 562), because the readers
-#: pull in trafilatura, pypdf, python-docx and webvtt (a quarter of a second): a command that
-#: only needs :func:`document_id` or the session-gap helpers must not pay for them.
-_LAZY = {
-    "SourceFile": ".discover",
-    "discover": ".discover",
-    "document_id": ".identity",
-    "Limits": ".limits",
-    "build_changes": ".pipeline",
-    "extract": ".pipeline",
-    "render_text": ".render",
-}
+#: Public name -> the module that defines it. Loaded on first use (PEP 562, :mod:`kb.lazy`),
+#: because the readers pull in trafilatura, pypdf, python-docx and webvtt (a quarter of a
+#: second): a command that only needs :func:`document_id` or the session-gap helpers must not
+#: pay for them. :mod:`ingest.discover` shares its name with the function it defines, which
+#: stays the function once the module has loaded.
+__getattr__ = lazy_exports(__name__, {
+    "SourceFile": (".discover", "SourceFile"),
+    "discover": (".discover", "discover"),
+    "document_id": (".identity", "document_id"),
+    "Limits": (".limits", "Limits"),
+    "build_changes": (".pipeline", "build_changes"),
+    "extract": (".pipeline", "extract"),
+    "render_text": (".render", "render_text"),
+})
 
 __all__ = ["Limits", "SourceFile", "build_changes", "discover", "document_id", "extract",
            "render_text"]
-
-
-class _Package(types.ModuleType):
-    """The package module, keeping ``ingest.discover`` the function.
-
-    When a submodule finishes loading, the import system binds it on its package under its own
-    name; :mod:`ingest.discover` shares its name with the function it defines, so the first
-    module to import it would otherwise turn ``ingest.discover`` into the module.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and name in _LAZY \
-                and value.__name__ == f"{__name__}.{name}":
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
-def __getattr__(name: str) -> Any:
-    """Import the module behind a public name the first time it is asked for."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value

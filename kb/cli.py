@@ -62,7 +62,6 @@ from kb.output import (
 )
 from kb.refs import FORMS, parse_reference
 from kb.registry import Registry, RegistryError, load_registry
-from kb.research.export import csv_text
 from kb.search import Library
 
 if TYPE_CHECKING:
@@ -974,6 +973,7 @@ def trend_command(ctx: Context, queries: tuple[str, ...], fmt: str, as_json: boo
     """Trends across sessions: documents and passages matching each QUERY per session, and
     passages per 1,000 of the session (quote a query of several words: 'training data')."""
     from kb.research import chart, trends
+    from kb.research.export import csv_text
 
     try:
         result = trends.trends(ctx.library(), list(queries), _request(ctx, "", filters))
@@ -1005,6 +1005,7 @@ def kwic_command(ctx: Context, query: tuple[str, ...], sort: str, width: int, fm
     """Keyword in context: every occurrence of QUERY (words, or a "phrase") with the text
     around it, lined up."""
     from kb.research import kwic
+    from kb.research.export import csv_text
 
     request = _request(ctx, " ".join(query), filters)
     try:

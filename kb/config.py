@@ -16,6 +16,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its name, environment variable, default and help, declared once."""
+
     name: str
     env: str
     default: Any

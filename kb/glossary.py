@@ -44,6 +44,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Glossary:
+    """The terms of glossary.toml, each with its forms in the UN languages."""
+
     terms: tuple[Term, ...] = ()
     #: Hash of the file's bytes ("" without a file): the search rebuilds its lookup on change.
     digest: str = ""

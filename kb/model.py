@@ -371,6 +371,8 @@ class PassageRecord:
 
 @dataclass
 class FacetValue:
+    """One value of a facet with its label and count, and whether it is selected."""
+
     value: str
     label: str
     count: int

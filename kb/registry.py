@@ -40,6 +40,8 @@ class RegistryError(ValueError):
 
 @dataclass(frozen=True)
 class Session:
+    """One session of the Conversation, as sessions.toml gives it."""
+
     number: int
     title: str
     short_title: str
@@ -99,6 +101,8 @@ class Session:
 
 @dataclass(frozen=True)
 class Topic:
+    """One topic of the taxonomy in topics.toml."""
+
     id: str
     label: str
     description: str
@@ -117,6 +121,8 @@ class Topic:
 
 @dataclass(frozen=True)
 class Registry:
+    """The corpus' registries (sessions, topics, speakers, recordings, glossary)."""
+
     sessions: dict[int, Session] = field(default_factory=dict)
     topics: dict[str, Topic] = field(default_factory=dict)
     #: Hash of the files' bytes: when it changes, every document must be re-enriched.

@@ -81,6 +81,42 @@ def test_reading_commands_load_no_reader(base: list[str], command: list[str]) ->
     assert _loaded_after(_cli_run([*base, *command])) == []
 
 
+#: What a search never calls, kept out of its imports for cold start (issue #10): Whoosh's own
+#: imports of urllib.request (with email, ssl, http.client) and of the cached_property backport
+#: (with asyncio) and its English morphology (index.lean); the index's writers, scan and
+#: concordance (loaded by name, kb.lazy); RapidFuzz (only "did you mean" needs it); socket (only
+#: a writer's lock record); the CSV exporter.
+LEAN = ("urllib.request", "email", "ssl", "http.client", "asyncio", "cached_property",
+        "whoosh.lang.morph_en", "index.writer", "index.segments", "multiprocessing",
+        "index.scan", "index.concordance", "rapidfuzz", "socket", "kb.research.export")
+
+
+def _lean_after(body: str) -> list[str]:
+    script = _SCRIPT.format(body=body, heavy=LEAN)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[2])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("command", [
+    ["search", "training data", "--json"],
+    ["search", "\"artificial intelligence\"", "--flat"],
+    ["search", "copyright", "--session", "9", "--format", "csv"],
+    ["facets", "copyright", "--json"],
+])
+def test_a_search_loads_only_what_it_calls(base: list[str], command: list[str]) -> None:
+    assert _lean_after(_cli_run([*base, *command])) == []
+
+
+def test_the_lean_check_sees_those_modules(base: list[str]) -> None:
+    # The check above could pass by naming modules that never load: an ingest, an export
+    # and a misspelt word do load them.
+    assert _lean_after(_cli_run([*base, "search", "trainnig", "--json"])
+                       ) == ["rapidfuzz"]
+    assert _lean_after(_cli_run([*base, "search", "copyright", "--all", "--format", "csv"])
+                       ) == ["index.concordance", "index.scan", "kb.research.export"]
+
+
 def test_the_web_request_path_loads_no_reader(base: list[str]) -> None:
     index_dir, corpus = base[3], base[1]
     body = ("import web\n"
@@ -100,3 +136,25 @@ def test_ingest_discover_stays_the_function_once_its_module_has_loaded() -> None
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True, cwd=Path(__file__).resolve().parents[2])
     assert done.stdout.split() == ["ingest.discover", "discover", "document_id"]
+
+
+def _threads_after_import(environ: dict[str, str]) -> int:
+    """Threads of a fresh interpreter that imported kb's search (numpy with it)."""
+    import os
+
+    script = ("import kb.search, numpy\n"
+              "print(next(line.split()[1] for line in open('/proc/self/status')"
+              " if line.startswith('Threads:')))\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | environ
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[2], env=env)
+    return int(done.stdout.strip())
+
+
+def test_numpy_starts_no_blas_threads_for_kb() -> None:
+    # kb multiplies no matrices: OpenBLAS's thread per core only costs a new process time.
+    assert _threads_after_import({}) == 1
+
+
+def test_a_blas_thread_count_the_environment_sets_wins() -> None:
+    assert _threads_after_import({"OPENBLAS_NUM_THREADS": "2"}) == 2

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from index import KbIndex, apply_changes, open_index
+from index.analysis import fold, stem
 from kb.model import ChangeSet, Document, SearchRequest
 from tests.index.fixtures import doc
 
@@ -36,6 +37,9 @@ def _pages() -> list[Document]:
         doc("ar-ai", "الملكية الفكرية والذكاء الاصطناعي", [
             "ناقش المندوبون حماية الملكية الفكرية للأعمال التي يولدها الذكاء الاصطناعي.",
         ], language="ar", date="2023-09-21"),
+        doc("ar-meetings", "اجتماعات الويبو", [
+            "عقدت الويبو اجتماعات مع الحكومات حول السياسات، وكانت المناقشات مفيدة.",
+        ], language="ar", date="2023-09-22"),
         doc("en-nft", "IP and the Metaverse", [
             "NFTs and DAOs raise new questions for brand owners.",
             "An LLM's outputs and SMEs' access to training data were discussed.",
@@ -100,6 +104,35 @@ def test_an_arabic_query_finds_its_page(ix: KbIndex) -> None:
     # The page writes "الذكاء" (with the article) and "للأعمال"; the query neither.
     assert _docs(ix, "ذكاء") == ["ar-ai"]
     assert _docs(ix, "والملكية") == ["ar-ai"]
+
+
+# Plurals in "-at" (ات) and their singulars, folded as indexed (the article dropped), share one
+# stem: PyStemmer's Arabic stemmer alone gives the plural "اجتماعا" and the singular "اجتماع".
+@pytest.mark.parametrize(("plural", "singular", "shared"), [
+    ("اجتماعات", "اجتماع", "اجتماع"),
+    ("الاجتماعات", "الاجتماع", "اجتماع"),
+    ("مناقشات", "مناقشة", "مناقش"),
+    ("الحكومات", "حكومة", "حكوم"),
+    ("سياسات", "سياسة", "سياس"),
+    ("معلومات", "معلومة", "معلوم"),
+    ("جلسات", "جلسة", "جلس"),
+])
+def test_an_arabic_plural_in_at_shares_its_singulars_stem(plural: str, singular: str,
+                                                            shared: str) -> None:
+    assert (stem(fold(plural), "ar"), stem(fold(singular), "ar")) == (shared, shared)
+
+
+def test_a_short_arabic_word_keeps_its_final_at() -> None:
+    # Under five letters the "-at" is more often the root's than a plural's: "ذات" (self).
+    assert [stem(fold(w), "ar") for w in ("ذات", "بنات")] == ["ذات", "بنا"]
+
+
+def test_an_arabic_singular_finds_the_plural_and_back(ix: KbIndex) -> None:
+    # The page writes the plurals "اجتماعات", "الحكومات", "السياسات", "المناقشات".
+    assert _docs(ix, "اجتماع") == ["ar-meetings"]
+    assert _docs(ix, "مناقشة") == ["ar-meetings"]
+    assert _docs(ix, "حكومة") == ["ar-meetings"]
+    assert _docs(ix, "الاجتماعات") == ["ar-meetings"]
 
 
 def test_the_query_is_read_in_the_languages_searched(ix: KbIndex) -> None:
