@@ -379,8 +379,10 @@ class FacetValue:
     selected: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        # A result has hundreds of these (a value per speaker): asdict cost 20 µs each.
-        return _flat_dict(self)
+        # A result has hundreds of these (a value per speaker): written out, the four
+        # fields cost a tenth of what asdict's deep copy did, a fifth of _flat_dict's loop.
+        return {"value": self.value, "label": self.label, "count": self.count,
+                "selected": self.selected}
 
 
 @dataclass

@@ -38,6 +38,8 @@ from kb.registry import SESSIONS_FILE, TOPICS_FILE, Registry, RegistryError, loa
 #: Seconds between two checks of the registry files, and between two full checks of the index
 #: (each request also asks the index whether its folder changed, one ``stat``).
 REFRESH_INTERVAL = 1.0
+#: Facet value labels kept per registry (a value beyond is labelled again).
+_MAX_LABELS = 100_000
 #: Seconds between two looks of a following Library's background thread (one ``stat`` each).
 FOLLOW_INTERVAL = 0.05
 
@@ -71,12 +73,23 @@ class Library:
         # One lock for both was a deadlock once both once-a-second checks fell due together.
         self._registry_lock = threading.Lock()
         self._checked = 0.0
+        #: The registry labels were last given from, and (facet, value) -> label under it.
+        self._labelled: tuple[Registry, dict[tuple[str, str], str]] = (registry, {})
         #: facet -> value -> label, from the registry as it is now.
         self._labels: dict[str, Callable[[str], str]] = {
             facet.name: partial(self._label, facet.name) for facet in DECLARED}
 
     def _label(self, facet: str, value: str) -> str:
-        return value_label(facet, value, self.registry)
+        # Hundreds of values per search (a speaker facet), the same ones each time: kept per
+        # registry, the one the search began with (``_reading`` checked it for edits).
+        registry = self._registry
+        if registry is not self._labelled[0] or len(self._labelled[1]) > _MAX_LABELS:
+            self._labelled = (registry, {})
+        labels = self._labelled[1]
+        label = labels.get((facet, value))
+        if label is None:
+            label = labels[facet, value] = value_label(facet, value, registry)
+        return label
 
     @property
     def registry(self) -> Registry:
