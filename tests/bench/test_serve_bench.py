@@ -30,6 +30,9 @@ def test_serve_bench_measures_one_process_beside_the_workers(tmp_path: Path) -> 
         assert re.search(rf"^ +{clients} clients  workers / 1 process: [\d.]+ x$", out,
                          re.MULTILINE)
     assert "/healthz, 8 clients:" in out
+    for mode in ("1 process", "workers"):
+        assert re.search(rf"^memory, {mode}, process \d+: RSS \d+ MB, PSS \d+ MB, USS \d+ MB$",
+                         out, re.MULTILINE), (mode, out)
     assert re.search(r"^bars: /api/search at 8 clients >= 1\.8 x one process: (met|MISSED); "
                      r"its p99 <= 150 ms: (met|MISSED)$", out, re.MULTILINE)
     # The index it built is kept for the next run, which reuses it.
