@@ -2,13 +2,14 @@
 
 Starts the real `kb serve --no-ingest` (one worker per core) on a synthetic index built by the
 real `kb ingest` (or on a copy of one given with ``--corpus`` and ``--index``, e.g. the 100,000
-passages bench/search.py caches under ~/.cache/kb-bench), keeps one connection to each worker
-(found through /proc: which worker holds the server side of the connection), and measures
-warm `/api/search` latency per worker: each query of a set twice, the second pass kept. Then,
-for each of ``--rounds`` rounds, it writes a new session's pages into the corpus and runs the
-real `kb ingest`; as soon as it returns, every worker gets its first query at once (one
-thread per worker), then a few more, and `/healthz` on the same connection says which
-generation answered. Prints each worker's first query after the re-ingest beside the same
+passages bench/search.py caches under ~/.cache/kb-bench), opens one connection to each worker
+(found through /proc: which worker holds the server side of the connection) and measures warm
+`/api/search` latency per worker: each query of a set asked of every worker at once, twice,
+the second pass kept. Then, for each of ``--rounds`` rounds, it writes a new session's pages
+into the corpus and runs the real `kb ingest`; as soon as it returns, it opens a new
+connection to each worker and every worker gets its first query at once (one thread per
+worker), then a few more, and `/healthz` on the same connection says which generation
+answered. Prints each worker's first query after the re-ingest beside the same
 query warm, and the resident, proportional and private memory of each worker.
 
     python bench/reingest.py                       # 20,000 passages, built first
@@ -71,12 +72,16 @@ class Connection:
 
 
 def connect_each_worker(server: Served, workers: list[int]) -> dict[int, Connection]:
-    """One kept-alive connection per worker (new connections until every worker holds one)."""
+    """One new connection per worker, without a request on any: new connections until every
+    worker has accepted one (each is looked for in /proc for up to a second)."""
     found: dict[int, Connection] = {}
     for _ in range(200):
         connection = Connection(server.port)
-        connection.get("/healthz")  # accepted and answered: the worker holds it now
-        pid = worker_holding(connection.http.sock, workers)
+        connection.http.connect()
+        deadline = time.monotonic() + 1.0
+        while (pid := worker_holding(connection.http.sock, workers)) is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.002)
         if pid is not None and pid not in found:
             found[pid] = connection
             if len(found) == len(workers):
@@ -189,6 +194,11 @@ def main() -> int:
                 ingest_seconds = time.perf_counter() - ingest_started
                 if done.returncode:
                     raise SystemExit(f"kb ingest failed ({done.returncode}):\n{done.stderr}")
+                # New connections: an idle one is closed after 30 s (kb serve's
+                # channel_timeout), and the ingest may take longer.
+                for connection in connections.values():
+                    connection.http.close()
+                connections = connect_each_worker(server, workers)
                 query = asked[(round_number - 1) % len(asked)]
                 first = {pid: seconds for pid, (seconds, _)
                          in at_once(connections, search_path(query)).items()}
