@@ -130,16 +130,21 @@ def _record_prepares(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return threads
 
 
+def _library_checking_hourly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    """A Library on a new index whose periodic full check would come only after an hour."""
+    import kb.search
+
+    monkeypatch.setattr(kb.search, "REFRESH_INTERVAL", 3600.0)
+    apply_changes(tmp_path / "ix", changes())
+    return Library(tmp_path / "ix", REGISTRY)
+
+
 def test_the_first_request_after_a_commit_answers_from_it_prepared_by_the_follower(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A follower that has not looked yet (here: not for an hour) is woken by the first
     request after a commit, which waits for it: that request already answers from the new
     generation, and the generation was prepared once, by the follower, not by the request."""
-    import kb.search
-
-    monkeypatch.setattr(kb.search, "REFRESH_INTERVAL", 3600.0)
-    apply_changes(tmp_path / "ix", changes())
-    lib = Library(tmp_path / "ix", REGISTRY)
+    lib = _library_checking_hourly(tmp_path, monkeypatch)
     try:
         first = lib.counts()["generation"]
         lib.follow(3600.0)
@@ -157,11 +162,7 @@ def test_without_a_follower_the_first_request_after_a_commit_moves_to_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A change of the index folder is seen at the next request (one stat), however long the
     periodic check would wait."""
-    import kb.search
-
-    monkeypatch.setattr(kb.search, "REFRESH_INTERVAL", 3600.0)
-    apply_changes(tmp_path / "ix", changes())
-    lib = Library(tmp_path / "ix", REGISTRY)
+    lib = _library_checking_hourly(tmp_path, monkeypatch)
     try:
         assert lib.search(SearchRequest(query="copyright")).total == 4
         prepared = _record_prepares(monkeypatch)
