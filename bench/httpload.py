@@ -185,5 +185,57 @@ def _rss(pid: int) -> int:
     return 0
 
 
+@dataclass
+class Memory:
+    """One process's memory in MB: resident (RSS), its proportional share of pages shared with
+    other processes (PSS: a page mapped by two workers counts half in each) and what only it
+    holds (USS). The index's memory-mapped files are shared, so RSS counts them in every
+    worker and PSS splits them."""
+
+    rss: float
+    pss: float
+    uss: float
+
+    def line(self) -> str:
+        return f"RSS {self.rss:.0f} MB, PSS {self.pss:.0f} MB, USS {self.uss:.0f} MB"
+
+
+def memory(pid: int) -> Memory:
+    """From /proc/<pid>/smaps_rollup (Linux 4.14 and later); RSS alone, from /proc/<pid>/status,
+    where it is missing (PSS and USS then read as RSS)."""
+    fields: dict[str, int] = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+            name, _, value = line.partition(":")
+            fields[name] = int(value.split()[0])
+    except (OSError, ValueError):
+        rss = _rss(pid) / 1e6
+        return Memory(rss, rss, rss)
+    return Memory(fields["Rss"] / 1024, fields["Pss"] / 1024,
+                  (fields["Private_Clean"] + fields["Private_Dirty"]) / 1024)
+
+
+def worker_holding(client: socket.socket, pids: list[int]) -> int | None:
+    """Which of ``pids`` holds the server side of ``client``, a connected loopback TCP socket
+    (IPv4): the socket whose addresses are the client's reversed, found in /proc/net/tcp,
+    then among the processes' open files. None when none does (not accepted yet)."""
+    server_port, client_port = client.getpeername()[1], client.getsockname()[1]
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if (int(fields[1].rsplit(":", 1)[1], 16), int(fields[2].rsplit(":", 1)[1], 16)) == \
+                (server_port, client_port):
+            inode = fields[9]
+            break
+    if inode is None:
+        return None
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+    return None
+
+
 def cores() -> int:
     return len(os.sched_getaffinity(0))

@@ -8,7 +8,9 @@ together sending a fixed number of `/api/search` requests (1-3 words from the co
 vocabulary, every fourth with a session filter). Prints requests/s, p50 and p99 per server at
 1, 8 and 32 clients, with the CPU each server process and the load generator used (and so how
 many cores the server had: on a machine other work shares, fewer than it has), then
-`/healthz` at 8 clients, and the resident memory of each worker.
+`/healthz` at 8 clients, and the memory of each process that answers: resident (RSS), its
+share of the pages it shares with the other workers (PSS: the index's mapped files count
+once over all of them) and its own (USS).
 
 It also measures the other way to use more cores, taking the lock off the read path, at its
 best: the same searches from 8 threads in one process, sharing one index (one lock) and with
@@ -42,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from httpload import memory  # noqa: E402
 from synthetic import Generator, write_index  # noqa: E402
 
 from index import index_exists  # noqa: E402
@@ -69,11 +72,13 @@ def make_paths(words: list[str], count: int, seed: int) -> list[str]:
 class Served:
     """A `kb serve` process on a free port, stopped with :meth:`stop`."""
 
-    def __init__(self, corpus: Path, index_dir: Path, workers: int) -> None:
+    def __init__(self, corpus: Path, index_dir: Path, workers: int,
+                 threads: int | None = None) -> None:
         env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
+        extra = ["--threads", str(threads)] if threads else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kb", "serve", "--no-ingest", "--port", "0",
-             "--workers", str(workers)],
+             "--workers", str(workers), *extra],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
@@ -150,13 +155,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def in_process(index_dir: Path, corpus: Path, queries: list[str], threads: int,
                shared: bool) -> float:
     """Searches per second from ``threads`` threads in this process, on one shared Library
@@ -191,6 +189,8 @@ def main() -> int:
                         help="requests per server and client count")
     parser.add_argument("--index", type=Path, default=None,
                         help="index folder to build (if missing) and keep")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="waitress threads per worker (default: kb serve's)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f} "
@@ -211,8 +211,8 @@ def main() -> int:
         paths = make_paths(generator.words, args.requests, args.seed)
         warm = make_paths(generator.words, 60, args.seed + 1)
 
-        servers = {"1 process": Served(corpus, index_dir, 1),
-                   "workers": Served(corpus, index_dir, 0)}
+        servers = {"1 process": Served(corpus, index_dir, 1, args.threads),
+                   "workers": Served(corpus, index_dir, 0, args.threads)}
         try:
             for server in servers.values():
                 load(server.port, warm, 8)  # every worker builds its caches
@@ -235,7 +235,8 @@ def main() -> int:
                     print(f"  {clients:2d} clients  {name:9s}  {rate:6.1f} req/s   "
                           f"p50 {statistics.median(latencies) * 1000:6.1f} ms   "
                           f"p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   "
-                          f"server CPU {used} s ({cores:.2f} cores), load generator "
+                          f"server CPU {used} s ({cores:.2f} cores, "
+                          f"{sum(spent) / len(paths) * 1000:.1f} ms a request), load generator "
                           f"{client:.1f} s")
                 print(f"  {clients:2d} clients  workers / 1 process: "
                       f"{rates['workers', clients] / rates['1 process', clients]:.2f} x")
@@ -245,8 +246,8 @@ def main() -> int:
                 print(f"      {name:9s}  {rate:6.1f} req/s   "
                       f"p50 {statistics.median(latencies) * 1000:6.1f} ms")
             for name, server in servers.items():
-                sizes = ", ".join(f"{rss_mb(pid):.0f}" for pid in server.processes())
-                print(f"resident memory, {name}: {sizes} MB per process")
+                for pid in server.processes():
+                    print(f"memory, {name}, process {pid}: {memory(pid).line()}")
         finally:
             for server in servers.values():
                 server.stop()

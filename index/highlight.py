@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 
 from index.analysis import fold, symbol_spans, word_spans, written_word
@@ -71,14 +70,15 @@ class Highlighter:
         return "".join(out)
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
-        found: Iterator[tuple[int, int, str]]
-        if self._finder is not None and text.isascii():
-            found = ((m.start(), m.end(), written_word(m.group()))
-                     for m in self._finder.finditer(text))
-        else:
-            found = word_spans(text)
         words = self.words
-        spans = [(start, end) for start, end, word in found if _folded(word) in words]
+        if self._finder is not None and text.isascii():
+            # Every hit of a page runs this over its whole text: one cached look-up per
+            # candidate word (the same words recur from passage to passage).
+            spans = [m.span() for m in self._finder.finditer(text)
+                     if _indexed_form(m.group()) in words]
+        else:
+            spans = [(start, end) for start, end, word in word_spans(text)
+                     if _folded(word) in words]
         symbols = [(start, end) for start, end, terms in symbol_spans(text)
                    if any(term in words for term in terms)] if self._symbols else []
         if not symbols:
@@ -119,6 +119,12 @@ def _compiled(prefixes: frozenset[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=100_000)
 def _folded(word: str) -> str:
     return fold(word)
+
+
+@lru_cache(maxsize=100_000)
+def _indexed_form(token: str) -> str:
+    """A word as written in the text, as the index holds it (see written_word and fold)."""
+    return fold(written_word(token))
 
 
 def _window(text: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from whoosh.searching import Searcher
 
 from index.analysis import analysis_key, analyze, fold, is_stop
 from index.errors import KbIndexError
@@ -37,9 +38,9 @@ from index.records import (
     passage_key,
 )
 from index.schema import SESSIONS_AND_MENTIONS
-from index.snapshot import ScoreTerm, prepare, read_vocabulary, saved
+from index.snapshot import ScoreTerm, Snapshot, prepare, read_vocabulary, saved
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
-from index.store import folder_state, open_newest_complete
+from index.store import folder_stamp, folder_state, open_newest_complete
 from kb.glossary import Glossary
 from kb.model import (
     LANGUAGES,
@@ -56,6 +57,9 @@ from kb.model import (
 
 _log = logging.getLogger(__name__)
 _MAX_RESPELLED = 3
+#: Longest a request waits for the follower to prepare a new generation (see KbIndex.sync)
+#: before it answers from the one it has, with a warning.
+_SYNC_WAIT = 60.0
 #: A ``name:value`` pair as typed: neither side is a word to respell.
 _FIELDED = re.compile(r"(?<![^\s(])([^\s():\"]+):([^\s()\"]*)")
 
@@ -80,6 +84,8 @@ class KbIndex:
     def __init__(self, index_dir: Path, ranking: Ranking = DEFAULT_RANKING) -> None:
         self.index_dir = Path(index_dir)
         self.ranking = ranking
+        #: The folder's stamp when the generation served was chosen (see :meth:`changed`).
+        self._seen = folder_stamp(self.index_dir)
         self._ix, self._searcher = open_newest_complete(self.index_dir)
         self._lock = threading.RLock()
         #: The index folder as it was when its newest generation last did not open whole.
@@ -89,6 +95,11 @@ class KbIndex:
         self._refreshing = threading.Lock()
         self._stop = threading.Event()
         self._follower: threading.Thread | None = None
+        #: Wakes the follower for a pass at once (a request found the folder changed).
+        self._wake = threading.Event()
+        #: The follower's passes started and finished, for requests waiting for one.
+        self._passes = threading.Condition()
+        self._started = self._finished = 0
         self._duplicates: dict[str, list[str]] | None = None
         #: (generation, its speller), built on the first "did you mean" of a generation.
         self._speller: tuple[int, Speller] | None = None
@@ -117,11 +128,51 @@ class KbIndex:
 
     def close(self) -> None:
         self._stop.set()
+        self._wake.set()
+        with self._passes:
+            self._passes.notify_all()
         if self._follower is not None and self._follower is not threading.current_thread():
             self._follower.join()
         with self._lock:
             self._searcher.close()
             self._ix.close()
+
+    def changed(self) -> bool:
+        """Whether a writer may have committed since this index last looked: the folder's
+        modification time moved (one ``stat``), or it changed too recently to tell."""
+        stamp = folder_stamp(self.index_dir)
+        return stamp is None or stamp != self._seen
+
+    def sync(self, force: bool = False) -> None:
+        """Answer from the newest complete generation from now on: what a request calls before
+        it reads, so that no request answers from an older generation than one already
+        served (by this process or another). Cheap when nothing changed (one ``stat``).
+
+        With a follower running (:meth:`follow`), the follower prepares the new generation and
+        the request waits for its pass, so the work is done once, in the background, and
+        usually before any request asks; without one, the calling thread refreshes.
+
+        :param force: look even if the folder's time did not move (a table of contents
+            rewritten in place leaves it as it was).
+        """
+        if not self.changed() and (not force or self._up_to_date()):
+            return
+        follower = self._follower
+        if follower is None or not follower.is_alive():
+            self.refresh()
+            return
+        with self._passes:
+            wanted = self._started + 1  # a pass that starts after this request looked
+            self._wake.set()
+            if not self._passes.wait_for(
+                    lambda: self._finished >= wanted or self._stop.is_set(), _SYNC_WAIT):
+                _log.warning("index %s: no new generation prepared within %.0f s; still "
+                             "answering from generation %d", self.index_dir, _SYNC_WAIT,
+                             self.generation)
+
+    def _up_to_date(self) -> bool:
+        with self._lock:
+            return bool(self._searcher.up_to_date())
 
     def refresh(self) -> bool:
         """Move to the latest complete generation if a writer committed since; True if it did.
@@ -133,53 +184,66 @@ class KbIndex:
         one keeps answering until a complete one is committed.
         """
         with self._refreshing:
-            with self._lock:
-                if self._searcher.up_to_date():
-                    return False
-                previous = self._snap
-            # One scan of the folder: it tells whether a generation passed over has changed since.
-            state = folder_state(self.index_dir)
-            if state == self._passed_over:
-                return False
-            # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
-            # and can keep serving documents that the new commit only deleted.
+            # Taken first: a commit after this point moves the stamp again.
+            stamp = folder_stamp(self.index_dir)
             try:
-                ix, searcher = open_newest_complete(self.index_dir)
-            except KbIndexError as exc:
-                _log.warning("index %s: %s; still answering from generation %d", self.index_dir,
-                             exc, self.generation)
-                self._passed_over = state
+                return self._refresh()
+            finally:
+                self._seen = stamp
+
+    def _refresh(self) -> bool:
+        """:meth:`refresh`, its caller holding ``_refreshing``."""
+        with self._lock:
+            if self._searcher.up_to_date():
                 return False
-            if searcher.reader().generation() == self.generation:
-                searcher.close()
-                self._passed_over = state
-                return False
-            if not saved(self.index_dir, searcher.reader()) and _writing(self.index_dir):
-                # Committed, but its writer is still saving its files: serve the last complete
-                # generation until it is done, rather than build what it is about to save.
-                searcher.close()
-                return False
-            try:
-                snap = prepare(self.index_dir, searcher, previous)
-                # "Did you mean" is ready too, if the old generation needed it.
-                speller = snap.speller() \
-                    if self._speller is not None and snap.has_stored_vocabulary else None
-            except BaseException:
-                searcher.close()
-                raise
-            with self._lock:
-                old, self._searcher, self._ix, self._snap = self._searcher, searcher, ix, snap
-                self._duplicates = None
-                old.close()
-            if speller is not None:
-                with self._speller_lock:
-                    self._speller = (int(searcher.reader().generation()), speller)
-            return True
+            previous = self._snap
+        # One scan of the folder: it tells whether a generation passed over has changed since.
+        state = folder_state(self.index_dir)
+        if state == self._passed_over:
+            return False
+        # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
+        # and can keep serving documents that the new commit only deleted.
+        try:
+            ix, searcher = open_newest_complete(self.index_dir)
+        except KbIndexError as exc:
+            _log.warning("index %s: %s; still answering from generation %d", self.index_dir,
+                         exc, self.generation)
+            self._passed_over = state
+            return False
+        if searcher.reader().generation() == self.generation:
+            searcher.close()
+            self._passed_over = state
+            return False
+        if not saved(self.index_dir, searcher.reader()) and _writing(self.index_dir):
+            # Committed, but its writer is still saving its files: serve the last complete
+            # generation until it is done, rather than build what it is about to save.
+            searcher.close()
+            return False
+        try:
+            snap = prepare(self.index_dir, searcher, previous)
+            # "Did you mean" is ready too, if the old generation needed it, and the copies
+            # every hit lists (read once per generation), so the first query finds them.
+            speller = snap.speller() \
+                if self._speller is not None and snap.has_stored_vocabulary else None
+            duplicates = _read_duplicates(snap, searcher)
+        except BaseException:
+            searcher.close()
+            raise
+        with self._lock:
+            old, self._searcher, self._ix, self._snap = self._searcher, searcher, ix, snap
+            self._duplicates = duplicates
+            old.close()
+        if speller is not None:
+            with self._speller_lock:
+                self._speller = (int(searcher.reader().generation()), speller)
+        return True
 
     def follow(self, interval: float) -> None:
-        """Check every ``interval`` seconds, in a background thread, for a new generation and
-        prepare it (:meth:`refresh`), so that a server's requests never pay for a new ingest.
-        The thread ends with :meth:`close`; calling this again does nothing."""
+        """Look every ``interval`` seconds (one ``stat`` of the folder), in a background
+        thread, for a new generation and prepare it (:meth:`refresh`), so that a server's
+        requests do not pay for a new ingest; a request that finds the folder changed before
+        the thread has looked wakes it and waits for it (:meth:`sync`). The thread ends with
+        :meth:`close`; calling this again does nothing."""
         with self._refreshing:
             if self._follower is not None:
                 return
@@ -188,11 +252,22 @@ class KbIndex:
             self._follower.start()
 
     def _follow(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+        while not self._stop.is_set():
+            woken = self._wake.wait(interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            with self._passes:
+                self._started += 1
             try:
-                self.refresh()
+                if woken or self.changed():
+                    self.refresh()
             except Exception:  # noqa: BLE001 - a damaged commit must not end the follower
                 _log.exception("could not open the index's new generation; serving the last one")
+            finally:
+                with self._passes:
+                    self._finished += 1
+                    self._passes.notify_all()
 
     # -- search -----------------------------------------------------------------------------
     def search(self, request: SearchRequest,
@@ -261,12 +336,7 @@ class KbIndex:
         """doc_id -> sources of the files collapsed into it."""
         with self._lock:
             if self._duplicates is None:
-                found: dict[str, list[str]] = {}
-                for doc_id in self._snap.terms("dup_of"):
-                    for number in self._snap.postings("dup_of", doc_id)[0]:
-                        entry = manifest_from(load(self._searcher.stored_fields(number)))
-                        found.setdefault(doc_id, []).append(entry.source)
-                self._duplicates = {k: sorted(v) for k, v in found.items()}
+                self._duplicates = _read_duplicates(self._snap, self._searcher)
             return self._duplicates
 
     def similar(self, passage_id: str, limit: int = 10) -> list[Hit]:
@@ -502,6 +572,16 @@ class _Search:
     def _known(self, node: Word) -> bool:
         term = self.matcher.word_term(node)
         return term is None or bool(term.forms)
+
+
+def _read_duplicates(snap: Snapshot, searcher: Searcher) -> dict[str, list[str]]:
+    """doc_id -> sources of the files collapsed into it, in one generation."""
+    found: dict[str, list[str]] = {}
+    for doc_id in snap.terms("dup_of"):
+        for number in snap.postings("dup_of", doc_id)[0]:
+            entry = manifest_from(load(searcher.stored_fields(number)))
+            found.setdefault(doc_id, []).append(entry.source)
+    return {k: sorted(v) for k, v in found.items()}
 
 
 def _writing(index_dir: Path) -> bool:

@@ -171,6 +171,24 @@ def folder_state(index_dir: Path) -> frozenset[tuple[str, int, int]]:
     return frozenset(state)
 
 
+#: A folder modified less than this many seconds ago may change again within the same tick of
+#: the filesystem's clock (a few milliseconds), which would leave its modification time as it
+#: is: :func:`folder_stamp` gives no stamp for it, so it is looked at again next time.
+_SETTLING = 0.05
+
+
+def folder_stamp(index_dir: Path) -> int | None:
+    """The index folder's modification time (nanoseconds), which moves whenever a writer
+    creates, renames or deletes a file there (each commit does): one ``stat``, cheap enough to
+    ask before every request. None when it cannot tell: the folder is missing or changed
+    within the last :data:`_SETTLING` seconds."""
+    try:
+        modified = Path(index_dir).stat().st_mtime_ns
+    except OSError:
+        return None
+    return None if time.time() - modified / 1e9 < _SETTLING else modified
+
+
 def _failure(generation: int, exc: Exception) -> str:
     return f"generation {generation}: {type(exc).__name__}: {exc}"
 

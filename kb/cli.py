@@ -886,8 +886,7 @@ def _serve_here(ctx: Context, library: Library, sockets: list[Any], threads: int
     app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
                           "KB_LIBRARY": library})
     server = make_server(web.access_log(app), sockets, threads)
-    # One process: each new ingest's generation is prepared in a background thread, not by a
-    # request (every request then sees the same generation, as there is one Library).
+    # Each new ingest's generation is prepared in a background thread, not by a request.
     library.follow()
     echo(banner, err=True)
     # waitress stops on SystemExit as on KeyboardInterrupt: it finishes the requests in hand.
@@ -908,10 +907,10 @@ def _serve_forked(ctx: Context, library: Library, sockets: list[Any], threads: i
 
     def serve_one() -> None:
         # The closed Library reopens in the worker, mapping the generation's files before the
-        # first request comes. Workers do not follow in the background: each moves to a new
-        # generation in the first request after it, so no worker answers from an older one
-        # than another worker has shown.
-        library.counts()
+        # first request comes, and prepares each new generation in a background thread; a
+        # request that comes before that thread is done waits for it, so no worker answers
+        # from an older generation than another worker has shown (KbIndex.sync).
+        library.follow()
         app = web.create_app({"KB_INDEX": ctx.index_dir, "KB_CORPUS": ctx.corpus,
                               "KB_LIBRARY": library})
         make_server(web.access_log(app), sockets, threads, workers).run()

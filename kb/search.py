@@ -35,8 +35,13 @@ from kb.model import (
 )
 from kb.registry import SESSIONS_FILE, TOPICS_FILE, Registry, RegistryError, load_registry
 
-#: Seconds between two checks of whether the index (or a registry file) moved on.
+#: Seconds between two checks of the registry files, and between two full checks of the index
+#: (each request also asks the index whether its folder changed, one ``stat``).
 REFRESH_INTERVAL = 1.0
+#: Facet value labels kept per registry (a value beyond is labelled again).
+_MAX_LABELS = 100_000
+#: Seconds between two looks of a following Library's background thread (one ``stat`` each).
+FOLLOW_INTERVAL = 0.05
 
 _log = logging.getLogger(__name__)
 
@@ -68,14 +73,23 @@ class Library:
         # One lock for both was a deadlock once both once-a-second checks fell due together.
         self._registry_lock = threading.Lock()
         self._checked = 0.0
-        #: True once :meth:`follow` runs: a background thread then refreshes, not requests.
-        self._following = False
+        #: The registry labels were last given from, and (facet, value) -> label under it.
+        self._labelled: tuple[Registry, dict[tuple[str, str], str]] = (registry, {})
         #: facet -> value -> label, from the registry as it is now.
         self._labels: dict[str, Callable[[str], str]] = {
             facet.name: partial(self._label, facet.name) for facet in DECLARED}
 
     def _label(self, facet: str, value: str) -> str:
-        return value_label(facet, value, self.registry)
+        # Hundreds of values per search (a speaker facet), the same ones each time: kept per
+        # registry, the one the search began with (``_reading`` checked it for edits).
+        registry = self._registry
+        if registry is not self._labelled[0] or len(self._labelled[1]) > _MAX_LABELS:
+            self._labelled = (registry, {})
+        labels = self._labelled[1]
+        label = labels.get((facet, value))
+        if label is None:
+            label = labels[facet, value] = value_label(facet, value, registry)
+        return label
 
     @property
     def registry(self) -> Registry:
@@ -113,7 +127,8 @@ class Library:
         return set(self.stats()["facets"].get(facet, {}))
 
     def _open(self) -> KbIndex:
-        """The index, opened on first use and refreshed when a writer committed since.
+        """The index, opened on first use, on the newest complete generation (KbIndex.sync:
+        one ``stat`` of its folder when nothing changed).
 
         :raises IndexMissing: there is no index yet (the message says to run `kb ingest`).
         """
@@ -121,10 +136,13 @@ class Library:
             if self._index is None:
                 self._index = open_index(self.index_dir)
                 self._checked = time.monotonic()
-            elif not self._following and time.monotonic() - self._checked >= REFRESH_INTERVAL:
+                return self._index
+            index = self._index
+            due = time.monotonic() - self._checked >= REFRESH_INTERVAL
+            if due:
                 self._checked = time.monotonic()
-                self._index.refresh()
-            return self._index
+        index.sync(force=due)
+        return index
 
     def _reading(self) -> KbIndex:
         """The open index, reading queries through the glossary as the registry has it now."""
@@ -132,14 +150,14 @@ class Library:
         index.use_glossary(self.registry.glossary)
         return index
 
-    def follow(self, interval: float = REFRESH_INTERVAL) -> None:
+    def follow(self, interval: float = FOLLOW_INTERVAL) -> None:
         """Prepare each new ingest's generation in a background thread (KbIndex.follow) instead
         of in the request that first notices it: what a server calls once at start, so that no
-        request pays for a new generation. Needs the index to exist (IndexMissing otherwise)."""
-        index = self._open()
-        with self._lock:
-            self._following = True
-        index.follow(interval)
+        request pays for a new generation. A request still never answers from an older
+        generation than the newest complete one: one that comes before the thread has
+        prepared it waits for it (KbIndex.sync). Needs the index to exist (IndexMissing
+        otherwise)."""
+        self._open().follow(interval)
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self._reading().search(request, self._labels)
@@ -197,7 +215,6 @@ class Library:
             if self._index is not None:
                 self._index.close()
                 self._index = None
-            self._following = False
 
     def sessions_overview(self) -> list[dict[str, Any]]:
         """Every registry session with the documents and passages the index holds for it, then

@@ -30,6 +30,9 @@ def test_serve_bench_measures_one_process_beside_the_workers(tmp_path: Path) -> 
         assert re.search(rf"^ +{clients} clients  workers / 1 process: [\d.]+ x$", out,
                          re.MULTILINE)
     assert "/healthz, 8 clients:" in out
+    for mode in ("1 process", "workers"):
+        assert re.search(rf"^memory, {mode}, process \d+: RSS \d+ MB, PSS \d+ MB, USS \d+ MB$",
+                         out, re.MULTILINE), (mode, out)
     assert re.search(r"^bars: /api/search at 8 clients >= 1\.8 x one process: (met|MISSED); "
                      r"its p99 <= 150 ms: (met|MISSED)$", out, re.MULTILINE)
     # The index it built is kept for the next run, which reuses it.
@@ -38,3 +41,24 @@ def test_serve_bench_measures_one_process_beside_the_workers(tmp_path: Path) -> 
          "8", "--index", str(tmp_path / "index")],
         capture_output=True, text=True, check=True, cwd=ROOT, timeout=600)
     assert f"index: reusing {tmp_path / 'index'}" in again.stdout
+
+
+def test_reingest_bench_shows_each_workers_first_query_after_an_ingest(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "reingest.py"), "--passages", "300", "--rounds",
+         "1", "--queries", "4", "--documents", "3"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(r"^index: ~300 passages, built by `kb ingest` in \d+ s$", out, re.MULTILINE)
+    workers = re.search(r"^`kb serve`: (\d+) workers; warm /api/search over 4 queries", out,
+                        re.MULTILINE)
+    assert workers, out
+    # One row per worker, each on the generation the ingest made (the index's second).
+    rows = re.findall(r"^ +1 +\d+ +2 +[\d.]+ s +[\d.]+ ms +[\d.]+ ms +[\d.]+ +[\d.]+ ms", out,
+                      re.MULTILINE)
+    assert len(rows) == int(workers.group(1)), out
+    assert len(re.findall(r"^  worker \d+: RSS \d+ MB, PSS \d+ MB, USS \d+ MB \(warm\)$", out,
+                          re.MULTILINE)) == int(workers.group(1))
+    assert re.search(r"^bar: first query after a re-ingest <= 2 x a warm query \(the warm "
+                     r"median\): (met|MISSED)$", out, re.MULTILINE)

@@ -4,14 +4,19 @@ worker is left running; a worker that dies is replaced."""
 
 from __future__ import annotations
 
+import http.client
+import importlib.util
 import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -139,6 +144,62 @@ def test_every_worker_follows_a_new_ingest(workers_server: tuple[Server, Path, P
 
     _wait_until(thirty_in_a_row, "a worker kept serving the old generation")
     assert {hit["source"] for found in in_a_row for hit in found["hits"]} == {"twelfth.md"}
+
+
+def _bench_httpload() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "bench_httpload", Path(__file__).resolve().parents[2] / "bench" / "httpload.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def _json(connection: http.client.HTTPConnection, path: str) -> dict:
+    connection.request("GET", path)
+    return json.loads(connection.getresponse().read().decode("utf-8"))
+
+
+def test_each_workers_first_request_after_an_ingest_answers_from_the_new_generation(
+        workers_server: tuple[Server, Path, Path]) -> None:
+    """One kept-alive connection held by each worker. While `kb ingest` runs, both keep asking
+    (so each worker has just looked at the index when the ingest ends); the first request on
+    each after the ingest returns already finds the new page, with no retry: no worker answers
+    from the generation before, whether or not its background thread has prepared the new one."""
+    server, corpus, index_dir = workers_server
+    workers = _children(server.proc.pid)
+    held: dict[int, http.client.HTTPConnection] = {}
+    for _ in range(200):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        before = _json(connection, "/healthz")
+        holder = _bench_httpload().worker_holding(connection.sock, workers)
+        if holder in workers and holder not in held:
+            held[holder] = connection
+        else:
+            connection.close()
+        if len(held) == WORKERS:
+            break
+    assert sorted(held) == sorted(workers)
+    (corpus / "twelfth.md").write_text(
+        "# Watermarking at the twelfth session\n\nThe twelfth session of the WIPO Conversation "
+        "discussed watermarking and labelling of synthetic media.\n")
+    env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
+    ingesting = subprocess.Popen([sys.executable, "-m", "kb", "ingest"], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    asked = 0
+    while ingesting.poll() is None:
+        for connection in held.values():
+            _json(connection, "/api/search?q=copyright")
+            asked += 1
+    assert ingesting.returncode == 0 and asked >= WORKERS
+    for connection in held.values():
+        found = _json(connection, "/api/search?q=watermarking")
+        health = _json(connection, "/healthz")
+        assert ([hit["source"] for hit in found["hits"]], health["documents"]) == \
+            (["twelfth.md"], 4)
+        assert health["generation"] == before["generation"] + 1
+        connection.close()
 
 
 def test_a_server_started_on_a_half_copied_generation_serves_the_last_complete_one(

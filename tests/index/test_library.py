@@ -113,3 +113,64 @@ def test_a_following_library_moves_to_new_ingests_without_a_request_paying(
         assert refreshed and all(refreshed)
     finally:
         lib.close()
+
+
+def _record_prepares(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The threads that prepare a generation (index.search.prepare), in order."""
+    import index.search
+
+    threads: list[str] = []
+    real = index.search.prepare
+
+    def recording(*args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index.search, "prepare", recording)
+    return threads
+
+
+def _library_checking_hourly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    """A Library on a new index whose periodic full check would come only after an hour."""
+    import kb.search
+
+    monkeypatch.setattr(kb.search, "REFRESH_INTERVAL", 3600.0)
+    apply_changes(tmp_path / "ix", changes())
+    return Library(tmp_path / "ix", REGISTRY)
+
+
+def test_the_first_request_after_a_commit_answers_from_it_prepared_by_the_follower(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A follower that has not looked yet (here: not for an hour) is woken by the first
+    request after a commit, which waits for it: that request already answers from the new
+    generation, and the generation was prepared once, by the follower, not by the request."""
+    lib = _library_checking_hourly(tmp_path, monkeypatch)
+    try:
+        first = lib.counts()["generation"]
+        lib.follow(3600.0)
+        prepared = _record_prepares(monkeypatch)
+        assert lib.search(SearchRequest(query="copyright")).total == 4
+        apply_changes(tmp_path / "ix", ChangeSet(deletes=["papers"]))
+        assert lib.search(SearchRequest(query="copyright")).total == 3
+        assert lib.counts()["generation"] == first + 1
+        assert prepared == ["kb-index-follow"]
+    finally:
+        lib.close()
+
+
+def test_without_a_follower_the_first_request_after_a_commit_moves_to_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change of the index folder is seen at the next request (one stat), however long the
+    periodic check would wait."""
+    lib = _library_checking_hourly(tmp_path, monkeypatch)
+    try:
+        assert lib.search(SearchRequest(query="copyright")).total == 4
+        prepared = _record_prepares(monkeypatch)
+        apply_changes(tmp_path / "ix", ChangeSet(deletes=["papers"]))
+        assert lib.search(SearchRequest(query="copyright")).total == 3
+        assert prepared == [threading.current_thread().name]
+        # Nothing changed since: the next requests look at the folder and prepare nothing.
+        assert [lib.search(SearchRequest(query="copyright")).total for _ in range(3)] == [3] * 3
+        assert len(prepared) == 1
+    finally:
+        lib.close()

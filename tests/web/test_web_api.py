@@ -123,6 +123,27 @@ def test_healthz_answers_without_counting_facets(client: FlaskClient, passage_to
     assert client.get("/api/search?q=training").status_code == 500
 
 
+def test_healthz_opens_nothing_when_no_ingest_came(client: FlaskClient, passage_total: int,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a probe costs when nothing changed: no listing of the index folder, no searcher
+    # opened, no generation prepared (each request looks at the folder's time, one stat).
+    import index.search
+    import kb.search
+
+    client.get("/healthz")
+    monkeypatch.setattr(kb.search, "REFRESH_INTERVAL", 3600.0)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the index was opened or listed again")
+
+    monkeypatch.setattr(index.search, "open_newest_complete", broken)
+    monkeypatch.setattr(index.search, "folder_state", broken)
+    monkeypatch.setattr(index.search.KbIndex, "_up_to_date", broken)
+    answers = [client.get("/healthz").get_json() for _ in range(5)]
+    assert {(a["generation"], a["documents"], a["passages"]) for a in answers} == {
+        (1, 7, passage_total)}
+
+
 def test_openapi_describes_every_api_route(client: FlaskClient, app: Flask) -> None:
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
