@@ -72,10 +72,10 @@ def prepare(passages: int, seed: int, cache_dir: Path, *, rebuild: bool = False,
     corpus_key = _digest([BENCH / "synthetic.py", *(ROOT / "corpus" / n for n in REGISTRY_FILES)],
                          f"{passages}/{seed}")
     corpus = _cached(cache_dir / f"corpus-{passages}-{corpus_key}", rebuild, notes, "corpus",
-                     lambda folder: _write_corpus(folder, passages, seed), log)
+                     lambda folder: write_corpus(folder, passages, seed), log)
     kb_key = _digest([ROOT / p for p in _KB_SOURCES], corpus_key)
     index_dir = _cached(cache_dir / f"kb-{passages}-{kb_key}", rebuild, notes,
-                        "kb index (`kb ingest`)", lambda folder: _kb_ingest(corpus, folder),
+                        "kb index (`kb ingest`)", lambda folder: kb_ingest(corpus, folder),
                         log) / "index"
     base_key = _digest([BENCH / "baselines.py"], kb_key)
     fts5 = _cached(cache_dir / f"fts5-{passages}-{base_key}", rebuild, notes, "FTS5 database",
@@ -108,7 +108,7 @@ def _cached(folder: Path, rebuild: bool, notes: list[str], what: str,
     return folder
 
 
-def _write_corpus(folder: Path, passages: int, seed: int) -> None:
+def write_corpus(folder: Path, passages: int, seed: int) -> None:
     registry = load_registry(ROOT / "corpus")
     for name in REGISTRY_FILES:
         if (ROOT / "corpus" / name).exists():
@@ -116,11 +116,14 @@ def _write_corpus(folder: Path, passages: int, seed: int) -> None:
     write_jsonl(list(Generator(registry, seed).documents(passages)), folder / "synthetic")
 
 
-def _kb_ingest(corpus: Path, folder: Path) -> None:
+def kb_ingest(corpus: Path, folder: Path, code: Path = ROOT) -> None:
+    """``kb ingest`` of ``corpus`` into ``folder``/index, by the kb whose source tree is
+    ``code`` (another commit's, for a before-and-after benchmark: ``python -m kb`` run there
+    finds that tree's packages first)."""
     index_dir = folder / "index"
     command = [sys.executable, "-m", "kb", "--corpus", str(corpus), "--index", str(index_dir),
                "ingest", str(corpus)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=code)
     if done.returncode:
         raise SystemExit(f"`kb ingest` failed ({done.returncode}):\n{done.stderr[-3000:]}")
 

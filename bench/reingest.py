@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpora import _kb_ingest, _write_corpus  # noqa: E402
+from corpora import kb_ingest, write_corpus  # noqa: E402
 from httpload import cores, memory, percentile, worker_holding  # noqa: E402
 from serve import Served  # noqa: E402
 from synthetic import Generator, queries, write_jsonl  # noqa: E402
@@ -154,8 +154,8 @@ def main() -> int:
             print(f"index: a copy of {args.index} ({time.perf_counter() - started:.0f} s)")
         else:
             corpus.mkdir()
-            _write_corpus(corpus, args.passages, args.seed)
-            _kb_ingest(corpus, index_dir.parent)
+            write_corpus(corpus, args.passages, args.seed)
+            kb_ingest(corpus, index_dir.parent)
             print(f"index: ~{args.passages} passages, built by `kb ingest` in "
                   f"{time.perf_counter() - started:.0f} s")
         asked = queries(Generator(load_registry(corpus), args.seed), args.queries, args.seed)

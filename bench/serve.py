@@ -19,6 +19,14 @@ an index per thread (nothing shared, so no lock is ever waited for), beside 1 th
     python bench/serve.py                      # 20,000 passages
     python bench/serve.py --passages 100000    # the issue's scale (building takes ~2 minutes)
     python bench/serve.py --index /tmp/ix      # keep the index there, reuse it next time
+    python bench/serve.py --before b2eb06f     # also the code of that commit, as it served
+
+With ``--before COMMIT`` the run also serves that commit's code (``git archive`` of it into a
+temporary folder, ``kb serve`` started there, in one process, as that code served): issue 10's
+throughput bar is a ratio to the server as it was when the issue was filed, and this measures
+that ratio in the same run. The corpus is then written to disk and each code ingests it with
+its own ``kb ingest`` (the old code's index format is its own), so both serve the same
+documents; the old code must import with this environment's packages.
 
 The load generator shares the machine with the servers, as any client on 127.0.0.1 does.
 """
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import os
 import random
 import re
@@ -34,6 +43,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -44,6 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from corpora import kb_ingest, write_corpus  # noqa: E402
 from httpload import memory  # noqa: E402
 from synthetic import Generator, write_index  # noqa: E402
 
@@ -72,14 +83,17 @@ def make_paths(words: list[str], count: int, seed: int) -> list[str]:
 class Served:
     """A `kb serve` process on a free port, stopped with :meth:`stop`."""
 
-    def __init__(self, corpus: Path, index_dir: Path, workers: int,
-                 threads: int | None = None) -> None:
+    def __init__(self, corpus: Path, index_dir: Path, workers: int | None,
+                 threads: int | None = None, code: Path = ROOT) -> None:
+        """``workers`` None: no ``--workers`` option (code from before it existed); ``code``:
+        the source tree whose kb runs."""
         env = {**os.environ, "KB_CORPUS": str(corpus), "KB_INDEX": str(index_dir)}
         extra = ["--threads", str(threads)] if threads else []
+        if workers is not None:
+            extra += ["--workers", str(workers)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb", "serve", "--no-ingest", "--port", "0",
-             "--workers", str(workers), *extra],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            [sys.executable, "-m", "kb", "serve", "--no-ingest", "--port", "0", *extra],
+            env=env, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
             found = re.search(r"Open http://127\.0\.0\.1:(\d+)/", line)
@@ -87,7 +101,7 @@ class Served:
                 self.port = int(found.group(1))
                 break
         else:
-            raise SystemExit(f"kb serve --workers {workers} did not start")
+            raise SystemExit(f"kb serve ({code}, workers {workers}) did not start")
         # Drain the access log, so a full pipe never stalls the server.
         threading.Thread(target=self.proc.stderr.read, daemon=True).start()
 
@@ -182,6 +196,17 @@ def in_process(index_dir: Path, corpus: Path, queries: list[str], threads: int,
     return len(queries) / elapsed
 
 
+def checkout(commit: str, folder: Path) -> str:
+    """``commit``'s tree written into ``folder``; its short hash."""
+    short = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", commit],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit],
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return short
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, default=20_000)
@@ -191,6 +216,8 @@ def main() -> int:
                         help="index folder to build (if missing) and keep")
     parser.add_argument("--threads", type=int, default=None,
                         help="waitress threads per worker (default: kb serve's)")
+    parser.add_argument("--before", metavar="COMMIT", default=None,
+                        help="also serve this commit's code (issue 10's bar: b2eb06f)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f} "
@@ -203,7 +230,21 @@ def main() -> int:
         for name in ("sessions.toml", "topics.toml"):
             shutil.copy(ROOT / "corpus" / name, corpus / name)
         index_dir = args.index or Path(tmp) / "index"
-        if not index_exists(index_dir):
+        then: tuple[str, Path, Path] | None = None
+        if args.before:
+            code = Path(tmp) / "before"
+            code.mkdir()
+            short = checkout(args.before, code)
+            write_corpus(corpus, args.passages, args.seed)
+            for tree, folder in ((ROOT, Path(tmp) / "now"), (code, Path(tmp) / "then")):
+                started = time.perf_counter()
+                kb_ingest(corpus, folder, tree)
+                print(f"index: ~{args.passages} passages ingested by "
+                      f"{'this code' if tree == ROOT else short}'s `kb ingest` in "
+                      f"{time.perf_counter() - started:.0f} s")
+            index_dir = Path(tmp) / "now" / "index"
+            then = (f"{short}, 1 process", code, Path(tmp) / "then" / "index")
+        elif not index_exists(index_dir):
             seconds = write_index(generator.documents(args.passages), index_dir)
             print(f"index: ~{args.passages} passages built in {seconds:.0f} s")
         else:
@@ -213,6 +254,9 @@ def main() -> int:
 
         servers = {"1 process": Served(corpus, index_dir, 1, args.threads),
                    "workers": Served(corpus, index_dir, 0, args.threads)}
+        if then:
+            label, code, then_index = then
+            servers = {label: Served(corpus, then_index, None, args.threads, code), **servers}
         try:
             for server in servers.values():
                 load(server.port, warm, 8)  # every worker builds its caches
@@ -232,18 +276,21 @@ def main() -> int:
                     cores = sum(spent) * rate / len(paths)
                     rates[name, clients] = rate
                     p99[name, clients] = percentile(latencies, 0.99)
-                    print(f"  {clients:2d} clients  {name:9s}  {rate:6.1f} req/s   "
+                    print(f"  {clients:2d} clients  {name:18s}  {rate:6.1f} req/s   "
                           f"p50 {statistics.median(latencies) * 1000:6.1f} ms   "
                           f"p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   "
                           f"server CPU {used} s ({cores:.2f} cores, "
                           f"{sum(spent) / len(paths) * 1000:.1f} ms a request), load generator "
                           f"{client:.1f} s")
                 print(f"  {clients:2d} clients  workers / 1 process: "
-                      f"{rates['workers', clients] / rates['1 process', clients]:.2f} x")
+                      f"{rates['workers', clients] / rates['1 process', clients]:.2f} x"
+                      + (f"; workers / {then[0]}: "
+                         f"{rates['workers', clients] / rates[then[0], clients]:.2f} x"
+                         if then else ""))
             print("/healthz, 8 clients:")
             for name, server in servers.items():
                 rate, latencies = load(server.port, ["/healthz"] * args.requests, 8)
-                print(f"      {name:9s}  {rate:6.1f} req/s   "
+                print(f"      {name:18s}  {rate:6.1f} req/s   "
                       f"p50 {statistics.median(latencies) * 1000:6.1f} ms")
             for name, server in servers.items():
                 for pid in server.processes():
@@ -262,6 +309,9 @@ def main() -> int:
         bars = [("/api/search at 8 clients >= 1.8 x one process",
                  rates["workers", 8] >= 1.8 * rates["1 process", 8]),
                 ("its p99 <= 150 ms", p99["workers", 8] <= 0.150)]
+        if then:
+            bars.insert(0, (f"/api/search at 8 clients >= 1.8 x {then[0]}",
+                            rates["workers", 8] >= 1.8 * rates[then[0], 8]))
         print("bars: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in bars))
     print(f"load after the run: {os.getloadavg()[0]:.2f}")
     return 0

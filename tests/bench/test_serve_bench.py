@@ -62,3 +62,28 @@ def test_reingest_bench_shows_each_workers_first_query_after_an_ingest(tmp_path:
                           re.MULTILINE)) == int(workers.group(1))
     assert re.search(r"^bar: first query after a re-ingest <= 2 x a warm query \(the warm "
                      r"median\): (met|MISSED)$", out, re.MULTILINE)
+
+
+def test_serve_bench_serves_an_earlier_commit_beside_this_code(tmp_path: Path) -> None:
+    """``--before COMMIT``: that commit's tree, its own ingest and its own server, in the run
+    (HEAD here, so the test needs no history; issue 10's bar names the commit it was filed on)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, check=True, cwd=ROOT).stdout.strip()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "serve.py"), "--passages", "300", "--requests",
+         "8", "--before", "HEAD"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(r"^index: ~300 passages ingested by this code's `kb ingest` in \d+ s$", out,
+                     re.MULTILINE), out
+    assert re.search(rf"^index: ~300 passages ingested by {head}'s `kb ingest` in \d+ s$", out,
+                     re.MULTILINE), out
+    for clients in (1, 8, 32):
+        assert re.search(rf"^ +{clients} clients  {head}, 1 process +[\d.]+ req/s", out,
+                         re.MULTILINE), out
+        assert re.search(rf"^ +{clients} clients  workers / 1 process: [\d.]+ x; "
+                         rf"workers / {head}, 1 process: [\d.]+ x$", out, re.MULTILINE), out
+    assert re.search(rf"^bars: /api/search at 8 clients >= 1\.8 x {head}, 1 process: "
+                     r"(met|MISSED); /api/search at 8 clients >= 1\.8 x one process: "
+                     r"(met|MISSED); its p99 <= 150 ms: (met|MISSED)$", out, re.MULTILINE), out
