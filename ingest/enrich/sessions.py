@@ -371,7 +371,7 @@ class SessionMatcher:
         low = text.lower()
         tokens = _PHRASE_WORD.findall(low)
         first = self._first_words
-        if not any(token in first for token in tokens):
+        if first.isdisjoint(tokens):
             return self._new_symbols(text)  # most texts: no phrase can start anywhere
         matches = list(_PHRASE_WORD.finditer(low))
         found = []
