@@ -88,7 +88,7 @@ class TopicMatcher:
 
     def _count(self, tokens: list[str]) -> Counter[str]:
         """:meth:`occurrences` of a text's lower-cased word tokens."""
-        counts: Counter[str] = Counter()
+        found: list[str] = []  # every topic signalled, once per word position, counted at the end
         exact, prefixed, starts, seen = self._exact, self._prefixed, self._starts, self._words
         count = len(tokens)
         for i, token in enumerate(tokens):
@@ -96,7 +96,7 @@ class TopicMatcher:
             alone, longer = known if known is not None else self._word(token)
             if not longer:
                 if alone:
-                    counts.update(alone)
+                    found.extend(alone)
                 continue  # most words start no signal
             here = set(alone)
             for n in range(2, min(self._longest, count - i) + 1):
@@ -109,8 +109,8 @@ class TopicMatcher:
                     here |= hit
                 if gram not in starts:
                     break
-            counts.update(here)
-        return counts
+            found.extend(here)
+        return Counter(found)
 
     def _word(self, token: str) -> tuple[frozenset[str], bool]:
         """What one word is to the scan: the topics it signals alone (an exact one-word signal,
