@@ -59,7 +59,7 @@ def detect_language(text: str, sample: int = 5000) -> str:
 def _latin_language(text: str) -> str:
     """English, French or Spanish by their function words (and letters), "und" when unsure."""
     words = _LATIN_WORD.findall(text.lower())
-    hits = {lang: float(sum(1 for w in words if w in stop)) for lang, stop in _STOPWORDS.items()}
+    hits = {lang: float(sum(map(stop.__contains__, words))) for lang, stop in _STOPWORDS.items()}
     ranked = sorted(hits.values(), reverse=True)
     if ranked[0] < 2 * _MIN_HITS or ranked[0] <= ranked[1] * 2:  # close: letters help decide
         for lang, letters in _LETTERS.items():

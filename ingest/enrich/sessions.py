@@ -23,6 +23,7 @@ the Conversation at all.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,6 +41,7 @@ _PHRASE_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]|[^\W_\u3400-\u4dbf\u4e0
 _SYMBOL = re.compile(r"(?<![^\W_])wipo[/_ ]ip[/_ ](?:ai|conv)[/_ ](?:(?P<a>\d)[/_ ])?ge[/_ ]"
                      r"(?:(?P<b>\d)[/_ ])?(?P<yy>\d\d)(?!\d)", re.IGNORECASE)
 _SERIES = 0
+_DIGIT = re.compile(r"\d")
 _CACHE_SIZE = 2048
 _CLAUSE_END = re.compile(r"[.!?:;。！？：；؟]\s|\n|[。！？：；]")
 #: Evidence weights per kind of mention (see :mod:`ingest.enrich.about`).
@@ -80,6 +82,9 @@ class _LangPatterns:
     number: re.Pattern[str] | None
     passing: re.Pattern[str]
     others: re.Pattern[str]
+    #: For each of first_n, ordinal and number: lower-cased words one of which the pattern's
+    #: match must contain, and whether a digit may stand in for them (see :func:`_may_match`).
+    needles: tuple[tuple[tuple[str, ...], bool], ...] = ()
 
 
 def _sp(lang: Language) -> str:
@@ -113,13 +118,32 @@ def _compile(lang: Language) -> _LangPatterns:
     cues = tuple(w.split("*")[0].lower() for w in lang.session_words) + \
         tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
+    needles = ((_literals(lang.counts), True), (_literals(lang.ordinals), bool(numeric)),
+               ((), True))
     return _LangPatterns(
-        lang=lang, cues=tuple(c for c in cues if c),
+        lang=lang, cues=tuple(c for c in cues if c), needles=needles,
         ordinal=re.compile(b + core, re.IGNORECASE),
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
         others=re.compile(_words(lang.other_bodies, lang), re.IGNORECASE),
     )
+
+
+def _literals(words: Iterable[str]) -> tuple[str, ...]:
+    """Each table word's literal start, lower-cased (``сесси*`` gives ``сесси``)."""
+    return tuple(sorted({w.split("*")[0].lower() for w in words}))
+
+
+def _may_match(low: str, needles: tuple[str, ...], digit: bool, has_digit: bool) -> bool:
+    """Can a pattern whose every match holds one of ``needles`` (or a digit, where ``digit``)
+    match the ASCII text whose lower case is ``low``? A few substring tests instead of the
+    pattern's own scan: English text naming a "session" need not run French ordinals.
+
+    Only for ASCII text, where a case-blind regex match and a substring of the lower-cased text
+    agree exactly (elsewhere Unicode case folding has exceptions, "ſ" matching "s"), so the
+    answer never differs from running the pattern.
+    """
+    return (digit and has_digit) or any(needle in low for needle in needles)
 
 
 def _words(words: tuple[str, ...], lang: Language) -> str:
@@ -283,13 +307,22 @@ class SessionMatcher:
         low = text.lower()
         found: list[Mention] = []
         taken: list[tuple[int, int]] = []
+        ascii_text = text.isascii()
+        has_digit: bool | None = None
         for patterns in _all_patterns():
             if not any(cue in low for cue in patterns.cues):
                 continue
-            for kind, pattern in (("ordinal", patterns.first_n), ("ordinal", patterns.ordinal),
-                                  ("number", patterns.number)):
+            for kind, pattern, (needles, digit) in zip(
+                    ("ordinal", "ordinal", "number"),
+                    (patterns.first_n, patterns.ordinal, patterns.number), patterns.needles,
+                    strict=True):
                 if pattern is None:
                     continue
+                if ascii_text:
+                    if has_digit is None:
+                        has_digit = _DIGIT.search(text) is not None
+                    if not _may_match(low, needles, digit, has_digit):
+                        continue
                 for match in pattern.finditer(text):
                     if any(s < match.end() and match.start() < e for s, e in taken):
                         continue
@@ -338,7 +371,7 @@ class SessionMatcher:
         low = text.lower()
         tokens = _PHRASE_WORD.findall(low)
         first = self._first_words
-        if not any(token in first for token in tokens):
+        if first.isdisjoint(tokens):
             return self._new_symbols(text)  # most texts: no phrase can start anywhere
         matches = list(_PHRASE_WORD.finditer(low))
         found = []

@@ -20,6 +20,7 @@ counts as a word break ("copyright-protected" is the two words "copyright protec
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -83,15 +84,19 @@ class TopicMatcher:
     def occurrences(self, text: str) -> Counter[str]:
         """How many times each topic is signalled in ``text``: once per word position, however
         many of its signals start there ("copyright-protected" is one occurrence)."""
-        tokens = _WORD.findall(text.lower())
-        counts: Counter[str] = Counter()
-        exact, prefixed, starts = self._exact, self._prefixed, self._starts
+        return self._count(_WORD.findall(text.lower()))
+
+    def _count(self, tokens: list[str]) -> Counter[str]:
+        """:meth:`occurrences` of a text's lower-cased word tokens."""
+        found: list[str] = []  # every topic signalled, once per word position, counted at the end
+        exact, prefixed, starts, seen = self._exact, self._prefixed, self._starts, self._words
         count = len(tokens)
         for i, token in enumerate(tokens):
-            alone, longer = self._word(token)
+            known = seen.get(token)
+            alone, longer = known if known is not None else self._word(token)
             if not longer:
                 if alone:
-                    counts.update(alone)
+                    found.extend(alone)
                 continue  # most words start no signal
             here = set(alone)
             for n in range(2, min(self._longest, count - i) + 1):
@@ -104,8 +109,8 @@ class TopicMatcher:
                     here |= hit
                 if gram not in starts:
                     break
-            counts.update(here)
-        return counts
+            found.extend(here)
+        return Counter(found)
 
     def _word(self, token: str) -> tuple[frozenset[str], bool]:
         """What one word is to the scan: the topics it signals alone (an exact one-word signal,
@@ -132,9 +137,17 @@ class TopicMatcher:
         :data:`MIN_SIGNALS` times in its text, or once in its heading or first sentence.
         ``heading`` must not be the document's title (the title speaks for the document,
         see :meth:`document_topics`)."""
-        if word_count(text) < _LEAD_MIN_WORDS:
+        low = text.lower()
+        # In ASCII the lower-cased text has the text's words, so one tokenising serves both the
+        # word count and the signals; elsewhere lower-casing can split a word ("İ" is "i" and
+        # a combining dot), so the words are counted in the text itself.
+        tokens = _WORD.findall(low)
+        if not text.isascii():
+            if word_count(text) < _LEAD_MIN_WORDS:
+                return []
+        elif len(tokens) < _LEAD_MIN_WORDS:
             return []  # a dateline or a caption under a heading is about nothing yet
-        chosen = {topic for topic, n in self.occurrences(text).items() if n >= MIN_SIGNALS}
+        chosen = {topic for topic, n in self._count(tokens).items() if n >= MIN_SIGNALS}
         lead = set(self.occurrences(lead_sentence(text)))
         if len(lead) <= MAX_LEAD_TOPICS:
             chosen |= lead
@@ -164,10 +177,13 @@ def lead_sentence(text: str) -> str:
     """The sentence a passage opens with: the first of its first paragraph that is longer than
     a dateline, cut at the first sentence end that leaves at least a few words."""
     for paragraph in text.split("\n\n"):
-        if len(_WORD.findall(paragraph)) < _LEAD_MIN_WORDS:
+        ends = [word.end() for word in _WORD.finditer(paragraph)]
+        if len(ends) < _LEAD_MIN_WORDS:
             continue
+        # A sentence end is punctuation, which no word runs across: the words before it are
+        # the paragraph's words that end there or earlier.
         for end in _SENTENCE_END.finditer(paragraph):
-            if len(_WORD.findall(paragraph[:end.end()])) >= _LEAD_MIN_WORDS:
+            if bisect_right(ends, end.end()) >= _LEAD_MIN_WORDS:
                 return paragraph[:end.end()]
         return paragraph
     return ""

@@ -30,6 +30,7 @@ from ..encoding import decode
 from ..enrich.speakers import normalise_speaker
 from ..errors import IngestError
 from ..textutil import clean_line
+from . import EXTENSIONS
 from .base import RawDocument, Reader
 from .timed import Cue, header_fields, timed_document
 
@@ -192,4 +193,4 @@ def seconds(parts: tuple[str | None, ...]) -> float:
             + int((millis or "0").ljust(3, "0")) / 1000)
 
 
-READER = Reader("captions", (".vtt", ".srt"), parse)
+READER = Reader("captions", EXTENSIONS["captions"], parse)

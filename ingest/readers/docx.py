@@ -17,7 +17,7 @@ from docx.opc.exceptions import PackageNotFoundError
 
 from ..errors import IngestError
 from ..textutil import clean_line
-from . import frontmatter, transcripts
+from . import EXTENSIONS, frontmatter, transcripts
 from .archive import check_zip
 from .base import HEADING, PARAGRAPH, Block, RawDocument, Reader
 
@@ -83,4 +83,4 @@ def _paragraph_styles(document: Any) -> Callable[[Any], str]:
     return style_of
 
 
-READER = Reader("docx", (".docx",), parse)
+READER = Reader("docx", EXTENSIONS["docx"], parse)

@@ -21,6 +21,7 @@ from trafilatura.settings import Document as ExtractedPage
 from ..encoding import decode
 from ..errors import IngestError
 from ..textutil import clean_line
+from . import EXTENSIONS
 from .base import HEADING, PARAGRAPH, Block, RawDocument, Reader
 from .htmlstream import stream_blocks
 
@@ -263,4 +264,4 @@ def _visible_blocks(tree: Any) -> list[Block]:
     return blocks
 
 
-READER = Reader("html", (".html", ".htm", ".xhtml"), parse)
+READER = Reader("html", EXTENSIONS["html"], parse)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..encoding import decode
 from ..errors import IngestError
+from . import EXTENSIONS
 from .base import RawDocument, Reader
 from .structure import text_to_blocks
 
@@ -68,4 +69,4 @@ def _failed(number: int, reason: str) -> RawDocument:
     return RawDocument(blocks=[], record_id=f"line-{number}", error=reason)
 
 
-READER = Reader("jsonl", (".jsonl",), parse)
+READER = Reader("jsonl", EXTENSIONS["jsonl"], parse)

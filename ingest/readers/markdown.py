@@ -10,6 +10,7 @@ import re
 
 from ..encoding import decode
 from ..textutil import clean_line
+from . import EXTENSIONS
 from .base import HEADING, PARAGRAPH, Block, RawDocument, Reader
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -101,4 +102,4 @@ def _inline(text: str) -> str:
     return clean_line(text)
 
 
-READER = Reader("markdown", (".md", ".markdown"), parse)
+READER = Reader("markdown", EXTENSIONS["markdown"], parse)

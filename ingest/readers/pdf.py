@@ -32,7 +32,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from ..errors import IngestError
 from ..textutil import clean_line
-from . import frontmatter, transcripts
+from . import EXTENSIONS, frontmatter, transcripts
 from .base import HEADING, PARAGRAPH, Block, RawDocument, Reader
 from .structure import is_heading_line
 
@@ -370,4 +370,4 @@ def _is_heading(line: str, following: str, width: int) -> bool:
             and not following[:1].islower() and last not in _DANGLING)
 
 
-READER = Reader("pdf", (".pdf",), parse)
+READER = Reader("pdf", EXTENSIONS["pdf"], parse)

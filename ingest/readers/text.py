@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..encoding import decode
-from . import transcripts
+from . import EXTENSIONS, transcripts
 from .base import RawDocument, Reader
 from .structure import text_to_blocks
 
@@ -16,4 +16,4 @@ def parse(data: bytes, name: str) -> list[RawDocument]:
     return [RawDocument(blocks=text_to_blocks(text), web=True)]
 
 
-READER = Reader("text", (".txt", ".text"), parse)
+READER = Reader("text", EXTENSIONS["text"], parse)

@@ -21,6 +21,7 @@ from kb.speakers import diarised_label
 
 from ..encoding import decode
 from ..errors import IngestError
+from . import EXTENSIONS
 from .base import RawDocument, Reader
 from .timed import Cue, timed_document
 
@@ -135,4 +136,4 @@ def _tsv(text: str, name: str) -> RawDocument:
     return raw
 
 
-READER = Reader("whisper", (".json", ".tsv"), parse)
+READER = Reader("whisper", EXTENSIONS["whisper"], parse)

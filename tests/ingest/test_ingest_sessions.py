@@ -98,3 +98,35 @@ def test_french_and_spanish_ordinals(registry: Registry, text: str, sessions: li
 def test_six_languages_passing_mentions_and_other_bodies(registry: Registry, text: str,
                                                         found: list[tuple[int, bool]]) -> None:
     assert [(m.number, m.passing) for m in matcher_for(registry).find(text)] == found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # Not ASCII: every language whose session word occurs runs its patterns.
+    ("La deuxième session de la Conversation de l'OMPI a porté sur les données",
+     [(2, "ordinal", "deuxième session", 3, False)]),
+    # ASCII: French and English both see "session"; substring tests pick the patterns to run.
+    ("La deuxieme session de la Conversation de l'OMPI",
+     [(2, "ordinal", "deuxieme session", 3, False)]),
+    ("la 2e session et la 3eme session",
+     [(2, "ordinal", "2e session", 3, False), (3, "ordinal", "3eme session", 20, False)]),
+    ("Les deux premieres sessions du Dialogue",
+     [(1, "ordinal", "deux premieres sessions", 4, False),
+      (2, "ordinal", "deux premieres sessions", 4, False)]),
+    ("The panel session on training data was long", []),
+    ("Session: first thoughts", []),
+    ("The session opened; the ninth session followed the 2nd session",
+     [(9, "ordinal", "ninth session", 24, False), (2, "ordinal", "2nd session", 51, True)]),
+    ("the first 3 sessions", [(1, "ordinal", "first 3 sessions", 4, False),
+                              (2, "ordinal", "first 3 sessions", 4, False),
+                              (3, "ordinal", "first 3 sessions", 4, False)]),
+    ("session 9 and session no. 4",
+     [(9, "number", "session 9", 0, False), (4, "number", "session no. 4", 14, False)]),
+    ("THE SECOND SESSION", [(2, "ordinal", "SECOND SESSION", 4, False)]),
+])
+def test_ordinals_found_whichever_patterns_run(registry: Registry, text: str,
+                                               found: list[tuple[int, str, str, int, bool]]
+                                               ) -> None:
+    """The same mentions, with their words and places, whether or not the cheap substring
+    tests let a language's ordinal, count and number patterns be skipped."""
+    mentions = matcher_for(registry).find(text)
+    assert [(m.number, m.kind, m.text, m.start, m.passing) for m in mentions] == found

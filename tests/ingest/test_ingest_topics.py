@@ -74,6 +74,29 @@ def test_the_lead_sentence_skips_datelines_and_abbreviations() -> None:
     assert lead_sentence("Too short.") == ""
 
 
+def test_the_lead_sentence_counts_words_up_to_each_sentence_end() -> None:
+    # Five words up to the first end (closing quote included): the sentence goes on.
+    assert lead_sentence('He said: "Deepfakes are cheap." Then more words came here.') == \
+        'He said: "Deepfakes are cheap." Then more words came here.'
+    assert lead_sentence("Dr. A. B. said (so) that deepfakes are cheap to make. Next.") == \
+        "Dr. A. B. said (so) that deepfakes are cheap to make."
+    assert lead_sentence("One two three four five six... seven") == \
+        "One two three four five six..."
+    assert lead_sentence("Données, coûts et droits: l'« IA » change tout. Après.") == \
+        "Données, coûts et droits: l'« IA » change tout."
+
+
+def test_words_are_counted_in_the_text_as_written(matcher: TopicMatcher) -> None:
+    """Lower-casing "İ" gives "i" and a combining dot, splitting "İstanbul" in two: a passage
+    of five words is still too short to have a subject."""
+    assert matcher.passage_topics("", "Deepfakes at İstanbul İzmir: deepfakes.") == []
+    assert matcher.passage_topics("", "Deepfakes at İstanbul İzmir and Ankara: deepfakes.") == \
+        ["synthetic-media"]
+    assert matcher.passage_topics("", "Deepfakes at Istanbul Izmir: deepfakes.") == []
+    assert matcher.passage_topics("", "Deepfakes at Istanbul Izmir and Ankara: deepfakes.") == \
+        ["synthetic-media"]
+
+
 def test_a_document_has_the_topics_that_cover_a_fifth_of_it(matcher: TopicMatcher) -> None:
     passages = [(["copyright"], 50), (["copyright", "trademarks"], 30), (["data"], 19), ([], 1)]
     assert matcher.document_topics("A page", passages) == ["copyright", "trademarks"]
