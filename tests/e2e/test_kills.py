@@ -50,10 +50,20 @@ def _write_corpus(folder: Path, files: range) -> None:
             (folder / f"part{number:03d}.jsonl").write_text("\n".join(records) + "\n")
 
 
+def _interruptible() -> None:
+    """Ctrl-C's default for the child, as a terminal's foreground job has it.
+
+    A shell starts a background job with SIGINT ignored, and a process inherits that through
+    exec (Python then installs no KeyboardInterrupt handler): a suite run in the background
+    would see every `kb ingest` it starts ignore the SIGINT this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _kb(corpus: Path, index_dir: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "kb", "--corpus", str(corpus), "--index",
                              str(index_dir), *args], text=True, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_interruptible)
 
 
 def _ingest_here(corpus: Path, index_dir: Path) -> Result:
