@@ -55,7 +55,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpora import kb_ingest, write_corpus  # noqa: E402
-from httpload import memory  # noqa: E402
+from httpload import memory, percentile  # noqa: E402
 from synthetic import Generator, write_index  # noqa: E402
 
 from index import index_exists  # noqa: E402
@@ -157,11 +157,6 @@ def run_threads(threads: list[threading.Thread]) -> float:
     for thread in threads:
         thread.join()
     return time.perf_counter() - started
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def cpu_seconds(pid: int) -> float:
