@@ -83,15 +83,12 @@ class FacetCounter:
             codes = table.group_codes[groups[id(scope)][1][table.group_docs]]
             return _counted(table.values, codes)
         chosen = scope[table.docs]
-        codes = table.codes[chosen]
-        if self.grouped and len(codes) > 1:
-            # Pairs are ordered by value, then docnum, so a document's passages are adjacent:
-            # keep the first pair of each (value, document) run.
-            owners = self.snap.group_of[table.docs[chosen]]
-            first = np.ones(len(codes), dtype=bool)
-            first[1:] = (owners[1:] != owners[:-1]) | (codes[1:] != codes[:-1])
-            codes = codes[first]
-        return _counted(table.values, codes)
+        if self.grouped and len(chosen):
+            # A document counts once per value: whether any pair of its (value, document) run
+            # is in scope, one OR per run (see Snapshot.facet_runs).
+            starts, codes = self.snap.facet_runs(self.tables.get(facet, facet))
+            return _counted(table.values, codes[np.logical_or.reduceat(chosen, starts)])
+        return _counted(table.values, table.codes[chosen])
 
 
 def _counted(values: list[str], codes: np.ndarray) -> dict[str, int]:
