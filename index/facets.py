@@ -82,17 +82,18 @@ class FacetCounter:
                 groups[id(scope)] = (scope, self.snap.groups_in(scope))
             codes = table.group_codes[groups[id(scope)][1][table.group_docs]]
             return _counted(table.values, codes)
-        chosen = scope[table.docs]
-        if self.grouped and len(chosen):
-            # A document counts once per value: whether any pair of its (value, document) run
-            # is in scope, one OR per run (see Snapshot.facet_runs).
-            starts, codes = self.snap.facet_runs(self.tables.get(facet, facet))
-            return _counted(table.values, codes[np.logical_or.reduceat(chosen, starts)])
-        return _counted(table.values, table.codes[chosen])
+        if self.grouped:
+            # A document counts once per value (see FacetRuns).
+            found = self.snap.facet_runs(self.tables.get(facet, facet)).documents_per_value(scope)
+            return _nonzero(table.values, found)
+        return _counted(table.values, table.codes[scope[table.docs]])
 
 
 def _counted(values: list[str], codes: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(codes, minlength=len(values))
+    return _nonzero(values, np.bincount(codes, minlength=len(values)))
+
+
+def _nonzero(values: list[str], counts: np.ndarray) -> dict[str, int]:
     return {values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
 

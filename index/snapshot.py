@@ -62,8 +62,11 @@ _VARIANT_SCAN = 5000
 _MAX_CACHED_PHRASES = 2_000
 #: Stored records of hits kept parsed: a hit shown again is not read, decompressed and parsed
 #: from Whoosh's stored fields again (about a fifth of a warm query's time at 100,000
-#: passages); a few kilobytes each.
-_MAX_CACHED_RECORDS = 4_000
+#: passages); about 3.5 KB each as Python objects (28 MB at most). A page shows up to 30
+#: records (10 hits, 2 more each), and an LRU cache smaller than the records a cycle of
+#: queries shows keeps none of them for the next cycle: bench/search.py's 200 queries show
+#: 5,166, so at 4,000 every warm query read its hits again (4 ms a query at 300,000 passages).
+_MAX_CACHED_RECORDS = 8_000
 _CACHED_PHRASE_DOCS_PER_RECORD = 4
 #: Posting entries a new generation reads again from its predecessor's cache before it serves.
 _WARM_POSTINGS = 2_000_000
@@ -108,6 +111,58 @@ class FacetTable:
     group_codes: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class FacetRuns:
+    """A facet table's pairs grouped into runs, one per (value, document).
+
+    The pairs are ordered by value, then docnum, and a document's records are one run of
+    docnums, so the pairs of one document with one value are adjacent. A document then counts
+    for a value when any pair of its run is in scope: from the pairs in scope when they are
+    few, or from the runs with every pair out of scope when those are fewer (a query whose
+    word is in most passages), never by finding the document of every pair in scope.
+    """
+
+    #: The table's docnums as index integers (an int32 index is converted on every use).
+    docs: np.ndarray
+    #: Each pair's run.
+    run_of: np.ndarray
+    #: Each run's value code and number of pairs.
+    codes: np.ndarray
+    sizes: np.ndarray
+    #: Runs (documents) per value code, over the whole table.
+    per_code: np.ndarray
+
+    @classmethod
+    def build(cls, table: FacetTable, group_of: np.ndarray) -> FacetRuns:
+        owners, codes = group_of[table.docs], table.codes
+        first = np.ones(len(codes), dtype=bool)
+        first[1:] = (owners[1:] != owners[:-1]) | (codes[1:] != codes[:-1])
+        starts = np.flatnonzero(first)
+        run_codes = codes[starts]
+        return cls(table.docs.astype(np.intp), (np.cumsum(first) - 1).astype(np.intp),
+                   run_codes, np.diff(np.append(starts, len(codes))),
+                   np.bincount(run_codes, minlength=len(table.values)))
+
+    def documents_per_value(self, scope: np.ndarray) -> np.ndarray:
+        """Documents per value code with at least one pair whose docnum is in ``scope``."""
+        chosen = scope[self.docs]
+        inside = np.flatnonzero(chosen)
+        width = len(self.per_code)
+        if 2 * len(inside) <= len(chosen):
+            runs = self.run_of[inside]  # ascending: a run's pairs in scope are adjacent
+            if len(runs):
+                runs = runs[np.append(True, runs[1:] != runs[:-1])]
+            return np.bincount(self.codes[runs], minlength=width)
+        runs = self.run_of[np.flatnonzero(~chosen)]
+        if not len(runs):
+            return self.per_code
+        ends = np.append(np.flatnonzero(runs[1:] != runs[:-1]), len(runs) - 1)
+        outside = runs[ends]
+        counted = np.diff(np.append(-1, ends))  # pairs out of scope in each of those runs
+        missed = outside[counted == self.sizes[outside]]
+        return self.per_code - np.bincount(self.codes[missed], minlength=width)
+
+
 class Snapshot:
     """Posting arrays, facet tables, document groups and sort keys of one generation.
 
@@ -144,7 +199,7 @@ class Snapshot:
             weigh=lambda groups: 1 + sum(len(words) for words in groups.values()))
         self._lock = threading.Lock()
         #: facet -> its table's (value, document) runs (see :meth:`facet_runs`).
-        self._runs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._runs: dict[str, FacetRuns] = {}
         self._stored_vocabulary: tuple[np.ndarray, np.ndarray] | None = None
         if stored is not None:
             self._adopt(stored)
@@ -513,21 +568,14 @@ class Snapshot:
             return None, None
         return group_docs, group_codes
 
-    def facet_runs(self, facet: str) -> tuple[np.ndarray, np.ndarray]:
-        """Where each (value, document) run of a facet table's pairs starts, and its value code.
-
-        The pairs are ordered by value, then docnum, so the passages of one document with one
-        value are adjacent: counting documents per value is then one OR per run over which
-        pairs are in scope, instead of finding the document of every pair in scope on each
-        query. Built on first use, kept for the generation (a race builds the same arrays)."""
+    def facet_runs(self, facet: str) -> FacetRuns:
+        """A facet table's pairs as (value, document) runs, for counting documents per value
+        (see :class:`FacetRuns`); built on first use, kept for the generation (a race builds
+        the same arrays)."""
         found = self._runs.get(facet)
         if found is None:
-            table = self._facet_tables[facet]
-            owners, codes = self.group_of[table.docs], table.codes
-            first = np.ones(len(codes), dtype=bool)
-            first[1:] = (owners[1:] != owners[:-1]) | (codes[1:] != codes[:-1])
-            starts = np.flatnonzero(first)
-            found = self._runs[facet] = (starts, codes[starts])
+            found = self._runs[facet] = FacetRuns.build(self._facet_tables[facet],
+                                                        self.group_of)
         return found
 
     def facet_mask(self, facet: str, values: Iterable[str]) -> np.ndarray:
