@@ -116,6 +116,10 @@ def test_further_passages_rank_within_their_document(kbindex: KbIndex) -> None:
         ("training-0", ["training-1", "training-2"]),
         ("transcript-0", ["transcript-1", "transcript-2"]), ("francais-0", []),
         ("output-0", ["output-1"])]
+    # A page past the last document shows nothing, with or without further passages.
+    assert kbindex.search(SearchRequest(query="data training", page=3, page_size=1)).hits == []
+    assert [len(h.more) for h in kbindex.search(
+        SearchRequest(query="data training", page=2, page_size=1)).hits] == [2]
 
 
 def test_best_of_ranks_given_candidates_ties_by_the_tiebreak() -> None:
