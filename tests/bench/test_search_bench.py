@@ -49,6 +49,7 @@ def test_every_engine_ran_every_stage(run: tuple[str, dict[str, Any]]) -> None:
     assert list(size["index_mb"]) == engines
     assert set(size["in_process"]["kb"]) == {"first_query_ms", "first_pass_p95_ms",
                                              "warm_median_ms", "warm_p95_ms",
+                                             "warm_cpu_median_ms", "warm_cpu_p95_ms",
                                              "same_total_as_kb", "total_max_diff_pct"}
     assert (size["in_process"]["kb"]["same_total_as_kb"],
             size["in_process"]["kb"]["total_max_diff_pct"]) == (QUERIES, 0)
@@ -60,6 +61,7 @@ def test_every_engine_ran_every_stage(run: tuple[str, dict[str, Any]]) -> None:
     assert "### 500 passages (52 documents), 10 queries" in stdout
     assert "| server | 2 clients | RSS after |" in stdout
     assert "../shared/bench-data is not used" in stdout
+    assert "CPU time of the warm pass (this process, all threads), median / p95: kb " in stdout
     if _has_tantivy():  # at 500 passages the bars decided are the ratios to tantivy
         assert "issue 10's bars at this size: warm median <= tantivy's: " in stdout
     else:
