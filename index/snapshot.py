@@ -489,7 +489,9 @@ class Snapshot:
             part *= k1 + 1.0
             part /= tf + self.norms(term.field, k1, b)[at]
             if first:
-                scores[at] = part  # the same float32 as 0 + part: no read of the zeros
+                # The same float32 as 0 + part, without reading the zeros; cast first, as the
+                # assignment would (a casting scatter is slower than a cast and a scatter).
+                scores[at] = part.astype(np.float32)
                 first = False
             else:
                 scores[at] += part
