@@ -25,6 +25,8 @@ The corpus is synthetic only; ../shared/bench-data is not used. tantivy is optio
     python bench/search.py                                   # 10k and 100k
     python bench/search.py --passages 300k --duration 4      # one size
     python bench/search.py --passages 500 --queries 20 --clients 1 --duration 1  # smoke run
+    python bench/search.py --passages 300k --cold-runs 0 --clients --engines kb tantivy \
+        --slowest 15                                         # in process only, without FTS5
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ from kb.model import SearchRequest  # noqa: E402
 from kb.registry import load_registry  # noqa: E402
 from kb.search import Library  # noqa: E402
 
+#: The engines, kb first.
+ENGINES = ("kb", "FTS5", "tantivy")
 #: Server labels as the output prints them.
 SERVED = {"kb": "kb serve, /api/search", "FTS5": "FTS5, ThreadingHTTPServer",
           "tantivy": "tantivy, ThreadingHTTPServer"}
@@ -67,47 +71,63 @@ def size(text: str) -> int:
     return number
 
 
-def engines(prepared: Prepared) -> tuple[dict[str, Callable[[str], int]], Callable[[], None]]:
-    """name -> a function answering one query (returns the documents matched), and a closer."""
+def engines(prepared: Prepared, chosen: tuple[str, ...] = ENGINES
+            ) -> tuple[dict[str, Callable[[str], int]], Callable[[], None]]:
+    """name -> a function answering one query (returns the documents matched), and a closer;
+    kb always, and those baselines of ``chosen`` that are installed."""
     library = Library(prepared.index_dir, load_registry(prepared.corpus),
                       registry_dir=prepared.corpus)
-    fts5 = baselines.Fts5(prepared.fts5)
     made: dict[str, Callable[[str], int]] = {
-        "kb": lambda query: library.search(SearchRequest(query=query)).total,
-        "FTS5": lambda query: fts5.search(query).total}
-    if prepared.tantivy is not None:
+        "kb": lambda query: library.search(SearchRequest(query=query)).total}
+    if "FTS5" in chosen:
+        fts5 = baselines.Fts5(prepared.fts5)
+        made["FTS5"] = lambda query: fts5.search(query).total
+    if prepared.tantivy is not None and "tantivy" in chosen:
         tantivy = baselines.Tantivy(prepared.tantivy)
         made["tantivy"] = lambda query: tantivy.search(query).total
     return made, library.close
 
 
-def in_process(prepared: Prepared, asked: list[str]) -> dict[str, dict[str, Any]]:
-    """First pass and warm pass over ``asked``, engines interleaved."""
-    made, close = engines(prepared)
+def in_process(prepared: Prepared, asked: list[str], slowest: int = 0,
+               chosen: tuple[str, ...] = ENGINES) -> dict[str, dict[str, Any]]:
+    """First pass and warm pass over ``asked``, engines interleaved; with ``slowest``, kb's
+    slowest warm queries with every engine's time for them (``slowest`` in kb's figures)."""
+    made, close = engines(prepared, chosen)
     names = list(made)
     first: dict[str, list[float]] = {name: [] for name in names}
     warm: dict[str, list[float]] = {name: [] for name in names}
+    #: The warm pass's CPU time per query (every thread of this process): what other
+    #: processes sharing the cores inflate far less than the elapsed time.
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     totals: dict[str, list[int]] = {name: [] for name in names}
     try:
         for times, keep in ((first, True), (warm, False)):
             for turn, query in enumerate(asked):
                 for name in names[turn % len(names):] + names[:turn % len(names)]:
-                    started = time.perf_counter()
+                    started, used = time.perf_counter(), time.process_time()
                     total = made[name](query)
                     times[name].append(time.perf_counter() - started)
                     if keep:
                         totals[name].append(total)
+                    else:
+                        cpu[name].append(time.process_time() - used)
     finally:
         close()
+    tail = sorted(range(len(asked)), key=lambda i: warm["kb"][i], reverse=True)[:slowest]
+    slow = [{"query": asked[i], "documents": totals["kb"][i],
+             **{f"{name}_ms": _ms(warm[name][i]) for name in names}} for i in tail]
     return {name: {"first_query_ms": _ms(first[name][0]),
                    "first_pass_p95_ms": _ms(percentile(first[name], 0.95)),
                    "warm_median_ms": _ms(statistics.median(warm[name])),
                    "warm_p95_ms": _ms(percentile(warm[name], 0.95)),
+                   "warm_cpu_median_ms": _ms(statistics.median(cpu[name])),
+                   "warm_cpu_p95_ms": _ms(percentile(cpu[name], 0.95)),
                    "same_total_as_kb": sum(a == b for a, b in zip(totals[name], totals["kb"],
                                                                    strict=True)),
                    "total_max_diff_pct": round(max(
                        (abs(a - b) / b * 100 for a, b in zip(totals[name], totals["kb"],
-                                                            strict=True) if b), default=0.0), 1)}
+                                                            strict=True) if b), default=0.0), 1),
+                   **({"slowest": slow} if name == "kb" and slow else {})}
             for name in names}
 
 
@@ -163,7 +183,7 @@ def measure(prepared: Prepared, args: argparse.Namespace) -> dict[str, Any]:
         result["cold_start_ms"] = {name: {"median": _ms(statistics.median(times)),
                                           "max": _ms(max(times)), "runs": len(times)}
                                    for name, times in colds.items()}
-    result["in_process"] = in_process(prepared, asked)
+    result["in_process"] = in_process(prepared, asked, args.slowest, tuple(args.engines))
     if args.clients:
         result["server"] = servers(prepared, asked, args.clients, args.duration,
                                    args.cache_dir / "logs")
@@ -191,6 +211,9 @@ def report(result: dict[str, Any], clients: list[int], duration: float) -> None:
     print("\n(Totals differ where stemmers do: porter for FTS5, Snowball for tantivy, kb's "
           "own; tantivy's document counts are\nits cardinality aggregation's HyperLogLog "
           "estimates.)\n")
+    print("CPU time of the warm pass (this process, all threads), median / p95: "
+          + "; ".join(f"{name} {m['warm_cpu_median_ms']:.1f} / {m['warm_cpu_p95_ms']:.1f} ms"
+                      for name, m in result["in_process"].items()) + "\n")
     kb = result["in_process"]["kb"]
     for name, measured in result["in_process"].items():
         if name != "kb":
@@ -200,12 +223,24 @@ def report(result: dict[str, Any], clients: list[int], duration: float) -> None:
                   f"warm p95 {_ratio(kb, measured, 'warm_p95_ms')}{cold}")
     print("index size: " + ", ".join(f"{name} {mb:,.1f} MB"
                                      for name, mb in result["index_mb"].items()))
+    if kb.get("slowest"):
+        _report_slowest(kb["slowest"], list(result["in_process"]))
     if "server" in result:
         _report_servers(result, clients, duration)
     met = bars(result)
     if met:
         print("\nissue 10's bars at this size: "
               + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in met))
+
+
+def _report_slowest(slowest: list[dict[str, Any]], names: list[str]) -> None:
+    """kb's slowest warm queries (what makes its p95), each engine's time for them."""
+    print(f"\nkb's {len(slowest)} slowest warm queries (documents matched by kb):\n")
+    print("| query | documents | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for row in slowest:
+        print(f"| {row['query']} | {row['documents']:,} | "
+              + " | ".join(f"{row[f'{name}_ms']:.1f} ms" for name in names) + " |")
 
 
 def _report_servers(result: dict[str, Any], clients: list[int], duration: float) -> None:
@@ -271,6 +306,11 @@ def main() -> int:
                         help="server load levels (default 1 8 32; none: skip the servers)")
     parser.add_argument("--duration", type=float, default=5.0,
                         help="seconds of load per level and server (default 5)")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES),
+                        help="engines measured in process (kb always; default all three): "
+                             "FTS5 takes 0.6-1.3 s a query at 300k")
+    parser.add_argument("--slowest", type=int, default=0,
+                        help="also list kb's N slowest warm queries, with every engine's time")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache-dir", type=Path, default=default_cache_dir(),
                         help="where corpora and indexes are kept "

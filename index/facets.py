@@ -82,20 +82,18 @@ class FacetCounter:
                 groups[id(scope)] = (scope, self.snap.groups_in(scope))
             codes = table.group_codes[groups[id(scope)][1][table.group_docs]]
             return _counted(table.values, codes)
-        chosen = scope[table.docs]
-        codes = table.codes[chosen]
-        if self.grouped and len(codes) > 1:
-            # Pairs are ordered by value, then docnum, so a document's passages are adjacent:
-            # keep the first pair of each (value, document) run.
-            owners = self.snap.group_of[table.docs[chosen]]
-            first = np.ones(len(codes), dtype=bool)
-            first[1:] = (owners[1:] != owners[:-1]) | (codes[1:] != codes[:-1])
-            codes = codes[first]
-        return _counted(table.values, codes)
+        if self.grouped:
+            # A document counts once per value (see FacetRuns).
+            found = self.snap.facet_runs(self.tables.get(facet, facet)).documents_per_value(scope)
+            return _nonzero(table.values, found)
+        return _counted(table.values, table.codes[scope[table.docs]])
 
 
 def _counted(values: list[str], codes: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(codes, minlength=len(values))
+    return _nonzero(values, np.bincount(codes, minlength=len(values)))
+
+
+def _nonzero(values: list[str], counts: np.ndarray) -> dict[str, int]:
     return {values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
 
 

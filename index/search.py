@@ -503,27 +503,29 @@ class _Search:
             selected[facet] = list(dict.fromkeys(chosen))
         return selected
 
-    def _ranked(self, docs: np.ndarray, scores: np.ndarray | None,
+    def _ranked(self, candidates: np.ndarray, scores: np.ndarray | None,
                 limit: int) -> list[tuple[float, int]]:
+        """The ``limit`` best of ``candidates`` (docnums, ascending) in the page's order."""
         if scores is not None:
-            return top_k(docs, scores, limit, self.snap.browse_key)
+            return best_of(candidates, scores[candidates], limit, self.snap.browse_key)
         # Browsing (no words to rank by) lists newest first, as sorting by date does.
         key = self.snap.browse_key if self.sort == "date-asc" else self.snap.newest_key
-        return [(0.0, n) for _, n in top_k(docs, -key, limit, key)]
+        return [(0.0, n) for _, n in best_of(candidates, -key[candidates], limit, key)]
 
     def _page(self, docs: np.ndarray, scores: np.ndarray | None,
               marker: Highlighter) -> list[Hit]:
-        count = int(docs.sum())
+        candidates = np.flatnonzero(docs)
+        count = len(candidates)
         if not count:
             return []
         first = (self.page - 1) * self.page_size
         if not self.grouped:
-            ranked = self._ranked(docs, scores, first + self.page_size)[first:]
+            ranked = self._ranked(candidates, scores, first + self.page_size)[first:]
             return [self.ix._hit(n, s, marker) for s, n in ranked]
         wanted = first + self.page_size
         limit = wanted * 2
         while True:
-            ranked = self._ranked(docs, scores, limit)
+            ranked = self._ranked(candidates, scores, limit)
             groups: dict[int, list[tuple[float, int]]] = {}
             group_of = self.snap.group_of
             for score, number in ranked:
@@ -531,26 +533,54 @@ class _Search:
             if len(groups) >= wanted or len(ranked) >= count:
                 break
             limit *= 4
+        shown = list(groups.items())[first:wanted]
+        further = self._members([group for group, _ in shown], docs, scores) if self.more \
+            else {}
         hits = []
-        for group, members in list(groups.items())[first:wanted]:
+        for group, members in shown:
             score, number = members[0]
             hit = self.ix._hit(number, score, marker)
-            rest = self._members(group, docs, scores)[1:1 + self.more] if self.more else []
-            hit.more = [self.ix._hit(n, s, marker) for s, n in rest]
+            hit.more = [self.ix._hit(n, s, marker)
+                        for s, n in further.get(group, [])[1:1 + self.more]]
             hits.append(hit)
         return hits
 
-    def _members(self, group: int, docs: np.ndarray, scores: np.ndarray | None
-                 ) -> list[tuple[float, int]]:
-        """The matching passages of one document, ranked as the page ranks them: ranked over
-        the document alone, so how many further passages a hit shows never depends on how many
-        other documents the page holds."""
+    def _members(self, groups: list[int], docs: np.ndarray, scores: np.ndarray | None
+                 ) -> dict[int, list[tuple[float, int]]]:
+        """The best ``1 + more`` matching passages of each of ``groups`` (documents), ranked
+        as the page ranks them but over each document alone, so how many further passages a
+        hit shows never depends on how many other documents the page holds.
+
+        A document's records are one run of docnums (see index.snapshot): the runs of the
+        page's documents are read together and ranked in one sort, by document, then as
+        :func:`best_of` ranks, instead of a ranking (and a mask over the whole index) per hit.
+        """
         starts = self.snap.doc_starts
-        start = int(starts[group])
-        end = int(starts[group + 1]) if group + 1 < len(starts) else len(docs)
-        own = np.zeros_like(docs)
-        own[start:end] = docs[start:end]
-        return self._ranked(own, scores, 1 + self.more)
+        chosen = np.array(groups, dtype=np.intp)
+        begins = starts[chosen].astype(np.intp)
+        ends = np.where(chosen + 1 < len(starts), starts[np.minimum(chosen + 1, len(starts) - 1)],
+                        len(docs)).astype(np.intp)
+        sizes = ends - begins
+        # Every docnum of those runs, and the position in ``groups`` of its document.
+        owner = np.repeat(np.arange(len(groups)), sizes)
+        numbers = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes) \
+            + np.repeat(begins, sizes)
+        keep = docs[numbers]
+        numbers, owner = numbers[keep], owner[keep]
+        if scores is not None:
+            values, tiebreak = scores[numbers], self.snap.browse_key
+        else:
+            tiebreak = self.snap.browse_key if self.sort == "date-asc" else self.snap.newest_key
+            values = -tiebreak[numbers]
+        order = np.lexsort((tiebreak[numbers], -values, owner))
+        # Each document's first 1 + more in that order (its rank: position less its first).
+        owners = owner[order]
+        rank = np.arange(len(order)) - np.searchsorted(owners, owners)
+        ranked: dict[int, list[tuple[float, int]]] = {}
+        for i in order[rank <= self.more]:
+            ranked.setdefault(groups[owner[i]], []).append(
+                (float(values[i]) if scores is not None else 0.0, int(numbers[i])))
+        return ranked
 
     def unknown_words(self) -> list[str]:
         """Typed words worth respelling: no form of them in the index (a known word, or one
@@ -627,9 +657,16 @@ def top_k(docs: np.ndarray, scores: np.ndarray, limit: int,
     order, and the ties at the cut are chosen the same way.
     """
     candidates = np.flatnonzero(docs)
+    return best_of(candidates, scores[candidates], limit, tiebreak)
+
+
+def best_of(candidates: np.ndarray, values: np.ndarray, limit: int,
+            tiebreak: np.ndarray) -> list[tuple[float, int]]:
+    """:func:`top_k` given the candidate docnums and their scores (``values[i]`` is
+    ``candidates[i]``'s): what a caller that has the candidates already, or only a few of
+    them (one document's passages), ranks without a mask over the whole index."""
     if not len(candidates) or limit <= 0:
         return []
-    values = scores[candidates]
     if limit < len(candidates):
         cut = -np.partition(-values, limit - 1)[limit - 1]
         keep = values >= cut

@@ -62,8 +62,11 @@ _VARIANT_SCAN = 5000
 _MAX_CACHED_PHRASES = 2_000
 #: Stored records of hits kept parsed: a hit shown again is not read, decompressed and parsed
 #: from Whoosh's stored fields again (about a fifth of a warm query's time at 100,000
-#: passages); a few kilobytes each.
-_MAX_CACHED_RECORDS = 4_000
+#: passages); about 3.5 KB each as Python objects (28 MB at most). A page shows up to 30
+#: records (10 hits, 2 more each), and an LRU cache smaller than the records a cycle of
+#: queries shows keeps none of them for the next cycle: bench/search.py's 200 queries show
+#: 5,166, so at 4,000 every warm query read its hits again (4 ms a query at 300,000 passages).
+_MAX_CACHED_RECORDS = 8_000
 _CACHED_PHRASE_DOCS_PER_RECORD = 4
 #: Posting entries a new generation reads again from its predecessor's cache before it serves.
 _WARM_POSTINGS = 2_000_000
@@ -108,6 +111,58 @@ class FacetTable:
     group_codes: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class FacetRuns:
+    """A facet table's pairs grouped into runs, one per (value, document).
+
+    The pairs are ordered by value, then docnum, and a document's records are one run of
+    docnums, so the pairs of one document with one value are adjacent. A document then counts
+    for a value when any pair of its run is in scope: from the pairs in scope when they are
+    few, or from the runs with every pair out of scope when those are fewer (a query whose
+    word is in most passages), never by finding the document of every pair in scope.
+    """
+
+    #: The table's docnums as index integers (an int32 index is converted on every use).
+    docs: np.ndarray
+    #: Each pair's run.
+    run_of: np.ndarray
+    #: Each run's value code and number of pairs.
+    codes: np.ndarray
+    sizes: np.ndarray
+    #: Runs (documents) per value code, over the whole table.
+    per_code: np.ndarray
+
+    @classmethod
+    def build(cls, table: FacetTable, group_of: np.ndarray) -> FacetRuns:
+        owners, codes = group_of[table.docs], table.codes
+        first = np.ones(len(codes), dtype=bool)
+        first[1:] = (owners[1:] != owners[:-1]) | (codes[1:] != codes[:-1])
+        starts = np.flatnonzero(first)
+        run_codes = codes[starts]
+        return cls(table.docs.astype(np.intp), (np.cumsum(first) - 1).astype(np.intp),
+                   run_codes, np.diff(np.append(starts, len(codes))),
+                   np.bincount(run_codes, minlength=len(table.values)))
+
+    def documents_per_value(self, scope: np.ndarray) -> np.ndarray:
+        """Documents per value code with at least one pair whose docnum is in ``scope``."""
+        chosen = scope[self.docs]
+        inside = np.flatnonzero(chosen)
+        width = len(self.per_code)
+        if 2 * len(inside) <= len(chosen):
+            runs = self.run_of[inside]  # ascending: a run's pairs in scope are adjacent
+            if len(runs):
+                runs = runs[np.append(True, runs[1:] != runs[:-1])]
+            return np.bincount(self.codes[runs], minlength=width)
+        runs = self.run_of[np.flatnonzero(~chosen)]
+        if not len(runs):
+            return self.per_code
+        ends = np.append(np.flatnonzero(runs[1:] != runs[:-1]), len(runs) - 1)
+        outside = runs[ends]
+        counted = np.diff(np.append(-1, ends))  # pairs out of scope in each of those runs
+        missed = outside[counted == self.sizes[outside]]
+        return self.per_code - np.bincount(self.codes[missed], minlength=width)
+
+
 class Snapshot:
     """Posting arrays, facet tables, document groups and sort keys of one generation.
 
@@ -125,6 +180,9 @@ class Snapshot:
         self._segments = [(found, offset, _deleted(sub)) for found, (sub, offset)
                           in zip(segments, self.reader.leaf_readers(), strict=True)] \
             if segments is not None else None
+        #: Whether every list from the segments' files is a view of one file (nothing to keep).
+        self._views = self._segments is not None and len(self._segments) == 1 \
+            and self._segments[0][2] is None
         self._postings: LruCache[tuple[str, str], tuple[np.ndarray, np.ndarray]] = LruCache(
             _MAX_CACHED_TERMS, posting_budget(self.size), weigh=lambda found: len(found[0]) + 1)
         self._phrases: LruCache[tuple[str, tuple[str, ...]], np.ndarray] = LruCache(
@@ -133,12 +191,15 @@ class Snapshot:
             weigh=lambda docs: len(docs) + 1)
         self._records: LruCache[int, dict[str, Any]] = LruCache(_MAX_CACHED_RECORDS)
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._norms: dict[tuple[str, float, float], np.ndarray] = {}
         self._variants: LruCache[tuple[str, str], tuple[str, ...]] = LruCache(
             _MAX_CACHED_FORMS)
         self._stem_groups: LruCache[tuple[str, str, str], dict[str, list[str]]] = LruCache(
             _MAX_CACHED_FORMS, _MAX_CACHED_STEM_WORDS,
             weigh=lambda groups: 1 + sum(len(words) for words in groups.values()))
         self._lock = threading.Lock()
+        #: facet -> its table's (value, document) runs (see :meth:`facet_runs`).
+        self._runs: dict[str, FacetRuns] = {}
         self._stored_vocabulary: tuple[np.ndarray, np.ndarray] | None = None
         if stored is not None:
             self._adopt(stored)
@@ -217,13 +278,20 @@ class Snapshot:
 
     # -- posting lists ----------------------------------------------------------------------
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(docnums, term frequencies) of a term."""
-        if self._segments is not None and field in SEGMENT_FIELDS:
+        """(docnums, term frequencies) of a term.
+
+        From the segments' files, a one-segment generation without deletions gives views of
+        the file; any other joins or filters the parts, which is kept like a list read from
+        Whoosh (a common word's list is joined once per generation, not on every query:
+        twice a query, a millisecond each, for a word in most of 300,000 passages)."""
+        joined = self._segments is not None and field in SEGMENT_FIELDS
+        if joined and self._views:
             return self._segment_postings(field, term)
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
-            found = read_postings(self.reader, field, term)
+            found = self._segment_postings(field, term) if joined else \
+                read_postings(self.reader, field, term)
             self._postings.put(key, found)
         return found
 
@@ -401,19 +469,45 @@ class Snapshot:
         N and the average length count passages only (the index also holds document,
         manifest and meta records), and idf is the Robertson-Sparck Jones form. A term's
         frequency is the sum over its forms: the score a stemmed index would give.
+
+        Each term's part is computed in float64 as ``weight * idf * tf * (k1 + 1) / (tf +
+        norm)`` and added to the float32 scores; the steps run in place on one array, with
+        the length normalisation per docnum computed once per generation (:meth:`norms`), so
+        a word in most passages costs a few passes over its list rather than a dozen.
         """
         scores = np.zeros(self.size, dtype=np.float32)
         total = max(1, self.passage_count)
+        first = True
         for term in terms:
             ids, tf = self.term_frequencies(term)
             if not len(ids):
                 continue
-            lengths, average = self.lengths(term.field)
             df = len(ids)
             idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
-            norm = k1 * (1.0 - b + b * lengths[ids] / average)
-            scores[ids] += term.weight * idf * tf * (k1 + 1.0) / (tf + norm)
+            at = ids.astype(np.intp, copy=False)  # indexing converts int32 docnums each time
+            part = np.multiply(tf, term.weight * idf, dtype=np.float64)
+            part *= k1 + 1.0
+            part /= tf + self.norms(term.field, k1, b)[at]
+            if first:
+                # The same float32 as 0 + part, without reading the zeros; cast first, as the
+                # assignment would (a casting scatter is slower than a cast and a scatter).
+                scores[at] = part.astype(np.float32)
+                first = False
+            else:
+                scores[at] += part
         return scores
+
+    def norms(self, field: str, k1: float, b: float) -> np.ndarray:
+        """Every docnum's BM25 length normalisation in ``field``, ``k1 * (1 - b + b * length /
+        average)`` (float32, as computed per posting before), kept for the generation."""
+        key = (field, k1, b)
+        found = self._norms.get(key)
+        if found is None:
+            lengths, average = self.lengths(field)
+            found = k1 * (1.0 - b + b * lengths / average)
+            with self._lock:
+                self._norms[key] = found
+        return found
 
     # -- documents ------------------------------------------------------------------------
     @cached_property
@@ -428,10 +522,16 @@ class Snapshot:
         return np.maximum.accumulate(marks) if self.size else marks
 
     def groups_in(self, mask: np.ndarray) -> np.ndarray:
-        """Boolean per document ordinal: does any docnum of ``mask`` belong to it."""
-        seen = np.zeros(len(self.doc_starts) + 1, dtype=bool)
-        seen[self.group_of[mask]] = True
-        return seen[:-1] if len(seen) > 1 else seen[:0]
+        """Boolean per document ordinal: does any docnum of ``mask`` belong to it.
+
+        A document's records are one run of docnums, from its start to the next one's, so
+        this is an OR over each run (one sequential pass, a quarter of the time of scattering
+        every masked docnum's group at 300,000 passages); records before the first document
+        belong to none."""
+        starts = self.doc_starts
+        if not len(starts):
+            return np.zeros(0, dtype=bool)
+        return np.logical_or.reduceat(mask, starts)
 
     def count_groups(self, mask: np.ndarray) -> int:
         return int(self.groups_in(mask).sum())
@@ -469,6 +569,16 @@ class Snapshot:
         if not np.array_equal(counts, passages[group_docs]):
             return None, None
         return group_docs, group_codes
+
+    def facet_runs(self, facet: str) -> FacetRuns:
+        """A facet table's pairs as (value, document) runs, for counting documents per value
+        (see :class:`FacetRuns`); built on first use, kept for the generation (a race builds
+        the same arrays)."""
+        found = self._runs.get(facet)
+        if found is None:
+            found = self._runs[facet] = FacetRuns.build(self._facet_tables[facet],
+                                                        self.group_of)
+        return found
 
     def facet_mask(self, facet: str, values: Iterable[str]) -> np.ndarray:
         return self.union((FACET_FIELDS[facet], v) for v in values)

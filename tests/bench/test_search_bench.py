@@ -49,6 +49,7 @@ def test_every_engine_ran_every_stage(run: tuple[str, dict[str, Any]]) -> None:
     assert list(size["index_mb"]) == engines
     assert set(size["in_process"]["kb"]) == {"first_query_ms", "first_pass_p95_ms",
                                              "warm_median_ms", "warm_p95_ms",
+                                             "warm_cpu_median_ms", "warm_cpu_p95_ms",
                                              "same_total_as_kb", "total_max_diff_pct"}
     assert (size["in_process"]["kb"]["same_total_as_kb"],
             size["in_process"]["kb"]["total_max_diff_pct"]) == (QUERIES, 0)
@@ -60,6 +61,7 @@ def test_every_engine_ran_every_stage(run: tuple[str, dict[str, Any]]) -> None:
     assert "### 500 passages (52 documents), 10 queries" in stdout
     assert "| server | 2 clients | RSS after |" in stdout
     assert "../shared/bench-data is not used" in stdout
+    assert "CPU time of the warm pass (this process, all threads), median / p95: kb " in stdout
     if _has_tantivy():  # at 500 passages the bars decided are the ratios to tantivy
         assert "issue 10's bars at this size: warm median <= tantivy's: " in stdout
     else:
@@ -76,11 +78,20 @@ def test_a_rerun_reuses_the_cached_corpus_and_indexes(
              ][:4 if _has_tantivy() else 3]
     assert [note.split(": built in ")[0] for note in size["built"]] == whats
     out = tmp_path / "again.json"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "search.py"), "--passages", "500",
-                    "--queries", "2", "--cold-runs", "0", "--clients", "--cache-dir", str(cache),
-                    "--json", str(out)], capture_output=True, text=True, check=True, cwd=ROOT,
-                   timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "search.py"), "--passages", "500", "--queries",
+         "3", "--cold-runs", "0", "--clients", "--slowest", "2", "--engines", "kb", "tantivy",
+         "--cache-dir", str(cache),
+         "--json", str(out)], capture_output=True, text=True, check=True, cwd=ROOT, timeout=600)
     [again] = json.loads(out.read_text(encoding="utf-8"))["sizes"]
     assert [note.split(": reused ")[0] for note in again["built"]] == whats
     assert "server" not in again and "cold_start_ms" not in again
-    assert list(again["in_process"]) == list(size["in_process"])
+    # --engines kb tantivy: FTS5 is left out of the in-process stage.
+    assert list(again["in_process"]) == [n for n in size["in_process"] if n != "FTS5"]
+    # --slowest: kb's two slowest warm queries of the three, each engine's time for them.
+    slowest = again["in_process"]["kb"]["slowest"]
+    assert len(slowest) == 2 and len({row["query"] for row in slowest}) == 2
+    assert slowest[0]["kb_ms"] >= slowest[1]["kb_ms"]
+    assert set(slowest[0]) == {"query", "documents", *(f"{n}_ms" for n in again["in_process"])}
+    assert "kb's 2 slowest warm queries (documents matched by kb):" in done.stdout
+    assert f"| {slowest[0]['query']} | {slowest[0]['documents']:,} | " in done.stdout
