@@ -5,8 +5,9 @@ then sorting and writing them at commit. One core does all of it unless the work
 for a large change set the writer forks one process that writes the second half of the new
 documents into a segment of its own (and saves that segment's decoded posting lists, see
 :mod:`index.segment_postings`), while the writer itself writes the first half, the
-deletions, the manifest and the meta records; the writer's commit then publishes both
-segments in one table of contents (:func:`index.internals.commit_with`), so a generation holds
+deletions, the manifest and the meta records, and writes out its own segment while the
+process may still be writing; the writer's commit then publishes both segments in one table
+of contents (:func:`index.internals.publish`), so a generation holds
 all of the ingest or none of it, exactly as with one segment.
 
 Each document's records go to one process, the document record first, so the record-order

@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
 from index.errors import IndexCorrupt
-from index.internals import commit_with, unlocked_writer
+from index.internals import finish_own, publish, unlocked_writer
 from index.lock import WriteLock
 from index.records import (
     LAST_INGEST_ID,
@@ -74,13 +74,16 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
             side: SideWriter | None = None
             try:
                 side = _write(writer, ix, changes, rebuild, writers > 1)
+                # The writer's own segment is written out while the side process still
+                # writes its half, then both are published together.
+                own = finish_own(writer, mergetype=CLEAR if rebuild else None)
                 others = [side.segment()] if side is not None else []
             except BaseException:
                 if side is not None:
                     side.stop()
                 writer.cancel()
                 raise
-            commit_with(writer, others, mergetype=CLEAR if rebuild else None)
+            publish(writer, own, others)
             # Still under the lock, so the generation is this commit's: its new segments' posting
             # lists and its arrays are saved beside it, and no reader builds them (see
             # index.segment_postings and index.arrays).
