@@ -42,15 +42,28 @@ from kb.model import Document
 from kb.process import die_with_parent
 
 
-def split(docs: Sequence[Document]) -> int:
-    """Where to cut the documents so that each side holds about half of their passages."""
-    total = sum(len(d.passages) + 1 for d in docs)
-    done = 0
+def split(docs: Sequence[Document], extra: int = 0) -> int:
+    """Where to cut the documents so that each side holds about half of the records to write,
+    the writer's side (the first) also writing ``extra`` records' worth of its own (the
+    manifest, see :func:`manifest_work`)."""
+    total = sum(len(d.passages) + 1 for d in docs) + extra
+    done = extra
     for i, doc in enumerate(docs):
         if 2 * done >= total:
             return i
         done += len(doc.passages) + 1
     return len(docs)
+
+
+#: A manifest record (ids, a stored entry, nothing analysed) costs the writer about a third
+#: of a document's or passage's record (measured on bench/ingest.py's corpus).
+_MANIFEST_RECORDS_PER_RECORD = 3
+
+
+def manifest_work(entries: int) -> int:
+    """``entries`` manifest records as a number of document or passage records (for
+    :func:`split`)."""
+    return entries // _MANIFEST_RECORDS_PER_RECORD
 
 
 class SideWriter:

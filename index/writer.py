@@ -31,7 +31,7 @@ from index.records import (
     meta_record,
 )
 from index.segment_postings import save_missing
-from index.segments import SideWriter, split
+from index.segments import SideWriter, manifest_work, split
 from index.snapshot import prepare
 from index.store import create_whoosh, index_exists, open_searcher, open_whoosh
 from kb.model import ChangeSet
@@ -133,7 +133,7 @@ def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bo
               if doc.doc_id not in deleted]
     side = None
     if split_work and len(latest) > 1:
-        cut = split(latest)
+        cut = split(latest, manifest_work(len(changes.manifest)))
         side = SideWriter(ix, latest[cut:], stamp, _WRITER_MB)
         latest = latest[:cut]
     if not rebuild:

@@ -13,7 +13,7 @@ import index.segments as segments_module
 import index.writer as writer_module
 from index import apply_changes, open_index, read_manifest, read_meta
 from index.errors import IndexWriteFailed
-from index.segments import split
+from index.segments import manifest_work, split
 from kb.model import ChangeSet, SearchRequest
 from tests.conftest import outlives_killed_parent
 from tests.index.fixtures import changes, corpus, doc
@@ -114,6 +114,11 @@ def test_the_documents_are_cut_at_half_of_their_records() -> None:
     assert split(docs) == 3
     assert split(docs[:1]) == 1
     assert split([]) == 0
+    # The writer's side also writes the manifest: 4 records' worth more makes 22, so it takes
+    # the first two documents (4 + 5 + 2 = 11) and the second process the rest (11).
+    assert split(docs, extra=4) == 2
+    assert split(docs, extra=40) == 0  # all documents to the second process
+    assert manifest_work(1500) == 500
 
 
 #: A parent that starts a second writing process stuck in an endless document, says its PID,
