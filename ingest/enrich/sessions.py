@@ -372,8 +372,9 @@ class SessionMatcher:
         tokens = _PHRASE_WORD.findall(low)
         first = self._first_words
         if first.isdisjoint(tokens):
-            return self._new_symbols(text)  # most texts: no phrase can start anywhere
-        matches = list(_PHRASE_WORD.finditer(low))
+            return self._new_symbols(text, low)  # most texts: no phrase can start anywhere
+        #: Where each token is, found only once a phrase matches (most texts have none).
+        matches: list[re.Match[str]] | None = None
         found = []
         i, count = 0, len(tokens)
         while i < count:
@@ -390,19 +391,25 @@ class SessionMatcher:
             if best:
                 number, kind = self._phrases[tuple(tokens[i:i + best])]
                 if number != _SERIES:
+                    if matches is None:
+                        matches = list(_PHRASE_WORD.finditer(low))
                     start = matches[i].start()
                     found.append(Mention(number, kind, text[start:matches[i + best - 1].end()],
                                          start))
                 i += best
             else:
                 i += 1
-        found += self._new_symbols(text)
+        found += self._new_symbols(text, low)
         return found
 
-    def _new_symbols(self, text: str) -> list[Mention]:
+    def _new_symbols(self, text: str, low: str) -> list[Mention]:
         """Symbols of the series that no registry session has: a later session's, inferred
-        from the symbol pattern (two sessions a year, the second with "/2/")."""
-        if "ge" not in text.lower() or not self._symbol_slots:
+        from the symbol pattern (two sessions a year, the second with "/2/").
+
+        ``low`` is ``text`` lower-cased. An ASCII text without "wipo" holds no symbol (see
+        :func:`_may_match` for why only ASCII text is ruled out by a substring test).
+        """
+        if "ge" not in low or not self._symbol_slots or (text.isascii() and "wipo" not in low):
             return []
         found = []
         for match in _SYMBOL.finditer(text):
