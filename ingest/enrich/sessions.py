@@ -376,10 +376,10 @@ class SessionMatcher:
         #: Where each token is, found only once a phrase matches (most texts have none).
         matches: list[re.Match[str]] | None = None
         found = []
-        i, count = 0, len(tokens)
-        while i < count:
-            if tokens[i] not in first:
-                i += 1
+        count = len(tokens)
+        after = 0  # the first token not inside a phrase found already
+        for i in [i for i, token in enumerate(tokens) if token in first]:
+            if i < after:
                 continue
             best = 0
             for n in range(1, min(self._longest, count - i) + 1):
@@ -396,9 +396,7 @@ class SessionMatcher:
                     start = matches[i].start()
                     found.append(Mention(number, kind, text[start:matches[i + best - 1].end()],
                                          start))
-                i += best
-            else:
-                i += 1
+                after = i + best
         found += self._new_symbols(text, low)
         return found
 
