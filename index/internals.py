@@ -89,21 +89,25 @@ def abandon_segment(writer: SegmentWriter) -> None:
     writer._close_segment()
 
 
-def finish_own(writer: SegmentWriter, mergetype: Any = None) -> list[Segment]:
+def finish_own(writer: SegmentWriter, mergetype: Any = None
+               ) -> tuple[list[Segment], Segment | None]:
     """The first half of ``writer.commit(mergetype)``: old segments merged as ``mergetype``
     says, and the writer's own new segment written out (sorting and writing its postings,
-    a third of the writing time), with nothing published yet.
+    a third of the writing time), with nothing published yet. Returns the segments to
+    publish, and the new one among them (None when the writer added nothing).
 
     Split from :func:`publish` so that a writer can do this while another process still
     writes its own segment (:mod:`index.segments`), instead of after it.
     """
     writer._check_state()
     segments = writer._merge_segments(mergetype, None, None)
+    new = None
     if writer._added:
-        segments.append(writer._finalize_segment())
+        new = writer._finalize_segment()
+        segments.append(new)
     else:
         writer._close_segment()
-    return segments
+    return segments, new
 
 
 def publish(writer: SegmentWriter, segments: list[Segment], others: list[Segment]) -> None:

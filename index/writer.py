@@ -31,7 +31,7 @@ from index.records import (
     meta_record,
 )
 from index.segment_postings import save_missing
-from index.segments import SideWriter, manifest_work, split
+from index.segments import SideWriter, manifest_work, save_postings, split
 from index.snapshot import prepare
 from index.store import create_whoosh, index_exists, open_searcher, open_whoosh
 from kb.model import ChangeSet
@@ -74,9 +74,12 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
             side: SideWriter | None = None
             try:
                 side = _write(writer, ix, changes, rebuild, writers > 1)
-                # The writer's own segment is written out while the side process still
-                # writes its half, then both are published together.
-                own = finish_own(writer, mergetype=CLEAR if rebuild else None)
+                # The writer's own segment is written out (and, beside a side process, its
+                # posting lists saved) while the side process still writes its half, then
+                # both are published together.
+                own, new = finish_own(writer, mergetype=CLEAR if rebuild else None)
+                if side is not None and new is not None:
+                    save_postings(ix, new)
                 others = [side.segment()] if side is not None else []
             except BaseException:
                 if side is not None:

@@ -58,10 +58,10 @@ def test_two_writing_processes_give_the_index_one_gives(tmp_path: Path) -> None:
         assert snap.count_groups(snap.passages) == len(corpus())
 
 
-def test_the_second_process_saves_its_own_segments_posting_lists(
+def test_each_process_saves_its_own_segments_posting_lists_before_the_commit(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After the commit, the writer decodes only its own segment: the second process's file
-    is already there, and valid."""
+    """After the commit, the writer decodes nothing: the second process saved its segment's
+    file, and the writer its own while the second process was still writing."""
     missing: list[list[str]] = []
 
     def recording(index_dir: Path, subs: list[Any]) -> None:
@@ -72,7 +72,7 @@ def test_the_second_process_saves_its_own_segments_posting_lists(
     monkeypatch.setattr(writer_module, "save_missing", recording)  # the writer's call only
     apply_changes(tmp_path, changes(), writers=2)
     assert _segments(tmp_path) == 2
-    assert len(missing) == 1 and len(missing[0]) == 1  # the side's segment had its file
+    assert missing == [[]]  # both segments had their files, and valid ones
     assert len(list(tmp_path.glob("kb_postings_*.bin"))) == 2
 
 
