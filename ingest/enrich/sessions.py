@@ -226,6 +226,9 @@ class SessionMatcher:
         self.registry = registry
         self.known = set(registry.sessions)
         self._cache: dict[str, tuple[Mention, ...]] = {}
+        #: :meth:`lead` of the paragraphs of the last few documents: passages are split on it
+        #: paragraph by paragraph, and each passage's opening is asked again.
+        self._leads: dict[str, frozenset[int] | None] = {}
         phrases: dict[tuple[str, ...], set[tuple[int, str]]] = {}
 
         def add(text: str, number: int, kind: str, min_words: int = 2) -> None:
@@ -292,6 +295,15 @@ class SessionMatcher:
         Independent of the registry on purpose: passages are split where this changes, and a
         registry edit must never move a passage boundary.
         """
+        try:
+            return self._leads[paragraph]
+        except KeyError:
+            if len(self._leads) >= _CACHE_SIZE:
+                self._leads.clear()
+            found = self._leads[paragraph] = self._lead(paragraph)
+            return found
+
+    def _lead(self, paragraph: str) -> frozenset[int] | None:
         low = paragraph[:200].lower()
         for patterns in _all_patterns():
             if not any(cue in low for cue in patterns.cues):
