@@ -23,6 +23,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from kb.registry import Registry
 
@@ -95,9 +96,10 @@ class TopicMatcher:
         count = len(tokens)
         # Each word's part in signals, looked up in one pass; most words have none (they are
         # _NOTHING itself) and are skipped without a step of the loop below.
-        known = list(map(self._words.get, tokens))
-        for i in [i for i, entry in enumerate(known) if entry is None]:
-            known[i] = self._word(tokens[i])
+        looked_up = list(map(self._words.get, tokens))
+        for i in [i for i, entry in enumerate(looked_up) if entry is None]:
+            looked_up[i] = self._word(tokens[i])
+        known = cast(list[tuple[frozenset[str], bool]], looked_up)  # no None is left
         for i in [i for i, entry in enumerate(known) if entry is not _NOTHING]:
             alone, longer = known[i]
             if not longer:
