@@ -78,7 +78,7 @@ def unlocked_writer(ix: FileIndex, limitmb: int) -> SegmentWriter:
 
 def finish_segment(writer: SegmentWriter) -> Segment:
     """Write out the segment of a writer that will not commit (another process publishes it,
-    see :func:`commit_with`). Its temporary folder is the committing writer's too (Whoosh
+    see :func:`publish`). Its temporary folder is the committing writer's too (Whoosh
     names it after the index), so that writer removes it, not this one."""
     return writer._finalize_segment()
 
@@ -89,16 +89,31 @@ def abandon_segment(writer: SegmentWriter) -> None:
     writer._close_segment()
 
 
-def commit_with(writer: SegmentWriter, others: list[Segment], mergetype: Any = None) -> None:
-    """``writer.commit(mergetype)``, publishing ``others`` (segments written by other
-    processes, see :func:`finish_segment`) in the same table of contents, after the writer's
-    own segment: one generation holds them all, or none of them."""
+def finish_own(writer: SegmentWriter, mergetype: Any = None
+               ) -> tuple[list[Segment], Segment | None]:
+    """The first half of ``writer.commit(mergetype)``: old segments merged as ``mergetype``
+    says, and the writer's own new segment written out (sorting and writing its postings,
+    a third of the writing time), with nothing published yet. Returns the segments to
+    publish, and the new one among them (None when the writer added nothing).
+
+    Split from :func:`publish` so that a writer can do this while another process still
+    writes its own segment (:mod:`index.segments`), instead of after it.
+    """
     writer._check_state()
     segments = writer._merge_segments(mergetype, None, None)
+    new = None
     if writer._added:
-        segments.append(writer._finalize_segment())
+        new = writer._finalize_segment()
+        segments.append(new)
     else:
         writer._close_segment()
+    return segments, new
+
+
+def publish(writer: SegmentWriter, segments: list[Segment], others: list[Segment]) -> None:
+    """The second half of the commit: one table of contents holding ``segments`` (from
+    :func:`finish_own`) and then ``others`` (segments written by other processes, see
+    :func:`finish_segment`), so one generation holds them all, or none of them."""
     writer._commit_toc(segments + others)
     writer._finish()
 

@@ -5,9 +5,10 @@ then sorting and writing them at commit. One core does all of it unless the work
 for a large change set the writer forks one process that writes the second half of the new
 documents into a segment of its own (and saves that segment's decoded posting lists, see
 :mod:`index.segment_postings`), while the writer itself writes the first half, the
-deletions, the manifest and the meta records; the writer's commit then publishes both
-segments in one table of contents (:func:`index.internals.commit_with`), so a generation holds
-all of the ingest or none of it, exactly as with one segment.
+deletions, the manifest and the meta records, then writes out its own segment and saves its
+posting lists while the process may still be writing; the writer's commit then publishes both
+segments in one table of contents (:func:`index.internals.publish`), so a generation holds all
+of the ingest or none of it, exactly as with one segment.
 
 Each document's records go to one process, the document record first, so the record-order
 assumption (a passage's document is the nearest document record before it, see
@@ -41,15 +42,39 @@ from kb.model import Document
 from kb.process import die_with_parent
 
 
-def split(docs: Sequence[Document]) -> int:
-    """Where to cut the documents so that each side holds about half of their passages."""
-    total = sum(len(d.passages) + 1 for d in docs)
-    done = 0
+def save_postings(ix: FileIndex, segment: Segment) -> None:
+    """Decode and save the posting lists of ``segment``, written but not yet published (see
+    :mod:`index.segment_postings`), so that the commit finds them and decodes nothing: each
+    process does this for its own segment while the other may still be writing."""
+    reader = SegmentReader(ix.storage, ix.schema, segment)
+    try:
+        save_missing(Path(ix.storage.folder), [reader])
+    finally:
+        reader.close()
+
+
+def split(docs: Sequence[Document], extra: int = 0) -> int:
+    """Where to cut the documents so that each side holds about half of the records to write,
+    the writer's side (the first) also writing ``extra`` records' worth of its own (the
+    manifest, see :func:`manifest_work`)."""
+    total = sum(len(d.passages) + 1 for d in docs) + extra
+    done = extra
     for i, doc in enumerate(docs):
         if 2 * done >= total:
             return i
         done += len(doc.passages) + 1
     return len(docs)
+
+
+#: A manifest record (ids, a stored entry, nothing analysed) costs the writer about a third
+#: of a document's or passage's record (measured on bench/ingest.py's corpus).
+_MANIFEST_RECORDS_PER_RECORD = 3
+
+
+def manifest_work(entries: int) -> int:
+    """``entries`` manifest records as a number of document or passage records (for
+    :func:`split`)."""
+    return entries // _MANIFEST_RECORDS_PER_RECORD
 
 
 class SideWriter:
@@ -116,11 +141,7 @@ def _write(conn: Connection, ix: FileIndex, docs: Sequence[Document], stamp: str
         segment = finish_segment(writer)
         # Its posting lists are decoded and saved here, beside the writer's own, not after
         # the commit by the writer (see index.segment_postings): the commit then finds them.
-        reader = SegmentReader(ix.storage, ix.schema, segment)
-        try:
-            save_missing(Path(ix.storage.folder), [reader])
-        finally:
-            reader.close()
+        save_postings(ix, segment)
         reply = ("ok", segment)
     except Exception as exc:  # reported by the parent, which cancels the whole ingest
         reply = ("error", f"{type(exc).__name__}: {exc}")

@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, SegmentWriter
 
 from index.errors import IndexCorrupt
-from index.internals import commit_with, unlocked_writer
+from index.internals import finish_own, publish, unlocked_writer
 from index.lock import WriteLock
 from index.records import (
     LAST_INGEST_ID,
@@ -31,7 +31,7 @@ from index.records import (
     meta_record,
 )
 from index.segment_postings import save_missing
-from index.segments import SideWriter, split
+from index.segments import SideWriter, manifest_work, save_postings, split
 from index.snapshot import prepare
 from index.store import create_whoosh, index_exists, open_searcher, open_whoosh
 from kb.model import ChangeSet
@@ -74,13 +74,19 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
             side: SideWriter | None = None
             try:
                 side = _write(writer, ix, changes, rebuild, writers > 1)
+                # The writer's own segment is written out (and, beside a side process, its
+                # posting lists saved) while the side process still writes its half, then
+                # both are published together.
+                own, new = finish_own(writer, mergetype=CLEAR if rebuild else None)
+                if side is not None and new is not None:
+                    save_postings(ix, new)
                 others = [side.segment()] if side is not None else []
             except BaseException:
                 if side is not None:
                     side.stop()
                 writer.cancel()
                 raise
-            commit_with(writer, others, mergetype=CLEAR if rebuild else None)
+            publish(writer, own, others)
             # Still under the lock, so the generation is this commit's: its new segments' posting
             # lists and its arrays are saved beside it, and no reader builds them (see
             # index.segment_postings and index.arrays).
@@ -130,7 +136,7 @@ def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bo
               if doc.doc_id not in deleted]
     side = None
     if split_work and len(latest) > 1:
-        cut = split(latest)
+        cut = split(latest, manifest_work(len(changes.manifest)))
         side = SideWriter(ix, latest[cut:], stamp, _WRITER_MB)
         latest = latest[:cut]
     if not rebuild:

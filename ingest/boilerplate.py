@@ -88,11 +88,11 @@ def _menu_labels() -> re.Pattern[str]:
     return re.compile(alternation(label for lang in languages().values() for label in lang.menu))
 
 
-def _mostly_menu_labels(text: str) -> bool:
-    """Most of the line is WIPO menu labels (any language), with almost no sentence end."""
+def _mostly_menu_labels(text: str, sentences: int) -> bool:
+    """Most of the line is WIPO menu labels (any language), with almost no sentence end
+    (``sentences``: how many the line has)."""
     if len(text) < _LABEL_LINE_MIN_CHARS:
         return False
-    sentences = len(_SENTENCE_END.findall(text))
     if sentences > len(text) / 400:  # prose: a sentence end every few hundred characters
         return False
     found = _menu_labels().findall(text)
@@ -107,12 +107,14 @@ def _mostly_menu_labels(text: str) -> bool:
 def is_menu_line(text: str) -> bool:
     """One long run of link labels with (almost) no sentence endings: Title-Case labels, or
     WIPO's menu labels in any of the six languages."""
-    if _mostly_menu_labels(text):
-        return True
     tokens = text.split()
+    if len(text) < _LABEL_LINE_MIN_CHARS and len(tokens) < _MENU_MIN_WORDS:
+        return False  # too short for either test: no need to count its sentences
+    sentences = len(_SENTENCE_END.findall(text))  # once, for both tests
+    if _mostly_menu_labels(text, sentences):
+        return True
     if len(tokens) < _MENU_MIN_WORDS:
         return False
-    sentences = len(_SENTENCE_END.findall(text))
     if sentences > len(tokens) / 40:
         return False
     long_words = [t for t in tokens if len(t) > 3 and t[0].isalpha()]

@@ -66,7 +66,15 @@ def block_text(blocks: Sequence[Block]) -> str:
 
 
 def fingerprint(text: str, passages: int = 0) -> Fingerprint:
-    tokens = words(normalise(text))
+    return fingerprint_of(words(normalise(text)), passages)
+
+
+def fingerprint_of(tokens: list[str], passages: int = 0) -> Fingerprint:
+    """:func:`fingerprint` of a text whose words (``words(normalise(text))``) are ``tokens``.
+
+    A page's words are its blocks' words one after the other (a line break joins blocks,
+    and neither Unicode normalisation nor lower-casing reaches across one), so a page's
+    fingerprint is taken from the words its block signatures were taken of."""
     sampled = set()
     for i in range(len(tokens) - SHINGLE + 1):
         h = zlib.crc32(" ".join(tokens[i:i + SHINGLE]).encode("utf-8"))

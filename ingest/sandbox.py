@@ -249,7 +249,8 @@ class _Worker:
             self.stop()
             conn = self.start()
             conn.send(self.message(func, args, shared))
-        self._cpu, self._since = _cpu_seconds(self.process.pid), time.monotonic()
+        # The worker's CPU time is first read once a call outlasts a poll (see stalled).
+        self._cpu, self._since = None, time.monotonic()
 
     def message(self, func: Callable[..., Any], args: tuple[Any, ...],
                 shared: tuple[str, Any] | None) -> tuple[Any, ...]:
@@ -266,10 +267,14 @@ class _Worker:
 
         The CPU budget itself is enforced by the kernel in the worker; a wall-clock limit here
         would fail good files on a loaded machine. Where the worker's CPU time cannot be read,
-        a generous wall-clock limit stands in.
+        a generous wall-clock limit stands in. Nearly every call answers within a poll: the
+        CPU time is read (a file in /proc) only after that, not at every call and answer, so
+        a stall counts from the first poll the call outlasted.
         """
-        now = _cpu_seconds(self.process.pid)
         waited = time.monotonic() - self._since
+        if waited < _POLL_SECONDS:
+            return False
+        now = _cpu_seconds(self.process.pid)
         if now is None:
             return waited >= self.limits.seconds * _WALL_FACTOR + _STALLED_SECONDS
         if now != self._cpu:

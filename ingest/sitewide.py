@@ -41,8 +41,15 @@ _EXACT = 1 << 40
 Signature = frozenset[int]
 
 
-def block_signature(block: Block) -> Signature:
-    tokens = words(normalise(block.text))
+def block_words(block: Block) -> list[str]:
+    """The words a block's signature (and its page's fingerprint) is taken of."""
+    return words(normalise(block.text))
+
+
+def block_signature(block: Block, tokens: list[str] | None = None) -> Signature:
+    """``tokens``: the block's :func:`block_words`, when already found."""
+    if tokens is None:
+        tokens = block_words(block)
     if not tokens:
         return frozenset()
     if len(tokens) <= _SHORT_BLOCK:
@@ -54,14 +61,19 @@ def block_signature(block: Block) -> Signature:
     return frozenset(hashes)
 
 
-def document_signatures(blocks: list[Block]) -> list[Signature]:
-    """A signature per block; blocks in the middle of long documents get none."""
+def document_signatures(blocks: list[Block], tokens: list[list[str]] | None = None
+                        ) -> list[Signature]:
+    """A signature per block; blocks in the middle of long documents get none.
+
+    ``tokens``: each block's :func:`block_words`, when already found (for the page's
+    fingerprint, see :mod:`ingest.staging`).
+    """
     count = len(blocks)
     edge = range(count) if count <= 2 * EDGE_BLOCKS else \
         [*range(EDGE_BLOCKS), *range(count - EDGE_BLOCKS, count)]
     signatures: list[Signature] = [frozenset() for _ in blocks]
     for i in edge:
-        signatures[i] = block_signature(blocks[i])
+        signatures[i] = block_signature(blocks[i], tokens[i] if tokens is not None else None)
     return signatures
 
 

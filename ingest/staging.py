@@ -199,10 +199,14 @@ def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str)
         # Only the cleaned blocks go on (and back from the sandbox); one raw block stays so that
         # assembly can tell a page that lost all its text to boilerplate from an empty one.
         raw.blocks = raw.blocks[:1]
-        signatures = sitewide.document_signatures(blocks) if raw.web else \
-            [frozenset() for _ in blocks]
-        # A page's fingerprint, taken here in the worker: the site sweep groups copies by it.
-        page_print = dedupe.fingerprint(dedupe.block_text(blocks)) if raw.web else None
+        signatures: list[sitewide.Signature] = [frozenset() for _ in blocks]
+        page_print = None
+        if raw.web:
+            tokens = [sitewide.block_words(block) for block in blocks]
+            signatures = sitewide.document_signatures(blocks, tokens)
+            # A page's fingerprint, taken here in the worker: the site sweep groups copies by
+            # it (of the same words as the signatures).
+            page_print = dedupe.fingerprint_of([word for found in tokens for word in found])
         staged.append(Staged(file, source, content_hash, raw, meta, blocks, signatures,
                              _folder_site(file), page_print=page_print))
     return staged

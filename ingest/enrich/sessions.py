@@ -226,6 +226,9 @@ class SessionMatcher:
         self.registry = registry
         self.known = set(registry.sessions)
         self._cache: dict[str, tuple[Mention, ...]] = {}
+        #: :meth:`lead` of the paragraphs of the last few documents: passages are split on it
+        #: paragraph by paragraph, and each passage's opening is asked again.
+        self._leads: dict[str, frozenset[int] | None] = {}
         phrases: dict[tuple[str, ...], set[tuple[int, str]]] = {}
 
         def add(text: str, number: int, kind: str, min_words: int = 2) -> None:
@@ -292,6 +295,15 @@ class SessionMatcher:
         Independent of the registry on purpose: passages are split where this changes, and a
         registry edit must never move a passage boundary.
         """
+        try:
+            return self._leads[paragraph]
+        except KeyError:
+            if len(self._leads) >= _CACHE_SIZE:
+                self._leads.clear()
+            found = self._leads[paragraph] = self._lead(paragraph)
+            return found
+
+    def _lead(self, paragraph: str) -> frozenset[int] | None:
         low = paragraph[:200].lower()
         for patterns in _all_patterns():
             if not any(cue in low for cue in patterns.cues):
@@ -372,13 +384,14 @@ class SessionMatcher:
         tokens = _PHRASE_WORD.findall(low)
         first = self._first_words
         if first.isdisjoint(tokens):
-            return self._new_symbols(text)  # most texts: no phrase can start anywhere
-        matches = list(_PHRASE_WORD.finditer(low))
+            return self._new_symbols(text, low)  # most texts: no phrase can start anywhere
+        #: Where each token is, found only once a phrase matches (most texts have none).
+        matches: list[re.Match[str]] | None = None
         found = []
-        i, count = 0, len(tokens)
-        while i < count:
-            if tokens[i] not in first:
-                i += 1
+        count = len(tokens)
+        after = 0  # the first token not inside a phrase found already
+        for i in [i for i, token in enumerate(tokens) if token in first]:
+            if i < after:
                 continue
             best = 0
             for n in range(1, min(self._longest, count - i) + 1):
@@ -390,19 +403,23 @@ class SessionMatcher:
             if best:
                 number, kind = self._phrases[tuple(tokens[i:i + best])]
                 if number != _SERIES:
+                    if matches is None:
+                        matches = list(_PHRASE_WORD.finditer(low))
                     start = matches[i].start()
                     found.append(Mention(number, kind, text[start:matches[i + best - 1].end()],
                                          start))
-                i += best
-            else:
-                i += 1
-        found += self._new_symbols(text)
+                after = i + best
+        found += self._new_symbols(text, low)
         return found
 
-    def _new_symbols(self, text: str) -> list[Mention]:
+    def _new_symbols(self, text: str, low: str) -> list[Mention]:
         """Symbols of the series that no registry session has: a later session's, inferred
-        from the symbol pattern (two sessions a year, the second with "/2/")."""
-        if "ge" not in text.lower() or not self._symbol_slots:
+        from the symbol pattern (two sessions a year, the second with "/2/").
+
+        ``low`` is ``text`` lower-cased. An ASCII text without "wipo" holds no symbol (see
+        :func:`_may_match` for why only ASCII text is ruled out by a substring test).
+        """
+        if "ge" not in low or not self._symbol_slots or (text.isascii() and "wipo" not in low):
             return []
         found = []
         for match in _SYMBOL.finditer(text):

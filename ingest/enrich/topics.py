@@ -23,6 +23,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from kb.registry import Registry
 
@@ -45,6 +46,8 @@ DOCUMENT_SHARE = 0.2
 _LEAD_MIN_WORDS = 6
 #: Words whose part in signals is remembered (see TopicMatcher._word), at most.
 _WORD_CACHE = 200_000
+#: What most words are to the scan: no topic alone, no longer signal starting with them.
+_NOTHING: tuple[frozenset[str], bool] = (frozenset(), False)
 
 
 class TopicMatcher:
@@ -89,11 +92,16 @@ class TopicMatcher:
     def _count(self, tokens: list[str]) -> Counter[str]:
         """:meth:`occurrences` of a text's lower-cased word tokens."""
         found: list[str] = []  # every topic signalled, once per word position, counted at the end
-        exact, prefixed, starts, seen = self._exact, self._prefixed, self._starts, self._words
+        exact, prefixed, starts = self._exact, self._prefixed, self._starts
         count = len(tokens)
-        for i, token in enumerate(tokens):
-            known = seen.get(token)
-            alone, longer = known if known is not None else self._word(token)
+        # Each word's part in signals, looked up in one pass; most words have none (they are
+        # _NOTHING itself) and are skipped without a step of the loop below.
+        looked_up = list(map(self._words.get, tokens))
+        for i in [i for i, entry in enumerate(looked_up) if entry is None]:
+            looked_up[i] = self._word(tokens[i])
+        known = cast(list[tuple[frozenset[str], bool]], looked_up)  # no None is left
+        for i in [i for i, entry in enumerate(known) if entry is not _NOTHING]:
+            alone, longer = known[i]
             if not longer:
                 if alone:
                     found.extend(alone)
@@ -123,7 +131,9 @@ class TopicMatcher:
                     alone |= topics
             if len(self._words) >= _WORD_CACHE:
                 self._words.clear()
-            known = self._words[token] = (frozenset(alone), (token,) in self._starts)
+            longer = (token,) in self._starts
+            known = self._words[token] = (frozenset(alone), longer) if alone or longer \
+                else _NOTHING
         return known
 
     def signalled(self, text: str) -> list[str]:

@@ -13,7 +13,7 @@ import index.segments as segments_module
 import index.writer as writer_module
 from index import apply_changes, open_index, read_manifest, read_meta
 from index.errors import IndexWriteFailed
-from index.segments import split
+from index.segments import manifest_work, split
 from kb.model import ChangeSet, SearchRequest
 from tests.conftest import outlives_killed_parent
 from tests.index.fixtures import changes, corpus, doc
@@ -58,10 +58,10 @@ def test_two_writing_processes_give_the_index_one_gives(tmp_path: Path) -> None:
         assert snap.count_groups(snap.passages) == len(corpus())
 
 
-def test_the_second_process_saves_its_own_segments_posting_lists(
+def test_each_process_saves_its_own_segments_posting_lists_before_the_commit(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After the commit, the writer decodes only its own segment: the second process's file
-    is already there, and valid."""
+    """After the commit, the writer decodes nothing: the second process saved its segment's
+    file, and the writer its own while the second process was still writing."""
     missing: list[list[str]] = []
 
     def recording(index_dir: Path, subs: list[Any]) -> None:
@@ -72,7 +72,7 @@ def test_the_second_process_saves_its_own_segments_posting_lists(
     monkeypatch.setattr(writer_module, "save_missing", recording)  # the writer's call only
     apply_changes(tmp_path, changes(), writers=2)
     assert _segments(tmp_path) == 2
-    assert len(missing) == 1 and len(missing[0]) == 1  # the side's segment had its file
+    assert missing == [[]]  # both segments had their files, and valid ones
     assert len(list(tmp_path.glob("kb_postings_*.bin"))) == 2
 
 
@@ -114,6 +114,11 @@ def test_the_documents_are_cut_at_half_of_their_records() -> None:
     assert split(docs) == 3
     assert split(docs[:1]) == 1
     assert split([]) == 0
+    # The writer's side also writes the manifest: 4 records' worth more makes 22, so it takes
+    # the first two documents (4 + 5 + 2 = 11) and the second process the rest (11).
+    assert split(docs, extra=4) == 2
+    assert split(docs, extra=40) == 0  # all documents to the second process
+    assert manifest_work(1500) == 500
 
 
 #: A parent that starts a second writing process stuck in an endless document, says its PID,

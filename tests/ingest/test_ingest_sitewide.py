@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest import build_changes
+from ingest import build_changes, dedupe, sitewide
+from ingest.readers.base import HEADING, PARAGRAPH, Block
 from kb.model import Document, ManifestEntry
 from kb.registry import Registry
 
@@ -86,3 +87,17 @@ def test_a_teaser_kept_by_main_content_extraction_is_dropped_across_html_pages(
     assert _texts(folder, registry) == {f"p{i}.html": BODIES[i] for i in range(3)}
     without = _texts(folder, registry, sitewide_layer=False)
     assert without == {f"p{i}.html": f"{BODIES[i]}\n\n{TEASER}" for i in range(3)}
+
+
+def test_a_pages_fingerprint_is_taken_of_the_words_of_its_signatures() -> None:
+    """The worker tokenises each block once for both; the page's own text gives the same."""
+    blocks = [Block("Ｔhe ﬁrst session’s report", HEADING),
+              Block("\u0301e\u0301tude — İstanbul panel on training data and copyright for "
+                    "creators, with remuneration and licensing of generative models", PARAGRAPH),
+              Block(FOOTER, PARAGRAPH)]
+    tokens = [sitewide.block_words(block) for block in blocks]
+    assert tokens[0] == ["the", "first", "session", "s", "report"]
+    page = dedupe.fingerprint(dedupe.block_text(blocks))
+    assert dedupe.fingerprint_of([word for found in tokens for word in found]) == page
+    assert page.words == sum(len(found) for found in tokens) == 51
+    assert sitewide.document_signatures(blocks, tokens) == sitewide.document_signatures(blocks)
