@@ -7,7 +7,7 @@ import pytest
 from ingest.enrich.dates import find_dates, parse_date
 from ingest.enrich.doctype import infer_type
 from ingest.enrich.language import detect_language
-from ingest.enrich.phrases import key_phrases, likelihood_ratio
+from ingest.enrich.phrases import key_phrases
 from ingest.enrich.speakers import normalise_speaker, unify
 from ingest.enrich.topics import matcher_for
 from ingest.identity import document_id, passage_ids
@@ -99,16 +99,6 @@ def test_key_phrases_are_collocations() -> None:
             "fair compensation closed the day with training data again.")
     assert key_phrases(text) == ["training data", "fair compensation"]
     assert key_phrases("Too short to tell.") == []
-
-
-def test_likelihood_ratio_scores_as_nltk_did() -> None:
-    # NLTK's BigramAssocMeasures.likelihood_ratio(n_ii, (n_ix, n_xi), n_xx), to the last bit,
-    # for the scores kb's own formula replaced (so key phrases and their order are unchanged).
-    assert likelihood_ratio(3.0, 5, 4, 60) == 12.665113198633513
-    assert likelihood_ratio(2.0, 2, 2, 20) == 13.003318935657932
-    assert likelihood_ratio(2.0, 40, 40, 400) == 1.4580000711809458
-    # A pair no likelier than its words' own counts say scores (close to) nothing.
-    assert likelihood_ratio(1.0, 10, 10, 100) == 0.0
 
 
 def test_sentences_do_not_break_after_abbreviations() -> None:
