@@ -78,7 +78,7 @@ def prepare(passages: int, seed: int, cache_dir: Path, *, rebuild: bool = False,
                          f"{passages}/{seed}")
     corpus = _cached(cache_dir / f"corpus-{passages}-{corpus_key}", rebuild, notes, "corpus",
                      lambda folder: write_corpus(folder, passages, seed), log)
-    kb_key = _digest([ROOT / p for p in _KB_SOURCES], corpus_key)
+    kb_key = kb_source_key(corpus_key)
     if os.environ.get("KB_BENCH_REUSE_KB") == "1":
         kb_key = _newest_kb_key(cache_dir, passages, corpus_key, kb_key, notes)
     index_dir = _cached(cache_dir / f"kb-{passages}-{kb_key}", rebuild, notes,
@@ -188,6 +188,12 @@ def _counts(corpus: Path, index_dir: Path) -> tuple[int, int]:
     finally:
         library.close()
     return int(counts["passages"]), int(counts["documents"])
+
+
+def kb_source_key(salt: str = "") -> str:
+    """A short hash of the source that decides what ``kb ingest`` writes (and of ``salt``): an
+    index kept under it was written by today's code."""
+    return _digest([ROOT / p for p in _KB_SOURCES], salt)
 
 
 def _digest(paths: Iterable[Path], salt: str) -> str:

@@ -3,11 +3,14 @@
 Builds a synthetic index (bench/synthetic.py, written by kb's own writer), starts both servers
 as real `kb serve --no-ingest` processes on 127.0.0.1 (`--workers 1`, the single-process mode,
 and `--workers 0`, one worker per core), warms every worker, then drives each in turn with a
-bounded load generator: N client threads, each on its own kept-alive `http.client` connection,
-together sending a fixed number of `/api/search` requests (1-3 words from the corpus's own
-vocabulary, every fourth with a session filter). Prints requests/s, p50 and p99 per server at
-1, 8 and 32 clients, with the CPU each server process and the load generator used (and so how
-many cores the server had: on a machine other work shares, fewer than it has), then
+bounded load generator: N client threads, each on its own kept-alive connection (bench/httpload's
+lean `Connection`, the same for every server), together sending a fixed number of
+`/api/search` requests (1-3 words from the corpus's own vocabulary, every fourth with a session
+filter). The servers take ``--rounds`` turns at each client count, in a rotating order, each turn
+a share of the requests, so a change in what else the machine runs falls on every server alike.
+Prints requests/s, p50 and p99 per server at 1, 8 and 32 clients, with the CPU each server
+process and the load generator used (and so how many cores the server had: on a machine other
+work shares, fewer than it has), then
 `/healthz` at 8 clients, and the memory of each process that answers: resident (RSS), its
 share of the pages it shares with the other workers (PSS: the index's mapped files count
 once over all of them) and its own (USS).
@@ -20,6 +23,8 @@ an index per thread (nothing shared, so no lock is ever waited for), beside 1 th
     python bench/serve.py --passages 100000    # the issue's scale (building takes ~2 minutes)
     python bench/serve.py --index /tmp/ix      # keep the index there, reuse it next time
     python bench/serve.py --before b2eb06f     # also the code of that commit, as it served
+    python bench/serve.py --before b2eb06f --index /tmp/kept   # keep the corpus and both
+                                # ingests there, this code's under a hash of its ingest source
 
 With ``--before COMMIT`` the run also serves that commit's code (``git archive`` of it into a
 temporary folder, ``kb serve`` started there, in one process, as that code served): issue 10's
@@ -34,7 +39,6 @@ The load generator shares the machine with the servers, as any client on 127.0.0
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
 import os
 import random
@@ -47,6 +51,7 @@ import tarfile
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -54,8 +59,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpora import kb_ingest, write_corpus  # noqa: E402
-from httpload import memory, percentile  # noqa: E402
+from corpora import kb_ingest, kb_source_key, write_corpus  # noqa: E402
+from httpload import Connection, memory, percentile, request  # noqa: E402
 from synthetic import Generator, write_index  # noqa: E402
 
 from index import index_exists  # noqa: E402
@@ -116,29 +121,50 @@ class Served:
         self.proc.wait(timeout=30)
 
 
+@dataclass
+class Tally:
+    """One server's share of a load level, added up over its turns."""
+
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    #: CPU seconds of each process that answers.
+    cpu: dict[int, float] = field(default_factory=dict)
+    #: CPU seconds of the load generator (this process).
+    client: float = 0.0
+
+    def add(self, server: Served, paths: list[str], clients: int) -> None:
+        before = {pid: cpu_seconds(pid) for pid in server.processes()}
+        client = time.process_time()
+        rate, latencies = load(server.port, paths, clients)
+        self.client += time.process_time() - client
+        self.seconds += len(paths) / rate
+        self.latencies += latencies
+        for pid, was in before.items():
+            self.cpu[pid] = self.cpu.get(pid, 0.0) + cpu_seconds(pid) - was
+
+
 def load(port: int, paths: list[str], clients: int) -> tuple[float, list[float]]:
-    """Send every path once, from ``clients`` threads each on its own connection:
-    (requests per second, the latency of each request)."""
+    """Send every path once, from ``clients`` threads each on its own kept-alive connection
+    (httpload.Connection, the requests built before the clock starts): (requests per second,
+    the latency of each request)."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    queue = iter(paths)
+    queue = iter([(path, request(path)) for path in paths])
 
     def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        connection = Connection(port)
         mine = []
         while True:
             with lock:
-                path = next(queue, None)
+                path, sent = next(queue, (None, b""))
             if path is None:
                 break
             started = time.perf_counter()
-            connection.request("GET", path)
-            response = connection.getresponse()
-            response.read()
+            status, _ = connection.get(sent)
             mine.append(time.perf_counter() - started)
-            if response.status != 200:
-                errors.append(f"{response.status} for {path}")
+            if status != 200:
+                errors.append(f"{status} for {path}")
         connection.close()
         with lock:
             latencies.extend(mine)
@@ -207,8 +233,11 @@ def main() -> int:
     parser.add_argument("--passages", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=480,
                         help="requests per server and client count")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="turns the servers take at each client count, sharing the requests")
     parser.add_argument("--index", type=Path, default=None,
-                        help="index folder to build (if missing) and keep")
+                        help="index folder to build (if missing) and keep; with --before, "
+                             "the folder keeping the corpus and the commit's index")
     parser.add_argument("--threads", type=int, default=None,
                         help="waitress threads per worker (default: kb serve's)")
     parser.add_argument("--before", metavar="COMMIT", default=None,
@@ -230,15 +259,29 @@ def main() -> int:
             code = Path(tmp) / "before"
             code.mkdir()
             short = checkout(args.before, code)
-            write_corpus(corpus, args.passages, args.seed)
-            for tree, folder in ((ROOT, Path(tmp) / "now"), (code, Path(tmp) / "then")):
+            kept = args.index or Path(tmp)
+            corpus = kept / "corpus"
+            if not (corpus / "written").exists():
+                shutil.rmtree(corpus, ignore_errors=True)
+                corpus.mkdir(parents=True)
+                write_corpus(corpus, args.passages, args.seed)
+                (corpus / "written").write_text(f"{args.passages} {args.seed}\n")
+            elif (corpus / "written").read_text().split() != [str(args.passages), str(args.seed)]:
+                raise SystemExit(f"{kept} holds another corpus: give another --index")
+            now = kept / f"now-{kb_source_key()}"
+            for tree, folder in ((ROOT, now), (code, kept / f"then-{short}")):
+                name = "this code" if tree == ROOT else short
+                if (folder / "ingested").exists():
+                    print(f"index: reusing {name}'s ingest in {folder}")
+                    continue
+                shutil.rmtree(folder, ignore_errors=True)
                 started = time.perf_counter()
                 kb_ingest(corpus, folder, tree)
-                print(f"index: ~{args.passages} passages ingested by "
-                      f"{'this code' if tree == ROOT else short}'s `kb ingest` in "
+                (folder / "ingested").touch()
+                print(f"index: ~{args.passages} passages ingested by {name}'s `kb ingest` in "
                       f"{time.perf_counter() - started:.0f} s")
-            index_dir = Path(tmp) / "now" / "index"
-            then = (f"{short}, 1 process", code, Path(tmp) / "then" / "index")
+            index_dir = now / "index"
+            then = (f"{short}, 1 process", code, kept / f"then-{short}" / "index")
         elif not index_exists(index_dir):
             seconds = write_index(generator.documents(args.passages), index_dir)
             print(f"index: ~{args.passages} passages built in {seconds:.0f} s")
@@ -261,22 +304,30 @@ def main() -> int:
             rates: dict[tuple[str, int], float] = {}
             p99: dict[tuple[str, int], float] = {}
             for clients in CLIENTS:
-                for name, server in servers.items():
-                    before = {pid: cpu_seconds(pid) for pid in server.processes()}
-                    client = time.process_time()
-                    rate, latencies = load(server.port, paths, clients)
-                    client = time.process_time() - client
-                    spent = [cpu_seconds(pid) - was for pid, was in before.items()]
-                    used = " + ".join(f"{seconds:.1f}" for seconds in spent)
-                    cores = sum(spent) * rate / len(paths)
+                tallies = {name: Tally() for name in servers}
+                for turn in range(args.rounds):
+                    # Servers take turns, in a rotating order, with a share of the requests
+                    # each: a change in what else the machine runs falls on all of them.
+                    names = list(servers)
+                    names = names[turn % len(names):] + names[:turn % len(names)]
+                    share = paths[turn * len(paths) // args.rounds:
+                                  (turn + 1) * len(paths) // args.rounds]
+                    for name in names:
+                        tallies[name].add(servers[name], share, clients)
+                for name, tally in tallies.items():
+                    rate = len(paths) / tally.seconds
+                    latencies = tally.latencies
+                    used = " + ".join(f"{seconds:.1f}" for seconds in tally.cpu.values())
+                    spent = sum(tally.cpu.values())
                     rates[name, clients] = rate
                     p99[name, clients] = percentile(latencies, 0.99)
                     print(f"  {clients:2d} clients  {name:18s}  {rate:6.1f} req/s   "
                           f"p50 {statistics.median(latencies) * 1000:6.1f} ms   "
                           f"p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   "
-                          f"server CPU {used} s ({cores:.2f} cores, "
-                          f"{sum(spent) / len(paths) * 1000:.1f} ms a request), load generator "
-                          f"{client:.1f} s")
+                          f"server CPU {used} s ({spent / tally.seconds:.2f} cores, "
+                          f"{spent / len(paths) * 1000:.1f} ms a request), load generator "
+                          f"{tally.client:.1f} s ({tally.client / len(paths) * 1000:.2f} ms a "
+                          f"request)")
                 print(f"  {clients:2d} clients  workers / 1 process: "
                       f"{rates['workers', clients] / rates['1 process', clients]:.2f} x"
                       + (f"; workers / {then[0]}: "

@@ -411,7 +411,11 @@ class SearchResult:
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size)) if self.page_size else 1
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, records: bool = False) -> dict[str, Any]:
+        """The documented JSON shape. ``records=True`` leaves the hits and facet values as their
+        Hit and FacetValue records, whose ``to_dict()`` is their fields in order, for an encoder
+        that writes a record field by field (kb.output.json_bytes, which /api/search uses): the
+        same JSON without a dict built per value first (a result holds hundreds)."""
         return {
             "query": self.query,
             "understood": self.understood,
@@ -422,9 +426,10 @@ class SearchResult:
             "pages": self.pages,
             "suggestion": self.suggestion,
             "notes": list(self.notes),
-            "hits": [h.to_dict() for h in self.hits],
+            "hits": list(self.hits) if records else [h.to_dict() for h in self.hits],
             "facets": {
-                name: [v.to_dict() for v in values] for name, values in self.facets.items()
+                name: list(values) if records else [v.to_dict() for v in values]
+                for name, values in self.facets.items()
             },
             "also_searched": list(self.also_searched),
         }

@@ -13,9 +13,10 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/search")
 def search() -> Response:
-    """Exactly the shape of ``kb search --format json``: SearchResult.to_dict()."""
+    """Exactly the shape of ``kb search --format json``: SearchResult.to_dict(), its hits and
+    facet values handed to the encoder as records (see SearchResult.to_dict)."""
     _, result = searching.run_search()
-    return jsonify(result.to_dict())
+    return jsonify(result.to_dict(records=True))
 
 
 @bp.get("/api/doc/<path:doc_id>")

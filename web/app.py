@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -11,6 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from kb import config
+from kb.output import json_bytes
 from kb.search import KbIndexError
 from web import filters
 from web.api import bp as api_bp
@@ -31,9 +32,19 @@ _log = logging.getLogger(__name__)
 
 class _InOrderJSON(DefaultJSONProvider):
     """Flask's JSON with keys in the order the records give them (id first, then the text),
-    so a response reads like ``kb search --json``."""
+    so a response reads like ``kb search --json``; a response is written by
+    kb.output.json_bytes (UTF-8, with the characters a terminal would act on escaped, as the
+    CLI writes them), which takes a search's records as they are, several times faster than
+    the standard library's encoder over their dicts."""
 
     sort_keys = False
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        if self.compact is False or (self.compact is None and self._app.debug):
+            # Indented, for reading while debugging.
+            return cast(Response, super().response(*args, **kwargs))
+        body = json_bytes(self._prepare_response_obj(args, kwargs), default=self.default)
+        return Response(body + b"\n", mimetype=self.mimetype)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

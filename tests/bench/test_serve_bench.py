@@ -69,10 +69,10 @@ def test_serve_bench_serves_an_earlier_commit_beside_this_code(tmp_path: Path) -
     (HEAD here, so the test needs no history; issue 10's bar names the commit it was filed on)."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                           text=True, check=True, cwd=ROOT).stdout.strip()
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "serve.py"), "--passages", "300", "--requests",
-         "8", "--before", "HEAD"],
-        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600)
+    command = [sys.executable, str(ROOT / "bench" / "serve.py"), "--passages", "300",
+               "--requests", "8", "--before", "HEAD", "--index", str(tmp_path / "kept")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT,
+                          timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     assert re.search(r"^index: ~300 passages ingested by this code's `kb ingest` in \d+ s$", out,
@@ -87,3 +87,10 @@ def test_serve_bench_serves_an_earlier_commit_beside_this_code(tmp_path: Path) -
     assert re.search(rf"^bars: /api/search at 8 clients >= 1\.8 x {head}, 1 process: "
                      r"(met|MISSED); /api/search at 8 clients >= 1\.8 x one process: "
                      r"(met|MISSED); its p99 <= 150 ms: (met|MISSED)$", out, re.MULTILINE), out
+    # The corpus and both ingests are kept for the next run, which reuses them.
+    again = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT,
+                           timeout=600)
+    kept = re.findall(r"^index: reusing (this code|\w+)'s ingest in (\S+)$", again.stdout,
+                      re.MULTILINE)
+    assert [name for name, _ in kept] == ["this code", head], again.stdout
+    assert all(Path(folder).parent == tmp_path / "kept" for _, folder in kept)

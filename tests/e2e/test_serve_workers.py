@@ -5,7 +5,6 @@ worker is left running; a worker that dies is replaced."""
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import os
 import shutil
@@ -16,13 +15,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
-from tests.conftest import copy_corpus
+from tests.conftest import bench_module, copy_corpus
 from tests.e2e.test_serve import Server, _get, add_twelfth_and_ingest, ingest
 
 WORKERS = 2
@@ -146,16 +144,6 @@ def test_every_worker_follows_a_new_ingest(workers_server: tuple[Server, Path, P
     assert {hit["source"] for found in in_a_row for hit in found["hits"]} == {"twelfth.md"}
 
 
-def _bench_httpload() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "bench_httpload", Path(__file__).resolve().parents[2] / "bench" / "httpload.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
 def _json(connection: http.client.HTTPConnection, path: str) -> dict:
     connection.request("GET", path)
     return json.loads(connection.getresponse().read().decode("utf-8"))
@@ -173,7 +161,7 @@ def test_each_workers_first_request_after_an_ingest_answers_from_the_new_generat
     for _ in range(200):
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
         before = _json(connection, "/healthz")
-        holder = _bench_httpload().worker_holding(connection.sock, workers)
+        holder = bench_module("httpload").worker_holding(connection.sock, workers)
         if holder in workers and holder not in held:
             held[holder] = connection
         else:

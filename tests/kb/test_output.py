@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
+from kb.model import FacetValue, Hit
 from kb.output import (
     csv_cell,
     csv_text,
     echo,
     emit_records,
+    json_bytes,
     json_text,
     one_line,
     plain_snippet,
@@ -116,3 +119,39 @@ def test_json_escapes_what_json_leaves_raw(capsys: pytest.CaptureFixture[str]) -
     assert json.loads(json_text(data)) == data
     emit_records([data], "jsonl", ["t"])
     assert "\x9b" not in capsys.readouterr().out
+
+
+def test_served_json_is_the_printed_json_without_spaces() -> None:
+    data = {"t": "~\x7f\x9f\xa0 é — ’ \u202a\u202e\u202f \u2066\u2069\u206a \x1b\n",
+            "n": [1, 2.5, None, True, False], "e": {}, "l": []}
+    assert json_bytes(data) == (
+        '{"t":"~\\u007f\\u009f\xa0 é — ’ \\u202a\\u202e\u202f \\u2066\\u2069\u206a '
+        '\\u001b\\n","n":[1,2.5,null,true,false],"e":{},"l":[]}').encode()
+
+
+def test_served_json_escapes_exactly_what_the_printed_json_escapes() -> None:
+    every = "".join(map(chr, [*range(0xD800), *range(0xE000, 0x110000)]))
+    assert json_bytes({"all": every}) == json_text({"all": every}, compact=True).encode()
+
+
+def test_served_json_writes_what_orjson_refuses_as_the_printed_json_does() -> None:
+    undecodable = b"\xff".decode("utf-8", "surrogateescape")
+    assert json_bytes({"s": undecodable, 9: [2**70]}) == (
+        b'{"s":"\\udcff","9":[1180591620717411303424]}')
+    assert json_bytes([FacetValue(undecodable, "x", 1)]) == (
+        b'[{"value":"\\udcff","label":"x","count":1,"selected":false}]')
+
+
+def test_served_json_writes_a_record_as_its_to_dict() -> None:
+    more = Hit("d", "d#2", "a.txt", "T", "page", "2024-03-01", [9], ["x"], 0.25, "s", speaker="B")
+    hit = Hit("d", "d#1", "a.txt", "T", "page", "2024-03-01", [9], ["x"], 1.5, "<mark>s</mark>",
+              start=12.0, more=[more])
+    value = FacetValue("9", "9 · Training the Machines · Mar 2024", 3, True)
+    assert json_bytes([hit, value]) == json_bytes([hit.to_dict(), value.to_dict()])
+    assert json.loads(json_bytes(hit))["more"] == [more.to_dict()]
+
+
+def test_served_json_hands_dates_to_default() -> None:
+    assert json_bytes({"d": date(2024, 3, 1)}, default=date.isoformat) == b'{"d":"2024-03-01"}'
+    with pytest.raises(TypeError):
+        json_bytes({"d": date(2024, 3, 1)})

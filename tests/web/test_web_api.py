@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from index.facets import FacetCounter
 from kb.model import SearchRequest
+from kb.output import json_text
 
 SEARCH_KEYS = ["query", "understood", "total", "unit", "page", "page_size", "pages",
                "suggestion", "notes", "hits", "facets", "also_searched"]
@@ -62,6 +63,18 @@ def test_search_is_exactly_what_the_library_answers(client: FlaskClient, library
     direct = library.search(SearchRequest(query="copyright", sessions=[9, 12], sort="date",
                                           page_size=2)).to_dict()
     assert api == direct
+
+
+def test_search_is_sent_as_kb_prints_it(client: FlaskClient, library: Any) -> None:
+    """The answer is the Library's to_dict() written as `kb search --format json` writes it
+    (UTF-8, the characters a terminal would act on escaped), without its spaces: its records
+    handed to the encoder as they are make the same bytes as their dicts."""
+    response = client.get("/api/search?q=copyright&size=3")
+    result = library.search(SearchRequest(query="copyright", page_size=3))
+    assert any(hit.more for hit in result.hits)
+    assert response.data == json_text(result.to_dict(), compact=True).encode() + b"\n"
+    assert "9 · Training the Machines · Mar 2024".encode() in response.data
+    assert response.content_type == "application/json"
 
 
 def test_flat_grouping_counts_passages(client: FlaskClient, passage_total: int) -> None:
