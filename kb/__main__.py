@@ -1,8 +1,7 @@
 """The ``kb`` process: ``python -m kb`` and the ``kb`` console script both start here.
 
 A ``kb search`` is a new process that lives a fraction of a second, most of it importing, so
-how that process starts and ends is part of the wait (issue #10). Python's garbage collector
-is the one cost of both that kb can decide:
+how that process starts and ends is part of the wait (issue #10):
 
 - While kb's modules load, collecting finds nothing (imports make modules, classes and
   functions, which live as long as the process), yet every few hundred new objects the
@@ -11,6 +10,8 @@ is the one cost of both that kb can decide:
   then frozen (:func:`gc.freeze`): later collections never walk it again, and a ``kb serve``
   worker forked from this process does not touch those pages. The collector is on again
   before any command runs, so ``kb ingest`` and ``kb serve`` collect as usual.
+- ``@dataclass`` compiles its records' methods in every process; they are compiled once and
+  kept beside kb's bytecode (:mod:`kb.dataclass_cache`).
 - At exit the interpreter runs one last full collection over everything the command made; an
   exiting process's memory goes back to the system whatever the collection finds, so
   everything is frozen first and that pass walks nothing. Exit itself is Python's own: output
@@ -24,10 +25,14 @@ from collections.abc import Callable
 
 
 def load() -> Callable[[], None]:
-    """``kb.cli``'s entry point, imported with the collector off and what it made frozen."""
+    """``kb.cli``'s entry point, imported with the collector off and what it made frozen, its
+    records' dataclass methods compiled by an earlier process (:mod:`kb.dataclass_cache`)."""
+    from kb.dataclass_cache import compiled_once
+
     gc.disable()
     try:
-        from kb.cli import main as run
+        with compiled_once():
+            from kb.cli import main as run
     finally:
         gc.freeze()
         gc.enable()

@@ -7,6 +7,7 @@ collector on, and exit as Python's own exit does (status, output, messages).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -20,9 +21,9 @@ from tests.conftest import copy_corpus
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _python(*args: str) -> subprocess.CompletedProcess[str]:
+def _python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False,
-                          cwd=ROOT)
+                          cwd=ROOT, env=env)
 
 
 def test_the_console_script_is_the_entry_point() -> None:
@@ -55,3 +56,18 @@ def test_the_console_script_exits_with_the_documented_status(tmp_path: Path) -> 
     done = _python("-c", f"import sys\nfrom kb.__main__ import main\nsys.argv = {argv!r}\nmain()\n")
     assert done.returncode == 3
     assert done.stderr.startswith(f"Error: no index at {tmp_path / 'none'}\n")
+
+
+def test_a_second_process_compiles_none_of_the_records_methods(tmp_path: Path) -> None:
+    # As an installed kb runs: bytecode written (the test environment turns that off).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "pycache")
+    assert _python("-m", "kb", "--version", env=env).stdout == "kb, version 0.1.0\n"
+    script = ("from kb.dataclass_cache import compiled_once\n"
+              "with compiled_once() as done:\n"
+              "    import kb.cli\n"
+              "print(done.reused, done.compiled, done.path)\n")
+    reused, compiled, path = _python("-c", script, env=env).stdout.split()
+    assert int(reused) > 150 and int(compiled) == 0  # every record kb.cli loads: ~200 methods
+    assert path == str(tmp_path / "pycache" / ROOT.relative_to("/") / "kb"
+                       / f"dataclass-methods.{sys.implementation.cache_tag}.bin")
