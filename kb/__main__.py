@@ -15,7 +15,9 @@ how that process starts and ends is part of the wait (issue #10):
 - At exit the interpreter runs one last full collection over everything the command made; an
   exiting process's memory goes back to the system whatever the collection finds, so
   everything is frozen first and that pass walks nothing. Exit itself is Python's own: output
-  is flushed, ``atexit`` handlers and threads run as ever.
+  is flushed, ``atexit`` handlers and threads run as ever. What that pass would have finalized
+  is garbage in reference cycles, whose finalizers Python does not promise to run at exit;
+  kb opens the files it writes in ``with`` blocks, closed before the command returns.
 """
 
 from __future__ import annotations
