@@ -20,6 +20,12 @@ split is visible.
 
     python bench/coldstart.py                          # 10,000 passages, 9 queries
     python bench/coldstart.py --passages 100000        # issue 10's size (cached after once)
+    python bench/coldstart.py --passages 100000 --before 52bc97f   # and that commit's kb
+
+With ``--before COMMIT`` the run also times that commit's ``kb search`` (``git archive`` of it,
+run as ``python -m kb`` from its own tree) on the same index, interleaved with the rest, so a
+change to how kb starts is measured against the code before it under the same load. The
+index must be one both read: COMMIT from the same index format.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,11 +45,13 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(BENCH))
 
 from corpora import Prepared, default_cache_dir, prepare  # noqa: E402
+from serve import checkout  # noqa: E402
 from synthetic import Generator, queries  # noqa: E402
 
 from kb.registry import load_registry  # noqa: E402
 
-_IMPORT_PROBE = ("import time; t = time.perf_counter(); import kb.cli; "
+#: Both probes import kb.cli as the ``kb`` command does (kb.__main__.load: the collector off).
+_IMPORT_PROBE = ("import time; t = time.perf_counter(); from kb.__main__ import load; load(); "
                  "print(time.perf_counter() - t)")
 #: A new process's time to its first answer, split as `kb search --json` spends it: imports,
 #: reading the registries, opening the index and answering the first query (a second query
@@ -51,7 +60,8 @@ _SPLIT_PROBE = """
 import json, sys, time
 from pathlib import Path
 marks = [time.perf_counter()]
-import kb.cli
+from kb.__main__ import load
+load()
 from kb.model import SearchRequest
 from kb.output import json_text
 from kb.registry import load_registry
@@ -72,15 +82,20 @@ _SPLIT = ("imports (kb.cli and what a search loads)", "registries read",
           "index opened + first query", "answer as JSON", "a second query, same process")
 
 
-def commands(prepared: Prepared) -> dict[str, list[str]]:
-    """engine -> the command that answers one query (the query is appended)."""
-    made = {"kb": [sys.executable, "-m", "kb", "--corpus", str(prepared.corpus), "--index",
-                   str(prepared.index_dir), "search", "--json"],
-            "FTS5": [sys.executable, str(BENCH / "baselines.py"), "search", "fts5",
-                     str(prepared.fts5)]}
+def commands(prepared: Prepared, before: tuple[str, Path] | None = None
+             ) -> dict[str, tuple[list[str], Path]]:
+    """engine -> the command that answers one query (the query is appended) and the folder it
+    runs in; ``before``: (label, source tree) of an older kb to time beside this one."""
+    kb = [sys.executable, "-m", "kb", "--corpus", str(prepared.corpus), "--index",
+          str(prepared.index_dir), "search", "--json"]
+    made = {"kb": (kb, ROOT)}
+    if before is not None:
+        made[f"kb {before[0]}"] = (kb, before[1])
+    made["FTS5"] = ([sys.executable, str(BENCH / "baselines.py"), "search", "fts5",
+                     str(prepared.fts5)], ROOT)
     if prepared.tantivy is not None:
-        made["tantivy"] = [sys.executable, str(BENCH / "baselines.py"), "search", "tantivy",
-                           str(prepared.tantivy)]
+        made["tantivy"] = ([sys.executable, str(BENCH / "baselines.py"), "search", "tantivy",
+                            str(prepared.tantivy)], ROOT)
     return made
 
 
@@ -91,10 +106,10 @@ def environment(cache_dir: Path) -> dict[str, str]:
     return env
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+def timed(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, str]:
     """Seconds from spawn to the complete answer on stdout, and that answer."""
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT,
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd,
                           env=env)
     elapsed = time.perf_counter() - started
     if done.returncode:
@@ -102,17 +117,18 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
-def cold_starts(prepared: Prepared, asked: list[str], env: dict[str, str]
-                ) -> dict[str, list[float]]:
+def cold_starts(prepared: Prepared, asked: list[str], env: dict[str, str],
+                before: tuple[str, Path] | None = None) -> dict[str, list[float]]:
     """engine -> seconds from a new process to the answer, one per query, interleaved."""
-    made = commands(prepared)
-    for command in made.values():  # untimed: write the .pyc files, warm the page cache
-        timed([*command, asked[0]], env)
+    made = commands(prepared, before)
+    for command, cwd in made.values():  # untimed: write the .pyc files, warm the page cache
+        timed([*command, asked[0]], env, cwd)
     times: dict[str, list[float]] = {name: [] for name in made}
     names = list(made)
     for turn, query in enumerate(asked):
         for name in names[turn % len(names):] + names[:turn % len(names)]:
-            times[name].append(timed([*made[name], query], env)[0])
+            command, cwd = made[name]
+            times[name].append(timed([*command, query], env, cwd)[0])
     return times
 
 
@@ -126,6 +142,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=9)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache-dir", type=Path, default=default_cache_dir())
+    parser.add_argument("--before", metavar="COMMIT", default=None,
+                        help="also time this commit's `kb search` on the same index")
     args = parser.parse_args()
 
     print(f"load before: {uptime()}")
@@ -137,7 +155,12 @@ def main() -> int:
     print(f"corpus: {prepared.passages:,} passages in {prepared.documents:,} documents; "
           f"{len(asked)} queries, each in a new process per engine, interleaved")
     env = environment(args.cache_dir)
-    times = cold_starts(prepared, asked, env)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = None
+        if args.before:
+            before = (checkout(args.before, Path(tmp)), Path(tmp))
+            print(f"also timed: kb at {before[0]} (`python -m kb` from its own tree)")
+        times = cold_starts(prepared, asked, env, before)
     bare = [timed([sys.executable, "-c", "pass"], env)[0] for _ in asked]
     imports = [float(timed([sys.executable, "-c", _IMPORT_PROBE], env)[1]) for _ in asked]
     splits = [json.loads(timed([sys.executable, "-c", _SPLIT_PROBE, str(prepared.corpus),

@@ -5,14 +5,14 @@ swapped, only this package would change.
 
 Each public name is imported on first use (:mod:`kb.lazy`), so a command pays only for what it
 uses: ``kb search`` never loads the writer, the side writer, the scan or the concordance.
-Whoosh itself is imported here, once, without the parts kb never calls (:mod:`index.lean`).
+Whoosh and numpy are imported here, once, without the parts kb never calls (:mod:`index.lean`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from index.lean import import_whoosh
+from index.lean import import_numpy, import_whoosh
 from kb.lazy import lazy_exports
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from index.store import read_meta as read_meta
     from index.writer import apply_changes as apply_changes
 
+import_numpy()
 import_whoosh()
 
 __getattr__ = lazy_exports(__name__, {

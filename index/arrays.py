@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import mmap
 import os
 import re
@@ -177,7 +178,7 @@ def _parse(mapped: mmap.mmap, ident: Mapping[str, Any], verify: bool) -> Stored:
     arrays = {}
     for entry in facts["arrays"]:
         dtype = np.dtype(entry["dtype"])
-        count = int(np.prod(entry["shape"], dtype=np.int64))
+        count = math.prod(entry["shape"])  # not np.prod: its dispatch, 154 times per open
         arrays[entry["name"]] = np.frombuffer(payload, dtype, count, entry["offset"]) \
             .reshape(entry["shape"])
     return Stored(arrays, facts["facts"])

@@ -1,4 +1,4 @@
-"""Importing Whoosh without the three parts of it kb never uses (issue #10, cold start).
+"""Importing Whoosh and numpy without the parts of them kb never uses (issue #10, cold start).
 
 A new ``kb search`` spends most of its life importing, and Whoosh's modules pull in, at import
 time, three things no query of kb's ever calls:
@@ -20,6 +20,15 @@ on their first call (so a caller of either still gets Whoosh's behaviour), and
 instance's ``__dict__`` under its name as the backport does. The stand-ins are removed at
 once, so any later ``import urllib.request`` (Flask's, a test's) gets the real module.
 ``tests/index/test_whoosh_internals.py`` pins each against the real thing.
+
+numpy spends about a sixth of its import (callgrind: 50 M of 306 M instructions) in two
+modules that only attach docstrings and text signatures to its compiled functions, methods and
+scalar types: ``numpy._core._add_newdocs`` and ``numpy._core._add_newdocs_scalars``, the work
+``python -OO`` skips too. :func:`import_numpy` imports numpy with an empty module standing in
+for each, removed at once: kb's numpy computes the same, and its C functions have no
+docstrings in a kb process until something imports those two modules, which attaches them
+(``help(numpy.zeros)`` after ``import numpy._core._add_newdocs``). A numpy whose modules are
+named otherwise (1.26's ``numpy.core``) never asks for them and is imported whole.
 """
 
 from __future__ import annotations
@@ -86,3 +95,16 @@ def import_whoosh() -> None:
     with _standing_in(STAND_INS):
         for name in _IMPORTERS:
             __import__(name)
+
+
+#: numpy's modules that only attach documentation to its compiled objects (see above).
+NUMPY_DOCS = ("numpy._core._add_newdocs", "numpy._core._add_newdocs_scalars")
+
+
+def import_numpy() -> None:
+    """Import numpy without attaching its docstrings (:data:`NUMPY_DOCS`); nothing is left
+    out when numpy is already loaded."""
+    if "numpy" in sys.modules:
+        return
+    with _standing_in({name: {} for name in NUMPY_DOCS}):
+        __import__("numpy")

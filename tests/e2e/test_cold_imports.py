@@ -88,10 +88,11 @@ def test_reading_commands_load_no_reader(base: list[str], command: list[str]) ->
 #: imports of urllib.request (with email, ssl, http.client) and of the cached_property backport
 #: (with asyncio) and its English morphology (index.lean); the index's writers, scan and
 #: concordance (loaded by name, kb.lazy); RapidFuzz (only "did you mean" needs it); socket (only
-#: a writer's lock record); the CSV exporter.
+#: a writer's lock record); the CSV exporter; numpy's docstrings (index.lean).
 LEAN = ("urllib.request", "email", "ssl", "http.client", "asyncio", "cached_property",
         "whoosh.lang.morph_en", "index.writer", "index.segments", "multiprocessing",
-        "index.scan", "index.concordance", "rapidfuzz", "socket", "kb.research.export")
+        "index.scan", "index.concordance", "rapidfuzz", "socket", "kb.research.export",
+        "numpy._core._add_newdocs", "numpy._core._add_newdocs_scalars")
 
 
 def _lean_after(body: str) -> list[str]:
@@ -118,6 +119,9 @@ def test_the_lean_check_sees_those_modules(base: list[str]) -> None:
                        ) == ["rapidfuzz"]
     assert _lean_after(_cli_run([*base, "search", "copyright", "--all", "--format", "csv"])
                        ) == ["index.concordance", "index.scan", "kb.research.export"]
+    # numpy imported by itself, not through index.lean, attaches its docstrings.
+    assert _lean_after("import numpy") == ["numpy._core._add_newdocs",
+                                           "numpy._core._add_newdocs_scalars"]
 
 
 def test_the_web_request_path_loads_no_reader(base: list[str]) -> None:

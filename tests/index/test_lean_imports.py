@@ -1,4 +1,5 @@
-"""Whoosh imported without urllib.request, asyncio and its English morphology (index.lean).
+"""Whoosh imported without urllib.request, asyncio and its English morphology, numpy without
+attaching its docstrings (index.lean).
 
 Each check runs a fresh interpreter: this test process imported Whoosh long ago. What the
 stand-ins replace must still behave as Whoosh's own when called.
@@ -81,3 +82,37 @@ def test_a_readers_deleted_set_is_cached_as_whoosh_caches_it(tmp_path: Path) -> 
         "print(json.dumps([isinstance(SegmentReader.__dict__['deleted_docs_set'],"
         " functools.cached_property), sorted(first), reader.deleted_docs_set is first]))\n")
     assert _run(script) == [True, [2], True]
+
+
+def test_numpy_is_imported_without_its_docstrings_and_computes_the_same() -> None:
+    script = ("import json, sys\n"
+              "import index\n"
+              "import numpy as np\n"
+              "a = np.array([5, 3, 5, 1], dtype=np.int32)\n"
+              "print(json.dumps([sorted(m for m in sys.modules if '_add_newdocs' in m),\n"
+              "    np.zeros.__doc__, np.ndarray.argsort.__doc__, np.bincount(a).tolist(),\n"
+              "    np.lexsort((a, -a)).tolist(), np.flatnonzero(a > 2).tolist(),\n"
+              "    np.cumsum(a).tolist(), np.isin(a, [1, 5]).tolist(),\n"
+              "    np.frombuffer(a.tobytes(), np.int32).tolist()]))\n")
+    assert _run(script) == [[], None, None, [0, 1, 0, 1, 0, 2], [0, 2, 1, 3], [0, 1, 2],
+                            [5, 8, 13, 14], [True, False, True, True], [5, 3, 5, 1]]
+
+
+def test_numpys_docstrings_come_with_the_modules_that_attach_them() -> None:
+    # help(numpy.zeros) in a kb process: importing the two modules attaches the docstrings.
+    script = ("import json\n"
+              "import index\n"
+              "import numpy as np\n"
+              "import numpy._core._add_newdocs, numpy._core._add_newdocs_scalars\n"
+              "print(json.dumps([np.zeros.__doc__.split('(')[0],\n"
+              "                  np.ndarray.argsort.__doc__.split('(')[0],\n"
+              "                  np.float64.__doc__.split(',')[0]]))\n")
+    assert _run(script) == ["zeros", "a.argsort", "Double-precision floating-point number type"]
+
+
+def test_a_numpy_loaded_before_index_is_left_as_it_was() -> None:
+    script = ("import json\n"
+              "import numpy as np\n"
+              "import index\n"
+              "print(json.dumps(np.zeros.__doc__.split('(')[0]))\n")
+    assert _run(script) == "zeros"
