@@ -317,9 +317,8 @@ class Snapshot:
     def warm(self, previous: Snapshot) -> None:
         """Read again, on this generation, the posting lists ``previous`` read from Whoosh
         last (most recent first, up to :data:`_WARM_POSTINGS` entries; docnums change from one
-        generation to the next, so they are read, not copied), look up the forms of its last
-        :data:`_WARM_WORDS` query words, and build the length normalisations and facet runs
-        it had built."""
+        generation to the next, so they are read, not copied), and look up the forms of its
+        last :data:`_WARM_WORDS` query words."""
         chosen, budget = [], _WARM_POSTINGS
         for key in reversed(previous._postings.keys()):
             found = previous._postings.get(key)
@@ -335,14 +334,6 @@ class Snapshot:
         # (slower the more segments a generation has).
         for field, word in previous._variants.keys()[-_WARM_WORDS:]:
             self.forms(field, word)
-        # What the previous generation's queries built over the whole index (each field's
-        # BM25 length normalisation, each facet's runs): a word found in most passages needs
-        # them at once, and building them took the first query after an ingest to several
-        # times a warm one (bench/reingest.py).
-        for field, k1, b in list(previous._norms):
-            self.norms(field, k1, b)
-        for facet in list(previous._runs):
-            self.facet_runs(facet)
 
     def empty(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)

@@ -16,7 +16,7 @@ import numpy as np
 from index import KbIndex, apply_changes, open_index
 from index.postings import read_postings
 from index.search import best_of
-from index.snapshot import FacetRuns, FacetTable, ScoreTerm, prepare
+from index.snapshot import FacetRuns, FacetTable, ScoreTerm
 from kb.model import ChangeSet, ManifestEntry, SearchRequest
 from tests.index.fixtures import changes, doc
 
@@ -151,19 +151,3 @@ def test_one_segment_lists_are_views_several_are_joined_once(tmp_path: Path) -> 
         expected = read_postings(snap.reader, "body", "copyright")
         assert found[0].tolist() == expected[0].tolist() == [5, 11, 18, 28]
         assert ix.search(SearchRequest(query="copyright")).total == 5
-
-
-def test_a_new_generation_is_warmed_with_what_the_last_one_built(kbindex: KbIndex) -> None:
-    # A query with a word builds BM25 normalisations and the runs of facets with values per
-    # passage; the next generation, prepared before it serves, builds the same at once.
-    kbindex.search(SearchRequest(query="copyright"))
-    old = kbindex._snap
-    built_norms, built_runs = sorted(old._norms), sorted(old._runs)
-    assert built_norms and built_runs
-    new = prepare(kbindex.index_dir, kbindex._searcher, previous=old)
-    assert sorted(new._norms) == built_norms
-    assert sorted(new._runs) == built_runs
-    for key in built_norms:
-        assert np.array_equal(new._norms[key], old._norms[key])
-    fresh = prepare(kbindex.index_dir, kbindex._searcher)
-    assert fresh._norms == {} and fresh._runs == {}
