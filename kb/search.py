@@ -64,6 +64,8 @@ class Library:
         self._registry_dir = Path(registry_dir) if registry_dir is not None else None
         self._registry_stamp = self._stamp()
         self._registry_checked = time.monotonic()
+        #: The index generation the registry was last read against (see :meth:`_reading`).
+        self._registry_generation: int | None = None
         #: Why the last registry edit was not taken up ("" when it was).
         self.registry_error = ""
         self._index: KbIndex | None = None
@@ -147,6 +149,14 @@ class Library:
     def _reading(self) -> KbIndex:
         """The open index, reading queries through the glossary as the registry has it now."""
         index = self._open()
+        generation = index.generation
+        if generation != self._registry_generation:
+            # A session is added by editing sessions.toml and then ingesting its pages: the
+            # new generation is read with the registry as its files are now, even when the
+            # last check was less than REFRESH_INTERVAL ago (an ingest can take under a
+            # second, and the labels of the new session's values would lag behind).
+            self._registry_generation = generation
+            self._registry_checked = float("-inf")
         index.use_glossary(self.registry.glossary)
         return index
 
