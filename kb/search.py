@@ -64,7 +64,7 @@ class Library:
         self._registry_dir = Path(registry_dir) if registry_dir is not None else None
         self._registry_stamp = self._stamp()
         self._registry_checked = time.monotonic()
-        #: The index generation the registry was last read against (see :meth:`_reading`).
+        #: The index generation the registry was last checked with (see :attr:`registry`).
         self._registry_generation: int | None = None
         #: Why the last registry edit was not taken up ("" when it was).
         self.registry_error = ""
@@ -95,11 +95,18 @@ class Library:
 
     @property
     def registry(self) -> Registry:
-        """The registries, reloaded when their files changed (checked at most once a second)."""
-        if self._registry_dir is None or \
-                time.monotonic() - self._registry_checked < REFRESH_INTERVAL:
+        """The registries, reloaded when their files changed: checked at most once a second,
+        and whenever the open index has a new generation. A session is added by editing
+        sessions.toml and then ingesting its pages, and an ingest can take under a second: the
+        new generation is read, labelled and filtered with the registry as its files are now."""
+        index = self._index
+        generation = index.generation if index is not None else None
+        if self._registry_dir is None or (
+                generation == self._registry_generation
+                and time.monotonic() - self._registry_checked < REFRESH_INTERVAL):
             return self._registry
         with self._registry_lock:
+            self._registry_generation = generation
             self._registry_checked = time.monotonic()
             stamp = self._stamp()
             if stamp != self._registry_stamp:
@@ -149,14 +156,6 @@ class Library:
     def _reading(self) -> KbIndex:
         """The open index, reading queries through the glossary as the registry has it now."""
         index = self._open()
-        generation = index.generation
-        if generation != self._registry_generation:
-            # A session is added by editing sessions.toml and then ingesting its pages: the
-            # new generation is read with the registry as its files are now, even when the
-            # last check was less than REFRESH_INTERVAL ago (an ingest can take under a
-            # second, and the labels of the new session's values would lag behind).
-            self._registry_generation = generation
-            self._registry_checked = float("-inf")
         index.use_glossary(self.registry.glossary)
         return index
 
