@@ -32,6 +32,9 @@ class LruCache(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
     @property
     def weight(self) -> int:
         return self._weight
@@ -40,6 +43,11 @@ class LruCache(Generic[K, V]):
         """The keys, least recently used first."""
         with self._lock:
             return list(self._entries)
+
+    def items(self) -> list[tuple[K, V]]:
+        """The entries, least recently used first (reading them does not count as a use)."""
+        with self._lock:
+            return [(key, value) for key, (value, _) in self._entries.items()]
 
     def get(self, key: K) -> V | None:
         with self._lock:

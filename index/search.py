@@ -38,7 +38,7 @@ from index.records import (
     passage_key,
 )
 from index.schema import SESSIONS_AND_MENTIONS
-from index.snapshot import ScoreTerm, Snapshot, prepare, read_vocabulary, saved
+from index.snapshot import ScoreTerm, Snapshot, prepare, read_vocabulary, saved, warm_early
 from index.spelling import MAX_WORD_CHARS, MIN_WORD_CHARS, Speller
 from index.store import folder_stamp, folder_state, open_newest_complete
 from kb.glossary import Glossary
@@ -93,6 +93,9 @@ class KbIndex:
             if self.generation != self._ix.latest_generation() else None
         self._snap = prepare(self.index_dir, self._searcher)
         self._refreshing = threading.Lock()
+        #: A generation committed whose writer is still saving its arrays, opened, with the
+        #: posting lists the last queries read already read again (see :meth:`_refresh`).
+        self._early: tuple[Any, Searcher, Snapshot] | None = None
         self._stop = threading.Event()
         self._follower: threading.Thread | None = None
         #: Wakes the follower for a pass at once (a request found the folder changed).
@@ -134,6 +137,7 @@ class KbIndex:
         if self._follower is not None and self._follower is not threading.current_thread():
             self._follower.join()
         with self._lock:
+            self._drop_early()
             self._searcher.close()
             self._ix.close()
 
@@ -201,28 +205,50 @@ class KbIndex:
         state = folder_state(self.index_dir)
         if state == self._passed_over:
             return False
-        # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
-        # and can keep serving documents that the new commit only deleted.
-        try:
-            ix, searcher = open_newest_complete(self.index_dir)
-        except KbIndexError as exc:
-            _log.warning("index %s: %s; still answering from generation %d", self.index_dir,
-                         exc, self.generation)
-            self._passed_over = state
-            return False
-        if searcher.reader().generation() == self.generation:
-            searcher.close()
-            self._passed_over = state
-            return False
+        early = self._early
+        if early is not None and _still_newest(early[0], early[1]):
+            ix, searcher = early[0], early[1]  # its writer may still be saving it
+        else:
+            self._drop_early()
+            early = None
+            # A fresh searcher rather than Searcher.refresh(): the latter reuses segment readers
+            # and can keep serving documents that the new commit only deleted.
+            try:
+                ix, searcher = open_newest_complete(self.index_dir)
+            except KbIndexError as exc:
+                _log.warning("index %s: %s; still answering from generation %d",
+                             self.index_dir, exc, self.generation)
+                self._passed_over = state
+                return False
+            if searcher.reader().generation() == self.generation:
+                searcher.close()
+                self._passed_over = state
+                return False
         if not saved(self.index_dir, searcher.reader()) and _writing(self.index_dir):
             # Committed, but its writer is still saving its files: serve the last complete
-            # generation until it is done, rather than build what it is about to save.
-            searcher.close()
+            # generation until it is done, rather than build what it is about to save. A
+            # follower reads the lists the last queries read again meanwhile, as soon as the
+            # segments' lists are saved (index.snapshot.warm_early), and keeps the searcher.
+            if early is not None:
+                return False  # kept, read early already
+            warmed = None
+            try:
+                if threading.current_thread() is self._follower:
+                    warmed = warm_early(self.index_dir, searcher, previous)
+            finally:
+                if warmed is None:
+                    searcher.close()
+            if warmed is not None:
+                self._early = (ix, searcher, warmed)
             return False
+        self._early = None
         try:
-            snap = prepare(self.index_dir, searcher, previous)
-            # "Did you mean" is ready too, if the old generation needed it, and the copies
-            # every hit lists (read once per generation), so the first query finds them.
+            snap = prepare(self.index_dir, searcher, previous,
+                           early[2] if early is not None else None)
+            # Built now rather than by the first query: its facet runs and BM25 norms ...
+            snap.ready(self.ranking.k1, self.ranking.b)
+            # ... "did you mean", if the old generation needed it, and the copies every hit
+            # lists (read once per generation).
             speller = snap.speller() \
                 if self._speller is not None and snap.has_stored_vocabulary else None
             duplicates = _read_duplicates(snap, searcher)
@@ -238,6 +264,12 @@ class KbIndex:
                 self._speller = (int(searcher.reader().generation()), speller)
         return True
 
+    def _drop_early(self) -> None:
+        """Close the searcher of a generation read early that will not be served."""
+        early, self._early = self._early, None
+        if early is not None:
+            early[1].close()
+
     def follow(self, interval: float) -> None:
         """Look every ``interval`` seconds (one ``stat`` of the folder), in a background
         thread, for a new generation and prepare it (:meth:`refresh`), so that a server's
@@ -252,6 +284,11 @@ class KbIndex:
             self._follower.start()
 
     def _follow(self, interval: float) -> None:
+        try:
+            # What the first queries would build: as for each new generation (see _refresh).
+            self._snap.ready(self.ranking.k1, self.ranking.b)
+        except Exception:  # noqa: BLE001 - the queries build it then, or report what is wrong
+            _log.exception("could not prepare the index's generation for its first queries")
         while not self._stop.is_set():
             woken = self._wake.wait(interval)
             self._wake.clear()
@@ -612,6 +649,14 @@ def _read_duplicates(snap: Snapshot, searcher: Searcher) -> dict[str, list[str]]
             entry = manifest_from(load(searcher.stored_fields(number)))
             found.setdefault(doc_id, []).append(entry.source)
     return {k: sorted(v) for k, v in found.items()}
+
+
+def _still_newest(ix: Any, searcher: Searcher) -> bool:
+    """Whether ``searcher``'s generation is still the newest committed."""
+    try:
+        return bool(searcher.reader().generation() == ix.latest_generation())
+    except Exception:  # noqa: BLE001 - the folder changed under it: open it again
+        return False
 
 
 def _writing(index_dir: Path) -> bool:

@@ -28,6 +28,7 @@ from whoosh.reading import SegmentReader
 
 from index import arrays
 from index.arrays import Stored
+from index.cache import LruCache
 from index.postings import DOCNUM, read_segment_postings
 from index.schema import FACET_FIELDS, build_schema
 
@@ -38,6 +39,15 @@ FIELDS = tuple(dict.fromkeys(
 #: Separates the terms of one field in the stored text (never part of an indexed term).
 _SEP = "\x00"
 _SEP_BYTE = 0
+#: Prefix scans kept per segment, and the words they found at most: a query word's indexed forms
+#: are found by scanning the words that start like its stem (Snapshot.forms), a Python loop over
+#: the term table. A segment never changes and its object is taken over by every later
+#: generation that keeps it (see :func:`load`), so a new generation finding the forms of its
+#: predecessor's query words again (Snapshot.warm) scans only the segments it adds, where it
+#: used to repeat every scan. (A scan finds a few dozen words; the bounds keep a few MB per
+#: segment at most.)
+_MAX_CACHED_PREFIXES = 5_000
+_MAX_CACHED_PREFIX_WORDS = 50_000
 
 _log = logging.getLogger(__name__)
 
@@ -49,6 +59,8 @@ class SegmentPostings:
         self.segment_id = segment_id
         self._arrays = stored.arrays
         self._tables: dict[str, TermTable] = {}
+        self._prefixes: LruCache[tuple[str, str, int], tuple[str, ...]] = LruCache(
+            _MAX_CACHED_PREFIXES, _MAX_CACHED_PREFIX_WORDS, weigh=lambda words: len(words) + 1)
 
     def get(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(segment-local docnums, frequencies) of ``term``; empty when the segment lacks it."""
@@ -59,9 +71,15 @@ class SegmentPostings:
         begin, end = int(starts[index]), int(starts[index + 1])
         return self._arrays[f"{field}.ids"][begin:end], self._arrays[f"{field}.tf"][begin:end]
 
-    def prefixed(self, field: str, start: str, limit: int) -> list[str]:
-        """The first ``limit`` terms of ``field`` starting with ``start``, in order."""
-        return self._table(field).prefixed(start, limit)
+    def prefixed(self, field: str, start: str, limit: int) -> tuple[str, ...]:
+        """The first ``limit`` terms of ``field`` starting with ``start``, in order (kept for
+        the next scan of the same prefix, by this generation or a later one)."""
+        key = (field, start, limit)
+        found = self._prefixes.get(key)
+        if found is None:
+            found = tuple(self._table(field).prefixed(start, limit))
+            self._prefixes.put(key, found)
+        return found
 
     def _table(self, field: str) -> TermTable:
         found = self._tables.get(field)

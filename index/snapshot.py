@@ -317,13 +317,11 @@ class Snapshot:
     def warm(self, previous: Snapshot) -> None:
         """Read again, on this generation, the posting lists ``previous`` read from Whoosh
         last (most recent first, up to :data:`_WARM_POSTINGS` entries; docnums change from one
-        generation to the next, so they are read, not copied), and look up the forms of its
-        last :data:`_WARM_WORDS` query words."""
+        generation to the next, so they are read, not copied), look up the forms of its
+        last :data:`_WARM_WORDS` query words, and take over the records it had read that this
+        generation holds unchanged (:meth:`keep_records`)."""
         chosen, budget = [], _WARM_POSTINGS
-        for key in reversed(previous._postings.keys()):
-            found = previous._postings.get(key)
-            if found is None:
-                continue
+        for key, found in reversed(previous._postings.items()):
             budget -= len(found[0]) + 1
             if budget < 0:
                 break
@@ -334,6 +332,40 @@ class Snapshot:
         # (slower the more segments a generation has).
         for field, word in previous._variants.keys()[-_WARM_WORDS:]:
             self.forms(field, word)
+        self.keep_records(previous)
+
+    def keep_records(self, previous: Snapshot) -> int:
+        """Take over the parsed records ``previous`` kept (in their order of use) of the
+        records this generation holds unchanged: those of the leading segments both
+        generations have at the same docnums, unless this generation deleted them (a segment
+        never changes; an ingest adds segments after the others, deletes records, and now
+        and then merges segments, which renumbers what follows). A page of hits then reads
+        no records the previous generation had read. Returns how many were taken (those
+        this snapshot holds already are left as they are)."""
+        kept, deleted = 0, set()
+        for (old, old_offset), (sub, offset) in zip(previous.reader.leaf_readers(),
+                                                    self.reader.leaf_readers(), strict=False):
+            if sub.segment() is None or old.segment() is None \
+                    or sub.segment().segment_id() != old.segment().segment_id() \
+                    or offset != old_offset:
+                break
+            if sub.has_deletions():
+                deleted.update(offset + n for n in sub.deleted_docs_set)
+            kept = offset + sub.doc_count_all()
+        taken = 0
+        for number, found in previous._records.items():
+            if number < kept and number not in deleted and number not in self._records:
+                self._records.put(number, found)
+                taken += 1
+        return taken
+
+    def take_warm(self, early: Snapshot) -> None:
+        """Take over the posting lists, word forms and records ``early`` (a snapshot of the
+        same searcher, see :func:`warm_early`) has read, as they are."""
+        if early.searcher is not self.searcher:
+            raise ValueError("the early snapshot is of another searcher")
+        self._postings, self._variants, self._stem_groups, self._records = \
+            early._postings, early._variants, early._stem_groups, early._records
 
     def empty(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)
@@ -497,6 +529,19 @@ class Snapshot:
                 scores[at] += part
         return scores
 
+    def ready(self, k1: float, b: float) -> None:
+        """Build now what a query would otherwise build on its first use in this generation:
+        the passage count, every facet's (value, document) runs that grouped counting reads
+        (:meth:`facet_runs`) and each scored field's BM25 length normalisation under ``k1`` and
+        ``b`` (:meth:`norms`). What a server calls on a new generation before it serves it,
+        so that its first query costs what a warm one does (issue #10)."""
+        _ = self.passage_count
+        for facet, table in self._facet_tables.items():
+            if table.values and table.group_docs is None:
+                self.facet_runs(facet)
+        for name in SCORED_FIELDS:
+            self.norms(name, k1, b)
+
     def norms(self, field: str, k1: float, b: float) -> np.ndarray:
         """Every docnum's BM25 length normalisation in ``field``, ``k1 * (1 - b + b * length /
         average)`` (float32, as computed per posting before), kept for the generation."""
@@ -637,18 +682,46 @@ def saved(index_dir: Path, reader: IndexReader) -> bool:
         for sub, _ in reader.leaf_readers() if sub.segment() is not None)
 
 
-def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = None) -> Snapshot:
+def warm_early(index_dir: Path, searcher: Searcher, previous: Snapshot) -> Snapshot | None:
+    """A snapshot of ``searcher``'s generation holding what ``previous``'s last queries read
+    (:meth:`Snapshot.warm`), before the generation's arrays are saved; None until every segment's
+    posting lists are (or when the generation has none).
+
+    A writer publishes its generation, then saves its new segments' posting lists, then builds
+    and saves the generation's arrays, which takes seconds at 100,000 passages; a server that
+    read the lists again only once the arrays were saved did it while the first query after the
+    ingest was already waiting (issue #10). Reading them from the segments' files needs no
+    arrays, so it is done here in the meantime, and :func:`prepare` takes the lists over.
+    """
+    if previous._segments is None:
+        return None
+    known = {found.segment_id: found for found, _, _ in previous._segments}
+    found = [segment_postings.load(index_dir, sub, known)
+             for sub, _ in searcher.reader().leaf_readers()]
+    if not all(f is not None for f in found):
+        return None
+    early = Snapshot(searcher, None, [f for f in found if f is not None])
+    early.warm(previous)
+    return early
+
+
+def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = None,
+            early: Snapshot | None = None) -> Snapshot:
     """The snapshot of ``searcher``'s generation, ready for its first query.
 
     Its arrays come from the generation's file (:mod:`index.arrays`); when that is missing or
     rejected they are built from Whoosh and saved for the next process (a read-only index
     folder just goes without). With ``previous`` (the generation being replaced), the posting
     lists its last queries read are read again on the new generation, so the first queries
-    after an ingest find them cached, as they were before it.
+    after an ingest find them cached, as they were before it; ``early`` (from
+    :func:`warm_early` on the same searcher) has read them already, and they are taken over.
     """
+    if early is not None and early.searcher is not searcher:
+        raise ValueError("the early snapshot is of another searcher")
     stored = arrays.load(index_dir, searcher.reader())
-    known = {found.segment_id: found for found, _, _ in previous._segments} \
-        if previous is not None and previous._segments is not None else None
+    base = early if early is not None else previous
+    known = {found.segment_id: found for found, _, _ in base._segments} \
+        if base is not None and base._segments is not None else None
     found = [segment_postings.load(index_dir, sub, known)
              for sub, _ in searcher.reader().leaf_readers()]
     segments = [f for f in found if f is not None] if all(f is not None for f in found) else None
@@ -665,6 +738,10 @@ def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = Non
             arrays.save(index_dir, searcher.reader(), built)
         except OSError as exc:
             _log.warning("could not save the generation's arrays in %s: %s", index_dir, exc)
-    if previous is not None:
+    if early is not None:
+        snap.take_warm(early)
+        if previous is not None:
+            snap.keep_records(previous)  # those its queries read since
+    elif previous is not None:
         snap.warm(previous)
     return snap

@@ -40,8 +40,10 @@ from kb.registry import SESSIONS_FILE, TOPICS_FILE, Registry, RegistryError, loa
 REFRESH_INTERVAL = 1.0
 #: Facet value labels kept per registry (a value beyond is labelled again).
 _MAX_LABELS = 100_000
-#: Seconds between two looks of a following Library's background thread (one ``stat`` each).
-FOLLOW_INTERVAL = 0.05
+#: Seconds between two looks of a following Library's background thread (one ``stat`` each):
+#: a writer saves a generation's arrays as the last step of `kb ingest`, and the thread must
+#: have prepared it before the first query that comes once the ingest has returned.
+FOLLOW_INTERVAL = 0.02
 
 _log = logging.getLogger(__name__)
 
