@@ -342,7 +342,7 @@ class Snapshot:
         and then merges segments, which renumbers what follows). A page of hits then reads
         no records the previous generation had read. Returns how many were taken (those
         this snapshot holds already are left as they are)."""
-        kept, deleted = 0, set()
+        kept, deleted = 0, set[int]()
         for (old, old_offset), (sub, offset) in zip(previous.reader.leaf_readers(),
                                                     self.reader.leaf_readers(), strict=False):
             if sub.segment() is None or old.segment() is None \
