@@ -10,12 +10,21 @@ WORD = re.compile(r"\w+", re.UNICODE)
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _COUNTED = re.compile(rf"[{_HAN}]|(?:(?![{_HAN}])\w)+")
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
-_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLANKS = "\t\u00a0\u2000-\u200b\u202f\u205f\u3000"
+#: Runs of spaces that clean_line changes: two or more, or any space other than " " (a single
+#: " " stays as it is, so matching it too would only replace it by itself).
+_SPACE = re.compile(rf"[ {_BLANKS}]{{2,}}|[{_BLANKS}]")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
 
 def clean_line(line: str) -> str:
-    """Collapse runs of spaces (including no-break spaces) and trim, keeping the characters."""
+    """Collapse runs of spaces (including no-break spaces) and trim, keeping the characters.
+
+    Readers call it on every line; most are ASCII with single spaces, which only need the trim
+    (the checks are scans in C, much cheaper than running the pattern over the line).
+    """
+    if line.isascii() and "  " not in line and "\t" not in line:
+        return line.strip()
     return _SPACE.sub(" ", line).strip()
 
 
