@@ -39,6 +39,8 @@ _NEWSLETTER = re.compile(r"\b(?:subscribe|sign\ up|register)\b.{0,40}\bnewslette
 _COOKIES = re.compile(r"\bcookies?\b.{0,200}\b(?:accept|consent|agree|settings|policy)\b",
                       re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?:['\"”’)]*)(?=\s|$)|[。！？؟]")
+#: What every sentence end (_SENTENCE_END) holds.
+_SENTENCE_MARKS = ".!?。！？؟"
 _SEPARATORS = re.compile(r"\s[·|•]\s")
 _TERMINAL = re.compile(r"[.!?:;,。！？：；，؟،؛]['\"”’)」』]*$")
 _MENU_MIN_WORDS = 30
@@ -116,8 +118,12 @@ def is_menu_line(text: str) -> bool:
     sentences = _sentence_ends(text, max(len(text) / 400, len(tokens) / 40))
     if sentences is None:
         return False  # prose
-    if _mostly_menu_labels(text, sentences):
-        return True
+    # The Title-Case test first: it is cheaper than looking for every language's labels.
+    return _title_case_labels(tokens, sentences) or _mostly_menu_labels(text, sentences)
+
+
+def _title_case_labels(tokens: list[str], sentences: int) -> bool:
+    """Many words, nearly all capitalised, almost no sentence end (``sentences``)."""
     if len(tokens) < _MENU_MIN_WORDS:
         return False
     if sentences > len(tokens) / 40:
@@ -136,6 +142,8 @@ def _sentence_ends(text: str, prose: float) -> int | None:
     (:func:`_mostly_menu_labels`) or of its words (:func:`is_menu_line`) prose, whatever else
     it holds: counting stops there, a few sentences into a paragraph, instead of at its end.
     """
+    if not any(mark in text for mark in _SENTENCE_MARKS):
+        return 0  # a menu line: no full stop at all
     found = 0
     for _ in _SENTENCE_END.finditer(text):
         found += 1
