@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from kb.model import Document, Failure, SessionGap, Skipped
 from kb.registry import Registry
@@ -39,29 +38,25 @@ def assemble_batch(staged: list[Staged], manifest: Manifest, registry: Registry,
     """Site-level cleaning over the batch (and the manifest), then one Document per staged.
 
     Each document is built in ``sandbox``, under the same per-file limits as reading: a huge
-    file costs its passages and enrichment, not only its parsing.
+    file costs its passages and enrichment, not only its parsing. The workers inherit the
+    batch (see :meth:`Sandbox.map`'s ``inherit``): a call is sent the position of its page,
+    not the page, and strips the site's boilerplate there, side by side with the others.
     """
     if not staged:
         return []
+    site_index = None
     if sitewide_layer:
         groups = _group_copies(staged, manifest)
         site_index = sitewide.SiteIndex(_site_members(staged, manifest, groups))
-    def prepare(item: Staged) -> tuple[Any, ...] | None:
-        """Here, in batch order: the site-level stripping and the record's own metadata."""
-        if item.raw.error:
-            return None
-        blocks = item.blocks
-        if sitewide_layer and item.raw.web:
-            blocks = sitewide.strip_site_boilerplate(blocks, item.signatures, item.site,
-                                                     item.group, site_index)
-        origin = Origin(item.source, item.file.path.name, item.site, item.content_hash)
-        page_print = item.page_print if len(blocks) == len(item.blocks) else None
-        meta = _record_metadata(item, registry)
-        return blocks, item.raw, meta, origin, page_print
+    batch = _Batch(staged, registry, site_index)
+
+    def prepare(position: int) -> tuple[int] | None:
+        return None if staged[position].raw.error else (position,)
 
     outcomes = []
-    jobs = sandbox.map(_build, staged, prepare, shared=(f"registry:{registry.digest}", registry))
-    for item, outcome in jobs:
+    for position, outcome in sandbox.map(_build_staged, range(len(staged)), prepare,
+                                         inherit=batch):
+        item = staged[position]
         if item.raw.error:
             outcomes.append(Outcome(item, failure=Failure(item.source, item.raw.error)))
         elif isinstance(outcome, NothingToIndex):
@@ -73,6 +68,30 @@ def assemble_batch(staged: list[Staged], manifest: Manifest, registry: Registry,
             outcomes.append(Outcome(item, document=document, fingerprint=fp,
                                     gaps=find_gaps(document, registry)))
     return outcomes
+
+
+@dataclass
+class _Batch:
+    """What the workers building a batch's documents inherit: the staged pages, the
+    registry and the site statistics (None without the site-level layer)."""
+
+    staged: list[Staged]
+    registry: Registry
+    site_index: sitewide.SiteIndex | None
+
+
+def _build_staged(position: int, batch: _Batch) -> tuple[Document, dedupe.Fingerprint]:
+    """The page at ``position``: its site-level stripping, its record's own metadata, then
+    :func:`_build` (all in the sandbox)."""
+    item = batch.staged[position]
+    blocks = item.blocks
+    if batch.site_index is not None and item.raw.web:
+        blocks = sitewide.strip_site_boilerplate(blocks, item.signatures, item.site,
+                                                 item.group, batch.site_index)
+    origin = Origin(item.source, item.file.path.name, item.site, item.content_hash)
+    page_print = item.page_print if len(blocks) == len(item.blocks) else None
+    meta = _record_metadata(item, batch.registry)
+    return _build(blocks, item.raw, meta, origin, page_print, batch.registry)
 
 
 def _build(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Origin,

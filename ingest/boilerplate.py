@@ -39,6 +39,8 @@ _NEWSLETTER = re.compile(r"\b(?:subscribe|sign\ up|register)\b.{0,40}\bnewslette
 _COOKIES = re.compile(r"\bcookies?\b.{0,200}\b(?:accept|consent|agree|settings|policy)\b",
                       re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<!\.)[.!?](?:['\"”’)]*)(?=\s|$)|[。！？؟]")
+#: What every sentence end (_SENTENCE_END) holds.
+_SENTENCE_MARKS = ".!?。！？؟"
 _SEPARATORS = re.compile(r"\s[·|•]\s")
 _TERMINAL = re.compile(r"[.!?:;,。！？：；，؟،؛]['\"”’)」』]*$")
 _MENU_MIN_WORDS = 30
@@ -73,11 +75,14 @@ def is_furniture(text: str) -> bool:
     n_words = len(text.split())
     if n_words <= 40 and _NEWSLETTER.search(text):
         return True
-    return n_words <= 80 and bool(_COOKIES.search(text)) and "cookie" in text.lower()
+    # The cheap test first: a notice that names no cookie is none.
+    return n_words <= 80 and "cookie" in text.lower() and bool(_COOKIES.search(text))
 
 
 def _is_link_row(text: str) -> bool:
     """A row of short labels between separators: "Contact us · Terms of use · Privacy"."""
+    if "·" not in text and "|" not in text and "•" not in text:
+        return False  # no separator: one part (the cheap test, as most lines are prose)
     parts = [p.strip() for p in _SEPARATORS.split(text)]
     return (len(parts) >= 3 and all(p and len(p.split()) <= 4 for p in parts)
             and not _SENTENCE_END.search(text))
@@ -110,9 +115,15 @@ def is_menu_line(text: str) -> bool:
     tokens = text.split()
     if len(text) < _LABEL_LINE_MIN_CHARS and len(tokens) < _MENU_MIN_WORDS:
         return False  # too short for either test: no need to count its sentences
-    sentences = len(_SENTENCE_END.findall(text))  # once, for both tests
-    if _mostly_menu_labels(text, sentences):
-        return True
+    sentences = _sentence_ends(text, max(len(text) / 400, len(tokens) / 40))
+    if sentences is None:
+        return False  # prose
+    # The Title-Case test first: it is cheaper than looking for every language's labels.
+    return _title_case_labels(tokens, sentences) or _mostly_menu_labels(text, sentences)
+
+
+def _title_case_labels(tokens: list[str], sentences: int) -> bool:
+    """Many words, nearly all capitalised, almost no sentence end (``sentences``)."""
     if len(tokens) < _MENU_MIN_WORDS:
         return False
     if sentences > len(tokens) / 40:
@@ -122,6 +133,23 @@ def is_menu_line(text: str) -> bool:
         return False
     capitalised = sum(1 for t in long_words if t[0].isupper())
     return capitalised / len(long_words) >= 0.6
+
+
+def _sentence_ends(text: str, prose: float) -> int | None:
+    """How many sentence ends the line has, or None once there are more than ``prose``.
+
+    Both menu tests call a line with more sentence ends than a share of its characters
+    (:func:`_mostly_menu_labels`) or of its words (:func:`is_menu_line`) prose, whatever else
+    it holds: counting stops there, a few sentences into a paragraph, instead of at its end.
+    """
+    if not any(mark in text for mark in _SENTENCE_MARKS):
+        return 0  # a menu line: no full stop at all
+    found = 0
+    for _ in _SENTENCE_END.finditer(text):
+        found += 1
+        if found > prose:
+            return None
+    return found
 
 
 def _is_label(text: str) -> bool:

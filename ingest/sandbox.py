@@ -19,6 +19,11 @@ time, is the budget, so a loaded machine does not fail good files; the parent on
 a worker that uses no CPU at all for a while (blocked, not working). A worker that failed is
 replaced for the next file; the file is reported with the limit it hit and the batch goes on.
 
+What a call needs travels to its worker pickled, and what it returns comes back the same way.
+A large value many calls read (the staged pages of a batch, when its documents are built) is
+given to :meth:`Sandbox.map` as ``inherit`` instead: the workers are forked anew holding it
+(copy-on-write), so each call is sent only its position in the batch, never the pages again.
+
 Where processes cannot be forked (or ``resource`` is missing), files are read in-process with
 only the readers' own checks.
 """
@@ -76,6 +81,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: No value inherited (None is a value a caller may pass).
+_NOTHING: Any = object()
+
 #: What :meth:`Sandbox.map` yields per job: the call's result, the IngestError (or
 #: NothingToIndex) it raised or met, or None when there was nothing to run.
 Outcome = Any
@@ -93,6 +101,8 @@ class Sandbox:
     def __init__(self, limits: Limits, workers: int | None = None) -> None:
         self.limits = limits
         self._workers = [_Worker(limits) for _ in range(max(1, workers or default_workers()))]
+        #: What the workers were forked holding (see :meth:`map`'s ``inherit``).
+        self._inherited: Any = _NOTHING
 
     def __enter__(self) -> Sandbox:
         return self
@@ -115,7 +125,8 @@ class Sandbox:
 
     def map(self, func: Callable[..., Any], jobs: Iterable[J],
             prepare: Callable[[J], tuple[Any, ...] | None],
-            shared: tuple[str, Any] | None = None) -> Iterator[tuple[J, Outcome]]:
+            shared: tuple[str, Any] | None = None,
+            inherit: Any = _NOTHING) -> Iterator[tuple[J, Outcome]]:
         """``(job, outcome)`` for every job, in the order of ``jobs``, running ``func`` on
         ``prepare(job)`` in as many workers side by side as the sandbox has.
 
@@ -124,12 +135,19 @@ class Sandbox:
         arguments, None when the job needs no call (its outcome is None), or raises
         IngestError (its outcome). A failed call costs its own job only: the outcome is the
         IngestError (or NothingToIndex) and its worker is replaced if it died.
+
+        :param inherit: a value every call gets as its last argument without it being sent:
+            the workers are forked anew holding it (a replaced worker too), so only the small
+            arguments ``prepare`` returns cross the pipe. The caller must not change it while
+            the jobs run (the workers would not see the change).
         """
         if not available():
             limits_module.activate(self.limits)
             for job in jobs:
-                yield job, _in_process(func, job, prepare, shared)
+                yield job, _in_process(func, job, prepare, shared, inherit)
             return
+        if inherit is not self._inherited:  # workers holding another value (or none) go
+            self._inherit(inherit)
         queue: deque[_Slot] = deque()
         free = list(reversed(self._workers))
         pending = iter(jobs)
@@ -196,9 +214,16 @@ class Sandbox:
                 continue
             free.append(worker)
 
-    def close(self) -> None:
+    def _inherit(self, value: Any) -> None:
+        """Stop the workers (between calls, all idle) so the next ones are forked holding
+        ``value`` (or nothing, for ``_NOTHING``)."""
+        self._inherited = value
         for worker in self._workers:
             worker.close()
+            worker.inherited = value
+
+    def close(self) -> None:
+        self._inherit(_NOTHING)
 
 
 @dataclass
@@ -216,13 +241,15 @@ class _Slot:
 
 def _in_process(func: Callable[..., Any], job: Any,
                 prepare: Callable[[Any], tuple[Any, ...] | None],
-                shared: tuple[str, Any] | None) -> Outcome:
+                shared: tuple[str, Any] | None, inherit: Any) -> Outcome:
     """One job where no worker can be forked: the readers' own checks are the only limits."""
     try:
         args = prepare(job)
         if args is None:
             return None
-        return func(*args, shared[1]) if shared is not None else func(*args)
+        if shared is not None:
+            args = (*args, shared[1])
+        return func(*args, inherit) if inherit is not _NOTHING else func(*args)
     except IngestError as exc:
         return exc
 
@@ -239,6 +266,8 @@ class _Worker:
         #: The worker's CPU time when it last changed, and when that was (stall detection).
         self._cpu: float | None = None
         self._since = 0.0
+        #: What a worker started from now on holds (:meth:`Sandbox.map`'s ``inherit``).
+        self.inherited: Any = _NOTHING
 
     def send(self, func: Callable[..., Any], args: tuple[Any, ...],
              shared: tuple[str, Any] | None) -> None:
@@ -310,8 +339,11 @@ class _Worker:
         if self.conn is None:
             context = multiprocessing.get_context("fork")
             parent, child = context.Pipe()
+            # A forked process takes its arguments as they are in memory: ``inherited`` is
+            # never pickled.
             self.process = context.Process(target=_serve,
-                                           args=(child, self.limits, os.getpid()),
+                                           args=(child, self.limits, os.getpid(),
+                                                 self.inherited),
                                            name="kb-reader", daemon=True)
             # Objects the worker inherits are left out of its garbage collections, which
             # would otherwise walk (and copy, page by page) the parent's whole heap.
@@ -348,8 +380,9 @@ class _Worker:
         return f"the reader crashed (exit code {code}); the file was skipped"
 
 
-def _serve(conn: Connection, limits: Limits, parent: int) -> None:
-    """The worker: apply the limits, then run each call sent until told to stop."""
+def _serve(conn: Connection, limits: Limits, parent: int, inherited: Any = _NOTHING) -> None:
+    """The worker: apply the limits, then run each call sent until told to stop (each with
+    ``inherited`` last, unless there is nothing inherited)."""
     die_with_parent(parent)
     limits_module.activate(limits)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
@@ -369,6 +402,8 @@ def _serve(conn: Connection, limits: Limits, parent: int) -> None:
             if value is not None:
                 held[key] = value
             args = (*args, held[key])
+        if inherited is not _NOTHING:
+            args = (*args, inherited)
         _cpu_budget(limits.seconds)
         try:
             reply: tuple[str, Any] = ("ok", func(*args))

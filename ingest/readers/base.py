@@ -24,6 +24,11 @@ class Block:
     #: Index of the blank-line-separated group a plain-text line came from.
     group: int = 0
 
+    def __reduce__(self) -> tuple[type[Block], tuple[str, str, str, float | None, int]]:
+        """Pickled as its fields in order (blocks go to the reading workers and back by the
+        thousand): half the work of pickling the attribute dictionary, names included."""
+        return type(self), (self.text, self.kind, self.speaker, self.start, self.group)
+
 
 @dataclass
 class RawDocument:

@@ -39,6 +39,7 @@ _LINE_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "t
                         "section", "article", "blockquote", "pre", "figure", "figcaption",
                         "main", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address"})
 _CELL_TAGS = frozenset({"td", "th"})
+_MARKED_TAGS = tuple(sorted(_HEADING_TAGS | _LINE_TAGS | _CELL_TAGS))
 _MENU_MIN_ITEMS = 6
 _MENU_ITEM_WORDS = 5
 _SITE_SUFFIX = re.compile(r"\s+[|·–—-]\s+[^|·–—-]{1,40}$")
@@ -247,8 +248,10 @@ def _visible_blocks(tree: Any) -> list[Block]:
     roots = tree.xpath("//main|//*[@role='main']") or tree.xpath("//article") or \
         tree.xpath("//body") or [tree]
     root = roots[0]
-    for element in root.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
+    # Only the elements that get a mark (lxml picks them by name, without a Python step per
+    # inline element, comment or text-less node); each change is to the element's own text.
+    for element in root.iter(*_MARKED_TAGS):
+        tag = element.tag
         if tag in _HEADING_TAGS:
             element.text = _HEADING_MARK + (element.text or "")
         if tag in _LINE_TAGS:

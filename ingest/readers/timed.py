@@ -125,8 +125,10 @@ def timed_document(cues: list[Cue], name: str, *, language: str = "",
 def segment_lines(text: str, name: str) -> RawDocument | None:
     """Whisper's ``.txt``: one line per segment, no blank lines, no times, named after the
     recording (``wipo_conversation_12_day1_am.txt``). None for any other text."""
+    if not _CONVERSATION_NAME.search(name):  # the cheap test first: most texts are not
+        return None
     lines = [" ".join(line.split()) for line in text.strip().split("\n")]
-    if len(lines) < 2 or not all(lines) or not _CONVERSATION_NAME.search(name):
+    if len(lines) < 2 or not all(lines):
         return None
     raw = RawDocument(blocks=[Block(" ".join(lines))], doc_type="transcript")
     apply_name(raw, name)

@@ -11,12 +11,18 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from .base import RawDocument
 from .report import NUMBERED, RUNNING_HEADER, SYMBOL_LINE, parse_report
 from .stream import parse_stream
 from .timed import segment_lines
 from .turns import LABEL, MIN_LABELS, is_speaker_label, parse_labelled
+
+#: A formal report's "ORIGINAL: English" line.
+_ORIGINAL = re.compile(r"^\s*ORIGINAL\s*:", re.MULTILINE | re.IGNORECASE)
+#: Speaker labels are looked for in a text's first lines only.
+_LABEL_LINES = 400
 
 
 def parse_transcript(text: str, name: str) -> RawDocument | None:
@@ -28,13 +34,13 @@ def parse_transcript(text: str, name: str) -> RawDocument | None:
     if segments is not None:
         return segments
     head = text[:6000]
-    if re.search(r"^\s*ORIGINAL\s*:", head, re.MULTILINE | re.IGNORECASE) or (
+    if _ORIGINAL.search(head) or (
             len(NUMBERED.findall(text[:20000])) >= 8
             and any(RUNNING_HEADER.match(line) or SYMBOL_LINE.match(line)
                     for line in text[:20000].split("\n"))):
         return parse_report(text)
-    labels = [m for m in (LABEL.match(line) for line in text.split("\n")[:400])
-              if m and is_speaker_label(m.group("label"))]
-    if len(labels) >= MIN_LABELS:
+    lines = text.split("\n", _LABEL_LINES)[:_LABEL_LINES]
+    labels = (m for m in map(LABEL.match, lines) if m and is_speaker_label(m.group("label")))
+    if len(list(islice(labels, MIN_LABELS))) == MIN_LABELS:  # counting stops there
         return parse_labelled(text, name)
     return None

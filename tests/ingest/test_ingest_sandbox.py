@@ -108,3 +108,47 @@ def test_without_fork_map_runs_the_jobs_here_with_the_same_outcomes(
     assert outcomes[1] == (1, os.getpid()) and outcomes[2] == (4, os.getpid())
     assert isinstance(outcomes[3], IngestError) and str(outcomes[3]) == "three is a bad file"
     assert outcomes[4] is None
+
+
+def _inherited_entry(position: int, batch: list[str]) -> tuple[str, int]:
+    """The batch's entry at ``position`` read in the worker, and the worker's PID; the entry
+    "crash" crashes its worker."""
+    if batch[position] == "crash":
+        os.abort()
+    return batch[position], os.getpid()
+
+
+def _arguments(*args: object) -> tuple[object, ...]:
+    return args
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="the limited workers need fork")
+def test_an_inherited_batch_is_never_sent_and_a_replaced_worker_holds_it_too() -> None:
+    batch = ["zero", "one", "crash", "three", "four"]
+    sent: list[tuple[int]] = []
+
+    def prepare(position: int) -> tuple[int]:
+        sent.append((position,))
+        return (position,)
+
+    with Sandbox(Limits(), workers=1) as box:
+        outcomes = dict(box.map(_inherited_entry, range(5), prepare, inherit=batch))
+        # The next map inherits nothing: its calls get their own arguments only.
+        plain = dict(box.map(_arguments, [7], lambda n: (n,)))
+    assert sent == [(0,), (1,), (2,), (3,), (4,)]
+    assert {n: outcome[0] for n, outcome in outcomes.items() if isinstance(outcome, tuple)} \
+        == {0: "zero", 1: "one", 3: "three", 4: "four"}
+    assert str(outcomes[2]) == "the reader crashed (exit code -6); the file was skipped"
+    before, after = outcomes[0][1], outcomes[3][1]
+    assert outcomes[1][1] == before and outcomes[4][1] == after  # one worker at a time
+    assert len({before, after, os.getpid()}) == 3  # the crashed worker was replaced
+    assert plain == {7: (7,)}
+
+
+def test_without_fork_the_inherited_batch_is_passed_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "available", lambda: False)
+    with Sandbox(Limits(), workers=2) as box:
+        outcomes = dict(box.map(_inherited_entry, [1, 3], lambda n: (n,),
+                                inherit=["zero", "one", "two", "three"]))
+    assert outcomes == {1: ("one", os.getpid()), 3: ("three", os.getpid())}
