@@ -32,6 +32,7 @@ from kb.registry import Registry
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
 from .registry_cache import per_registry
+from .starts import Starts
 
 #: Letters and digits only ("_" and "/" separate the parts of a symbol in file names); each Han
 #: character is a word of its own, since Chinese writes no spaces.
@@ -85,6 +86,9 @@ class _LangPatterns:
     #: For each of first_n, ordinal and number: lower-cased words one of which the pattern's
     #: match must contain, and whether a digit may stand in for them (see :func:`_may_match`).
     needles: tuple[tuple[tuple[str, ...], bool], ...] = ()
+    #: For each of first_n, ordinal and number (None where the language has no such pattern):
+    #: where in ASCII text a match can begin, so the pattern is tried there only.
+    starts: tuple[Starts | None, ...] = ()
 
 
 def _sp(lang: Language) -> str:
@@ -120,12 +124,14 @@ def _compile(lang: Language) -> _LangPatterns:
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
     needles = ((_literals(lang.counts), True), (_literals(lang.ordinals), bool(numeric)),
                ((), True))
+    ordinal = re.compile(b + core, re.IGNORECASE)
     return _LangPatterns(
         lang=lang, cues=tuple(c for c in cues if c), needles=needles,
-        ordinal=re.compile(b + core, re.IGNORECASE),
+        ordinal=ordinal,
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
         others=re.compile(_words(lang.other_bodies, lang), re.IGNORECASE),
+        starts=tuple(None if p is None else Starts(p) for p in (first_n, ordinal, number)),
     )
 
 
@@ -324,18 +330,21 @@ class SessionMatcher:
         for patterns in _all_patterns():
             if not any(cue in low for cue in patterns.cues):
                 continue
-            for kind, pattern, (needles, digit) in zip(
+            for kind, pattern, (needles, digit), starts in zip(
                     ("ordinal", "ordinal", "number"),
                     (patterns.first_n, patterns.ordinal, patterns.number), patterns.needles,
-                    strict=True):
-                if pattern is None:
+                    patterns.starts, strict=True):
+                if pattern is None or starts is None:
                     continue
                 if ascii_text:
                     if has_digit is None:
                         has_digit = _DIGIT.search(text) is not None
                     if not _may_match(low, needles, digit, has_digit):
                         continue
-                for match in pattern.finditer(text):
+                    matches = starts.finditer(text, low)
+                else:
+                    matches = pattern.finditer(text)
+                for match in matches:
                     if any(s < match.end() and match.start() < e for s, e in taken):
                         continue
                     if self._other_body(text, match.end(), patterns) or \
