@@ -20,7 +20,6 @@ counts as a word break ("copyright-protected" is the two words "copyright protec
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -66,8 +65,13 @@ class TopicMatcher:
         #: Word -> (topics the word alone signals, whether longer signals start with it),
         #: filled as words are met: most words of a text have been seen before.
         self._words: dict[str, tuple[frozenset[str], bool]] = {}
-        #: The words of ``_words`` that have a part in some signal.
+        #: The words of ``_words`` that have a part in some signal, and those that start a
+        #: signal of more than one word.
         self._hot: set[str] = set()
+        self._walks: set[str] = set()
+        #: Pair of words -> (the topics of the signals starting at the first of them and
+        #: ending at the second at the latest, whether longer signals start with the pair).
+        self._pairs: dict[tuple[str, str], tuple[frozenset[str], bool]] = {}
         #: :meth:`occurrences` of the headings met last: a heading is shared by its passages.
         self._headings: dict[str, frozenset[str]] = {}
 
@@ -96,48 +100,86 @@ class TopicMatcher:
 
     def _count(self, tokens: list[str]) -> Counter[str]:
         """:meth:`occurrences` of a text's lower-cased word tokens."""
-        found: list[str] = []  # every topic signalled, once per word position, counted at the end
-        exact, prefixed, starts = self._exact, self._prefixed, self._starts
-        words, hot = self._learn(tokens)
+        words, hot, walks = self._learn(tokens)
+        found: Counter[str] = Counter()
         if hot.isdisjoint(tokens):
-            return Counter()  # no word of the text has a part in any signal
-        count = len(tokens)
-        # Most words have no part in signals and are skipped without a step of the loop below.
-        for i in [i for i, token in enumerate(tokens) if token in hot]:
-            alone, longer = words[tokens[i]]
+            return found  # no word of the text has a part in any signal
+        # A word that is a whole signal and starts no longer one signals its topics wherever
+        # it is: counted per distinct word, not per position.
+        seen = Counter(tokens)
+        for token in hot.intersection(seen):
+            alone, longer = words[token]
             if not longer:
-                found.extend(alone)
-                continue  # most words start no signal
-            here = set(alone)
-            for n in range(2, min(self._longest, count - i) + 1):
-                gram = tuple(tokens[i:i + n])
-                for last, topics in prefixed.get(gram[:-1], ()):
-                    if gram[-1].startswith(last):
-                        here |= topics
-                hit = exact.get(gram)
-                if hit:
-                    here |= hit
-                if gram not in starts:
-                    break
-            found.extend(here)
-        return Counter(found)
+                times = seen[token]
+                for topic in alone:
+                    found[topic] += times
+        if walks.isdisjoint(seen):
+            return found
+        count = len(tokens)
+        hits: list[str] = []  # once per position, however many of its signals start there
+        pairs = self._pairs
+        for i in [i for i, token in enumerate(tokens) if token in walks]:
+            known = pairs.get((tokens[i], tokens[i + 1])) if i + 1 < count else None
+            # Most walks stop at the next word: a known pair that starts no longer signal.
+            hits.extend(known[0] if known is not None and not known[1]
+                        else self._walk(tokens, i, count))
+        found.update(hits)
+        return found
+
+    def _walk(self, tokens: list[str], i: int, count: int) -> frozenset[str] | set[str]:
+        """The topics of every signal starting at word ``i`` (of ``count``), a word that starts
+        longer signals. Most walks stop at the next word: their outcome is remembered per
+        pair of words."""
+        words = self._words
+        if count - i < 2:
+            return words[tokens[i]][0]
+        pair = (tokens[i], tokens[i + 1])
+        known = self._pairs.get(pair)
+        if known is None:
+            here = set(words[pair[0]][0]) | self._step(pair)
+            if len(self._pairs) >= _WORD_CACHE:
+                self._pairs.clear()
+            known = self._pairs[pair] = (frozenset(here), pair in self._starts)
+        here_pair, goes_on = known
+        if not goes_on or self._longest < 3 or count - i < 3:
+            return here_pair
+        here = set(here_pair)
+        for n in range(3, min(self._longest, count - i) + 1):
+            gram = tuple(tokens[i:i + n])
+            here |= self._step(gram)
+            if gram not in self._starts:
+                break
+        return here
+
+    def _step(self, gram: tuple[str, ...]) -> set[str]:
+        """The topics of the signals that are ``gram``, or its words but the last and a prefix
+        of its last word."""
+        found = set(self._exact.get(gram, ()))
+        for last, topics in self._prefixed.get(gram[:-1], ()):
+            if gram[-1].startswith(last):
+                found |= topics
+        return found
 
     def _learn(self, tokens: list[str]
-               ) -> tuple[dict[str, tuple[frozenset[str], bool]], set[str]]:
-        """The word table and the words with a part in signals, knowing every one of
-        ``tokens`` (new words are looked up once; most words of a text have been seen)."""
-        words, hot = self._words, self._hot
+               ) -> tuple[dict[str, tuple[frozenset[str], bool]], set[str], set[str]]:
+        """The word table, the words with a part in signals and those that start longer
+        signals, knowing every one of ``tokens`` (new words are looked up once; most words of
+        a text have been seen)."""
+        words, hot, walks = self._words, self._hot, self._walks
         new = set(tokens).difference(words)
         if new:
             if len(words) + len(new) > _WORD_CACHE:
                 words.clear()
                 hot.clear()
+                walks.clear()
                 new = set(tokens)
             for token in new:
                 entry = words[token] = self._word(token)
                 if entry is not _NOTHING:
                     hot.add(token)
-        return words, hot
+                    if entry[1]:
+                        walks.add(token)
+        return words, hot, walks
 
     def _word(self, token: str) -> tuple[frozenset[str], bool]:
         """What one word is to the scan: the topics it signals alone (an exact one-word signal,
@@ -223,17 +265,17 @@ def _lead(text: str) -> tuple[str, int, int]:
     """:func:`lead_sentence`, the number of words before it and the number of its words."""
     before = 0
     for paragraph in text.split("\n\n"):
-        ends = [word.end() for word in _WORD.finditer(paragraph)]
-        if len(ends) < _LEAD_MIN_WORDS:
-            before += len(ends)
+        words = len(_WORD.findall(paragraph))
+        if words < _LEAD_MIN_WORDS:
+            before += words
             continue
         # A sentence end is punctuation, which no word runs across: the words before it are
-        # the paragraph's words that end there or earlier.
+        # the words of the paragraph cut there.
         for end in _SENTENCE_END.finditer(paragraph):
-            taken = bisect_right(ends, end.end())
+            taken = len(_WORD.findall(paragraph, 0, end.end()))
             if taken >= _LEAD_MIN_WORDS:
                 return paragraph[:end.end()], before, taken
-        return paragraph, before, len(ends)
+        return paragraph, before, words
     return "", before, 0
 
 
