@@ -77,6 +77,8 @@ class _LangPatterns:
     lang: Language
     #: Cheap substrings, one of which must occur for the patterns to be worth running.
     cues: tuple[str, ...]
+    #: The cues that can occur in ASCII text (the others need not be looked for there).
+    ascii_cues: tuple[str, ...]
     ordinal: re.Pattern[str]
     lead: re.Pattern[str]
     first_n: re.Pattern[str] | None
@@ -122,11 +124,12 @@ def _compile(lang: Language) -> _LangPatterns:
     cues = tuple(w.split("*")[0].lower() for w in lang.session_words) + \
         tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
-    needles = ((_literals(lang.counts), True), (_literals(lang.ordinals), bool(numeric)),
-               ((), True))
+    needles = ((_ascii(_literals(lang.counts)), True),
+               (_ascii(_literals(lang.ordinals)), bool(numeric)), ((), True))
     ordinal = re.compile(b + core, re.IGNORECASE)
+    cues = _minimal(c for c in cues if c)
     return _LangPatterns(
-        lang=lang, cues=tuple(c for c in cues if c), needles=needles,
+        lang=lang, cues=cues, ascii_cues=_ascii(cues), needles=needles,
         ordinal=ordinal,
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
@@ -138,6 +141,21 @@ def _compile(lang: Language) -> _LangPatterns:
 def _literals(words: Iterable[str]) -> tuple[str, ...]:
     """Each table word's literal start, lower-cased (``сесси*`` gives ``сесси``)."""
     return tuple(sorted({w.split("*")[0].lower() for w in words}))
+
+
+def _minimal(words: Iterable[str]) -> tuple[str, ...]:
+    """``words`` without those that hold another of them: for "does the text hold one of
+    them", "sessions" is answered by "session"."""
+    kept: list[str] = []
+    for word in sorted(set(words), key=lambda w: (len(w), w)):
+        if not any(other in word for other in kept):
+            kept.append(word)
+    return tuple(kept)
+
+
+def _ascii(words: Iterable[str]) -> tuple[str, ...]:
+    """The ``words`` that can occur in ASCII text; needles are only used on ASCII text."""
+    return _minimal(w for w in words if w.isascii())
 
 
 def _may_match(low: str, needles: tuple[str, ...], digit: bool, has_digit: bool) -> bool:
@@ -311,8 +329,10 @@ class SessionMatcher:
 
     def _lead(self, paragraph: str) -> frozenset[int] | None:
         low = paragraph[:200].lower()
+        ascii_low = low.isascii()
         for patterns in _all_patterns():
-            if not any(cue in low for cue in patterns.cues):
+            cues = patterns.ascii_cues if ascii_low else patterns.cues
+            if not any(cue in low for cue in cues):
                 continue
             match = patterns.lead.match(paragraph)
             if match and not self._other_body(paragraph, match.end(), patterns):
@@ -328,7 +348,8 @@ class SessionMatcher:
         ascii_text = text.isascii()
         has_digit: bool | None = None
         for patterns in _all_patterns():
-            if not any(cue in low for cue in patterns.cues):
+            cues = patterns.ascii_cues if ascii_text else patterns.cues
+            if not any(cue in low for cue in cues):
                 continue
             for kind, pattern, (needles, digit), starts in zip(
                     ("ordinal", "ordinal", "number"),

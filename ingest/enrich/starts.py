@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
+from functools import cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -30,7 +31,7 @@ _ZERO_WIDTH = (sre.ASSERT, sre.ASSERT_NOT, sre.AT)
 _DIGITS = frozenset(string.digits)
 #: Characters a class may stand for, when the class is small enough to list.
 _MAX_CLASS = 16
-_ASCII = [chr(c) for c in range(128)]
+_ASCII = "".join(map(chr, range(128)))
 
 
 class Starts:
@@ -140,8 +141,13 @@ def _ascii_starts(starts: set[str], flags: int) -> set[str] | None:
         if start.isascii():
             usable.add(start.lower())
             continue
-        for char in start:
-            if not char.isascii() and any(
-                    re.fullmatch(re.escape(char), a, flags) for a in _ASCII):
-                return None
+        if any(_ascii_partner(char, flags) for char in start if not char.isascii()):
+            return None
     return usable
+
+
+@cache
+def _ascii_partner(char: str, flags: int) -> bool:
+    """Does some ASCII character match ``char`` under ``flags`` (case folding has a few
+    such pairs: "K", the Kelvin sign, and "k"; "ſ" and "s")?"""
+    return re.compile(re.escape(char), flags).search(_ASCII) is not None
