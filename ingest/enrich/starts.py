@@ -45,13 +45,13 @@ class Starts:
         self.pattern = pattern
         found = _starts(_parser.parse(pattern.pattern, pattern.flags).data)
         usable = None if found is None else _ascii_starts(found, pattern.flags)
-        #: None when the starts cannot be read: the pattern is then run over the whole text.
-        self.finder = None
-        self.possible = True
-        if usable is not None:
-            self.possible = bool(usable)
-            alternatives = sorted(usable, key=lambda s: (-len(s), s))
-            self.finder = re.compile("|".join(map(re.escape, alternatives)))
+        #: The starts as found in lower-cased text, longest first; None when they cannot be
+        #: read (the pattern is then run over the whole text).
+        self.literals = None if usable is None else tuple(
+            sorted(usable, key=lambda s: (-len(s), s)))
+        self.finder = None if self.literals is None else \
+            re.compile("|".join(map(re.escape, self.literals)))
+        self.possible = bool(self.literals) or self.literals is None
 
     def finditer(self, text: str, low: str) -> Iterator[re.Match[str]]:
         """``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case is ``low``."""
