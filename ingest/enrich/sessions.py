@@ -31,7 +31,7 @@ from kb.registry import Registry
 
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
-from .registry_cache import per_registry
+from .registry_cache import per_registry, remembered
 from .starts import Starts
 
 #: Letters and digits only ("_" and "/" separate the parts of a symbol in file names); each Han
@@ -294,12 +294,7 @@ class SessionMatcher:
     def _find(self, text: str) -> tuple[Mention, ...]:
         """:meth:`find`, remembered for the texts of the last few documents (the decision
         about a document reads each passage several times)."""
-        cached = self._cache.get(text)
-        if cached is None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            cached = self._cache[text] = tuple(self._scan(text))
-        return cached
+        return remembered(self._cache, text, lambda key: tuple(self._scan(key)), _CACHE_SIZE)
 
     def _scan(self, text: str) -> list[Mention]:
         found = self._ordinals(text)

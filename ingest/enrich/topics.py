@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 from kb.registry import Registry
 
-from .registry_cache import per_registry
+from .registry_cache import per_registry, remembered
 
 _WORD = re.compile(r"\w+")
 #: The end of a sentence: a stop, then optional closing quotes or brackets, then a space.
@@ -228,12 +228,8 @@ class TopicMatcher:
         return self._ordered(chosen | self._heading_topics(heading)), words
 
     def _heading_topics(self, heading: str) -> frozenset[str]:
-        found = self._headings.get(heading)
-        if found is None:
-            if len(self._headings) >= _HEADING_CACHE:
-                self._headings.clear()
-            found = self._headings[heading] = frozenset(self.occurrences(heading))
-        return found
+        return remembered(self._headings, heading,
+                          lambda text: frozenset(self.occurrences(text)), _HEADING_CACHE)
 
     def document_topics(self, title: str, passages: Sequence[tuple[Sequence[str], int]]) -> \
             list[str]:
