@@ -67,8 +67,8 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
 
     topic_matcher = topics.matcher_for(registry)
     # A heading equal to the title speaks for the whole document, not for this passage.
-    passage_topics = [topic_matcher.passage_topics("" if d.heading == title else d.heading, d.text)
-                      for d in drafts]
+    subjects = [topic_matcher.passage_subjects("" if d.heading == title else d.heading, d.text)
+                for d in drafts]
     names, speaker_warnings = speakers.name_speakers(
         (d.speaker for d in drafts), meta.speaker_map, registry.speakers)
     warnings += speaker_warnings
@@ -79,7 +79,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
         Passage(passage_id=pid, doc_id=doc_id, position=i, text=d.text, heading=d.heading,
                 speaker=names.get(d.speaker, d.speaker), start=d.start,
                 sessions=split.passages[i], mentions=split.mentions[i],
-                topics=passage_topics[i],
+                topics=subjects[i][0],
                 recording_url=moment_url(recording, d.start)
                 if recording and d.start is not None else "")
         for i, (pid, d) in enumerate(zip(ids, drafts, strict=True))
@@ -108,7 +108,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
         language=language,
         sessions=doc_sessions,
         topics=topic_matcher.document_topics(
-            title, [(p.topics, topics.word_count(p.text)) for p in passages]),
+            title, [(p.topics, words) for p, (_, words) in zip(passages, subjects, strict=True)]),
         speakers=[registry.speakers.canonical(n) for n in meta.speakers] or list(dict.fromkeys(
             [p.speaker for p in passages if p.speaker]
             + [registry.speakers.canonical(n) for n in raw.speakers])),

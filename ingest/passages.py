@@ -118,7 +118,8 @@ class _Builder:
 
     def flush(self) -> None:
         if self.parts:
-            self._emit(" ".join(self.parts) if len(self.parts) == 1 else "\n\n".join(self.parts))
+            self._emit(" ".join(self.parts) if len(self.parts) == 1 else "\n\n".join(self.parts),
+                       self.words)
         self.parts = []
         self.words = 0
         self.lead = None
@@ -129,7 +130,8 @@ class _Builder:
         if self.pending_heading:  # a last heading with nothing under it still holds words
             self.passages.append(PassageDraft(self.pending_heading, self.pending_heading))
 
-    def _emit(self, text: str) -> None:
+    def _emit(self, text: str, words: int | None = None) -> None:
+        """A passage of ``text`` (of ``words`` words, when known), or a fragment held over."""
         heading = self.current_heading
         carry, self.carry = self.carry, None
         if carry is not None and (carry.heading in ("", heading)) \
@@ -137,7 +139,9 @@ class _Builder:
             text = f"{carry.text}\n\n{text}"
         elif carry is not None:
             self.passages.append(carry)
-        if word_count(text) < FRAGMENT_WORDS and "\n\n" not in text:
+        # Text of several paragraphs is never a fragment: its words need no count then.
+        if "\n\n" not in text and (word_count(text) if words is None else words) \
+                < FRAGMENT_WORDS:
             previous = self.passages[-1] if self.passages else None
             if previous is not None and not previous.speaker and previous.heading == heading \
                     and len(previous.text) + len(text) + 2 <= MAX_CHARS:

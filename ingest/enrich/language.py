@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from ..textutil import word_count
+from ..textutil import WORD, word_count
 from .lang import languages
 
 _STOPWORDS = {code: lang.stopwords for code, lang in languages().items() if lang.stopwords}
@@ -35,9 +35,11 @@ _OTHER_SCRIPTS = re.compile("|".join(p.pattern for s, p in _SCRIPTS.items() if s
 _LATIN_WORD = re.compile(r"[a-zA-ZÀ-ÿ]+")
 _MIN_HITS = 2.5
 _MIN_SHORT_WORDS = 5
+#: Characters of a text its language is detected from.
+_SAMPLE = 5000
 
 
-def detect_language(text: str, sample: int = 5000) -> str:
+def detect_language(text: str, sample: int = _SAMPLE) -> str:
     """An ISO 639-1 code from kb.model.LANGUAGES, "und" when unsure."""
     text = text[:sample]
     if _OTHER_SCRIPTS.search(text) is None:
@@ -45,7 +47,7 @@ def detect_language(text: str, sample: int = 5000) -> str:
         # (counting every Latin letter, the general case below, was half the cost of a call).
         if _SCRIPTS["latin"].search(text) is None:
             return "und"
-        return _latin_language(text)
+        return _latin_language(text, _LATIN_WORD.findall(text.lower()))
     counts = {script: len(pattern.findall(text)) for script, pattern in _SCRIPTS.items()}
     counts["zh"] *= 3  # one Han character carries about a word's worth of text
     script = max(counts, key=counts.__getitem__)
@@ -53,12 +55,13 @@ def detect_language(text: str, sample: int = 5000) -> str:
         return "und"
     if script != "latin":
         return script
-    return _latin_language(text)
+    return _latin_language(text, _LATIN_WORD.findall(text.lower()))
 
 
-def _latin_language(text: str) -> str:
-    """English, French or Spanish by their function words (and letters), "und" when unsure."""
-    words = _LATIN_WORD.findall(text.lower())
+def _latin_language(text: str, words: list[str]) -> str:
+    """English, French or Spanish by their function words (and letters), "und" when unsure.
+
+    ``words`` are the text's Latin words, lower-cased."""
     hits = {lang: float(sum(map(stop.__contains__, words))) for lang, stop in _STOPWORDS.items()}
     ranked = sorted(hits.values(), reverse=True)
     if ranked[0] < 2 * _MIN_HITS or ranked[0] <= ranked[1] * 2:  # close: letters help decide
@@ -83,7 +86,18 @@ Detected = tuple[str, str, int]
 def detect_paragraphs(paragraphs: Iterable[str]) -> list[Detected]:
     """Each paragraph's language and word count, computed once for a document and reused for
     its passages (:func:`majority_of`)."""
-    return [(p, detect_language(p), word_count(p)) for p in paragraphs]
+    return [_detect(p) for p in paragraphs]
+
+
+def _detect(paragraph: str) -> Detected:
+    """:func:`detect_language` and :func:`word_count` of one paragraph, from one tokenising in
+    the usual case: an ASCII paragraph (within the sample) whose words are all letters, where
+    the words counted are its Latin words too."""
+    if paragraph.isascii() and len(paragraph) <= _SAMPLE:
+        tokens = WORD.findall(paragraph.lower())
+        if "".join(tokens).isalpha():  # false for no words at all: the general case says "und"
+            return paragraph, _latin_language(paragraph, tokens), len(tokens)
+    return paragraph, detect_language(paragraph), word_count(paragraph)
 
 
 def majority_language(paragraphs: Iterable[str]) -> str:

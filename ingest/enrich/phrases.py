@@ -34,7 +34,12 @@ def _keep(word: str) -> bool:
 
 def key_phrases(text: str, limit: int = 8, min_count: int = 2) -> list[str]:
     """Up to ``limit`` two-word phrases, strongest first; none for texts too short to tell."""
-    tokens = [t.lower() for t in _TOKEN.findall(text[:_MAX_CHARS])]
+    text = text[:_MAX_CHARS]
+    # In ASCII, lower-casing first finds the same tokens (no class the tokenizer tests
+    # depends on case there) without lower-casing each token; elsewhere it may not ("İ"
+    # lower-cases to two characters).
+    tokens = _TOKEN.findall(text.lower()) if text.isascii() else \
+        [t.lower() for t in _TOKEN.findall(text)]
     if len(tokens) < 20:
         return []
     # Counting with Counter and filtering before NLTK sees the pairs gives the same scores as

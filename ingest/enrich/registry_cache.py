@@ -13,6 +13,7 @@ from typing import TypeVar
 from kb.registry import Registry
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def per_registry(build: Callable[[Registry], T]) -> Callable[[Registry], T]:
@@ -30,3 +31,14 @@ def per_registry(build: Callable[[Registry], T]) -> Callable[[Registry], T]:
 
     matcher_for.__doc__ = f"The {getattr(build, '__name__', 'matcher')} of a registry, built once."
     return matcher_for
+
+
+def remembered(cache: dict[K, T], key: K, compute: Callable[[K], T], size: int) -> T:
+    """``compute(key)``, kept in ``cache`` (emptied once it holds ``size`` entries): what a
+    matcher derives from a text its documents repeat (a heading, a passage read again)."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= size:
+            cache.clear()
+        found = cache[key] = compute(key)
+    return found

@@ -31,7 +31,8 @@ from kb.registry import Registry
 
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
-from .registry_cache import per_registry
+from .registry_cache import per_registry, remembered
+from .starts import Starts
 
 #: Letters and digits only ("_" and "/" separate the parts of a symbol in file names); each Han
 #: character is a word of its own, since Chinese writes no spaces.
@@ -76,6 +77,8 @@ class _LangPatterns:
     lang: Language
     #: Cheap substrings, one of which must occur for the patterns to be worth running.
     cues: tuple[str, ...]
+    #: The cues that can occur in ASCII text (the others need not be looked for there).
+    ascii_cues: tuple[str, ...]
     ordinal: re.Pattern[str]
     lead: re.Pattern[str]
     first_n: re.Pattern[str] | None
@@ -85,6 +88,9 @@ class _LangPatterns:
     #: For each of first_n, ordinal and number: lower-cased words one of which the pattern's
     #: match must contain, and whether a digit may stand in for them (see :func:`_may_match`).
     needles: tuple[tuple[tuple[str, ...], bool], ...] = ()
+    #: For each of first_n, ordinal and number (None where the language has no such pattern):
+    #: where in ASCII text a match can begin, so the pattern is tried there only.
+    starts: tuple[Starts | None, ...] = ()
 
 
 def _sp(lang: Language) -> str:
@@ -118,20 +124,38 @@ def _compile(lang: Language) -> _LangPatterns:
     cues = tuple(w.split("*")[0].lower() for w in lang.session_words) + \
         tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
-    needles = ((_literals(lang.counts), True), (_literals(lang.ordinals), bool(numeric)),
-               ((), True))
+    needles = ((_ascii(_literals(lang.counts)), True),
+               (_ascii(_literals(lang.ordinals)), bool(numeric)), ((), True))
+    ordinal = re.compile(b + core, re.IGNORECASE)
+    cues = _minimal(c for c in cues if c)
     return _LangPatterns(
-        lang=lang, cues=tuple(c for c in cues if c), needles=needles,
-        ordinal=re.compile(b + core, re.IGNORECASE),
+        lang=lang, cues=cues, ascii_cues=_ascii(cues), needles=needles,
+        ordinal=ordinal,
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
         others=re.compile(_words(lang.other_bodies, lang), re.IGNORECASE),
+        starts=tuple(None if p is None else Starts(p) for p in (first_n, ordinal, number)),
     )
 
 
 def _literals(words: Iterable[str]) -> tuple[str, ...]:
     """Each table word's literal start, lower-cased (``сесси*`` gives ``сесси``)."""
     return tuple(sorted({w.split("*")[0].lower() for w in words}))
+
+
+def _minimal(words: Iterable[str]) -> tuple[str, ...]:
+    """``words`` without those that hold another of them: for "does the text hold one of
+    them", "sessions" is answered by "session"."""
+    kept: list[str] = []
+    for word in sorted(set(words), key=lambda w: (len(w), w)):
+        if not any(other in word for other in kept):
+            kept.append(word)
+    return tuple(kept)
+
+
+def _ascii(words: Iterable[str]) -> tuple[str, ...]:
+    """The ``words`` that can occur in ASCII text; needles are only used on ASCII text."""
+    return _minimal(w for w in words if w.isascii())
 
 
 def _may_match(low: str, needles: tuple[str, ...], digit: bool, has_digit: bool) -> bool:
@@ -270,12 +294,7 @@ class SessionMatcher:
     def _find(self, text: str) -> tuple[Mention, ...]:
         """:meth:`find`, remembered for the texts of the last few documents (the decision
         about a document reads each passage several times)."""
-        cached = self._cache.get(text)
-        if cached is None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            cached = self._cache[text] = tuple(self._scan(text))
-        return cached
+        return remembered(self._cache, text, lambda key: tuple(self._scan(key)), _CACHE_SIZE)
 
     def _scan(self, text: str) -> list[Mention]:
         found = self._ordinals(text)
@@ -305,8 +324,10 @@ class SessionMatcher:
 
     def _lead(self, paragraph: str) -> frozenset[int] | None:
         low = paragraph[:200].lower()
+        ascii_low = low.isascii()
         for patterns in _all_patterns():
-            if not any(cue in low for cue in patterns.cues):
+            cues = patterns.ascii_cues if ascii_low else patterns.cues
+            if not any(cue in low for cue in cues):
                 continue
             match = patterns.lead.match(paragraph)
             if match and not self._other_body(paragraph, match.end(), patterns):
@@ -322,20 +343,24 @@ class SessionMatcher:
         ascii_text = text.isascii()
         has_digit: bool | None = None
         for patterns in _all_patterns():
-            if not any(cue in low for cue in patterns.cues):
+            cues = patterns.ascii_cues if ascii_text else patterns.cues
+            if not any(cue in low for cue in cues):
                 continue
-            for kind, pattern, (needles, digit) in zip(
+            for kind, pattern, (needles, digit), starts in zip(
                     ("ordinal", "ordinal", "number"),
                     (patterns.first_n, patterns.ordinal, patterns.number), patterns.needles,
-                    strict=True):
-                if pattern is None:
+                    patterns.starts, strict=True):
+                if pattern is None or starts is None:
                     continue
                 if ascii_text:
                     if has_digit is None:
                         has_digit = _DIGIT.search(text) is not None
                     if not _may_match(low, needles, digit, has_digit):
                         continue
-                for match in pattern.finditer(text):
+                    matches = starts.finditer(text, low)
+                else:
+                    matches = pattern.finditer(text)
+                for match in matches:
                     if any(s < match.end() and match.start() < e for s, e in taken):
                         continue
                     if self._other_body(text, match.end(), patterns) or \

@@ -20,14 +20,12 @@ counts as a word break ("copyright-protected" is the two words "copyright protec
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import cast
 
 from kb.registry import Registry
 
-from .registry_cache import per_registry
+from .registry_cache import per_registry, remembered
 
 _WORD = re.compile(r"\w+")
 #: The end of a sentence: a stop, then optional closing quotes or brackets, then a space.
@@ -46,6 +44,8 @@ DOCUMENT_SHARE = 0.2
 _LEAD_MIN_WORDS = 6
 #: Words whose part in signals is remembered (see TopicMatcher._word), at most.
 _WORD_CACHE = 200_000
+#: Headings whose topics are remembered (see TopicMatcher._heading_topics), at most.
+_HEADING_CACHE = 2048
 #: What most words are to the scan: no topic alone, no longer signal starting with them.
 _NOTHING: tuple[frozenset[str], bool] = (frozenset(), False)
 
@@ -65,6 +65,15 @@ class TopicMatcher:
         #: Word -> (topics the word alone signals, whether longer signals start with it),
         #: filled as words are met: most words of a text have been seen before.
         self._words: dict[str, tuple[frozenset[str], bool]] = {}
+        #: The words of ``_words`` that have a part in some signal, and those that start a
+        #: signal of more than one word.
+        self._hot: set[str] = set()
+        self._walks: set[str] = set()
+        #: Pair of words -> (the topics of the signals starting at the first of them and
+        #: ending at the second at the latest, whether longer signals start with the pair).
+        self._pairs: dict[tuple[str, str], tuple[frozenset[str], bool]] = {}
+        #: :meth:`occurrences` of the headings met last: a heading is shared by its passages.
+        self._headings: dict[str, frozenset[str]] = {}
 
     def _add(self, signal: str, topic_id: str) -> None:
         prefix = signal.rstrip().endswith("*")
@@ -91,50 +100,96 @@ class TopicMatcher:
 
     def _count(self, tokens: list[str]) -> Counter[str]:
         """:meth:`occurrences` of a text's lower-cased word tokens."""
-        found: list[str] = []  # every topic signalled, once per word position, counted at the end
-        exact, prefixed, starts = self._exact, self._prefixed, self._starts
-        count = len(tokens)
-        # Each word's part in signals, looked up in one pass; most words have none (they are
-        # _NOTHING itself) and are skipped without a step of the loop below.
-        looked_up = list(map(self._words.get, tokens))
-        for i in [i for i, entry in enumerate(looked_up) if entry is None]:
-            looked_up[i] = self._word(tokens[i])
-        known = cast(list[tuple[frozenset[str], bool]], looked_up)  # no None is left
-        for i in [i for i, entry in enumerate(known) if entry is not _NOTHING]:
-            alone, longer = known[i]
+        words, hot, walks = self._learn(tokens)
+        found: Counter[str] = Counter()
+        if hot.isdisjoint(tokens):
+            return found  # no word of the text has a part in any signal
+        # A word that is a whole signal and starts no longer one signals its topics wherever
+        # it is: counted per distinct word, not per position.
+        seen = Counter(tokens)
+        for token in hot.intersection(seen):
+            alone, longer = words[token]
             if not longer:
-                if alone:
-                    found.extend(alone)
-                continue  # most words start no signal
-            here = set(alone)
-            for n in range(2, min(self._longest, count - i) + 1):
-                gram = tuple(tokens[i:i + n])
-                for last, topics in prefixed.get(gram[:-1], ()):
-                    if gram[-1].startswith(last):
-                        here |= topics
-                hit = exact.get(gram)
-                if hit:
-                    here |= hit
-                if gram not in starts:
-                    break
-            found.extend(here)
-        return Counter(found)
+                times = seen[token]
+                for topic in alone:
+                    found[topic] += times
+        if walks.isdisjoint(seen):
+            return found
+        count = len(tokens)
+        hits: list[str] = []  # once per position, however many of its signals start there
+        pairs = self._pairs
+        for i in [i for i, token in enumerate(tokens) if token in walks]:
+            known = pairs.get((tokens[i], tokens[i + 1])) if i + 1 < count else None
+            # Most walks stop at the next word: a known pair that starts no longer signal.
+            hits.extend(known[0] if known is not None and not known[1]
+                        else self._walk(tokens, i, count))
+        found.update(hits)
+        return found
+
+    def _walk(self, tokens: list[str], i: int, count: int) -> frozenset[str] | set[str]:
+        """The topics of every signal starting at word ``i`` (of ``count``), a word that starts
+        longer signals. Most walks stop at the next word: their outcome is remembered per
+        pair of words."""
+        words = self._words
+        if count - i < 2:
+            return words[tokens[i]][0]
+        pair = (tokens[i], tokens[i + 1])
+        known = self._pairs.get(pair)
+        if known is None:
+            here = set(words[pair[0]][0]) | self._step(pair)
+            if len(self._pairs) >= _WORD_CACHE:
+                self._pairs.clear()
+            known = self._pairs[pair] = (frozenset(here), pair in self._starts)
+        here_pair, goes_on = known
+        if not goes_on or self._longest < 3 or count - i < 3:
+            return here_pair
+        here = set(here_pair)
+        for n in range(3, min(self._longest, count - i) + 1):
+            gram = tuple(tokens[i:i + n])
+            here |= self._step(gram)
+            if gram not in self._starts:
+                break
+        return here
+
+    def _step(self, gram: tuple[str, ...]) -> set[str]:
+        """The topics of the signals that are ``gram``, or its words but the last and a prefix
+        of its last word."""
+        found = set(self._exact.get(gram, ()))
+        for last, topics in self._prefixed.get(gram[:-1], ()):
+            if gram[-1].startswith(last):
+                found |= topics
+        return found
+
+    def _learn(self, tokens: list[str]
+               ) -> tuple[dict[str, tuple[frozenset[str], bool]], set[str], set[str]]:
+        """The word table, the words with a part in signals and those that start longer
+        signals, knowing every one of ``tokens`` (new words are looked up once; most words of
+        a text have been seen)."""
+        words, hot, walks = self._words, self._hot, self._walks
+        new = set(tokens).difference(words)
+        if new:
+            if len(words) + len(new) > _WORD_CACHE:
+                words.clear()
+                hot.clear()
+                walks.clear()
+                new = set(tokens)
+            for token in new:
+                entry = words[token] = self._word(token)
+                if entry is not _NOTHING:
+                    hot.add(token)
+                    if entry[1]:
+                        walks.add(token)
+        return words, hot, walks
 
     def _word(self, token: str) -> tuple[frozenset[str], bool]:
         """What one word is to the scan: the topics it signals alone (an exact one-word signal,
         or a one-word prefix such as "invent*"), and whether a longer signal starts with it."""
-        known = self._words.get(token)
-        if known is None:
-            alone = set(self._exact.get((token,), ()))
-            for last, topics in self._prefixed.get((), ()):
-                if token.startswith(last):
-                    alone |= topics
-            if len(self._words) >= _WORD_CACHE:
-                self._words.clear()
-            longer = (token,) in self._starts
-            known = self._words[token] = (frozenset(alone), longer) if alone or longer \
-                else _NOTHING
-        return known
+        alone = set(self._exact.get((token,), ()))
+        for last, topics in self._prefixed.get((), ()):
+            if token.startswith(last):
+                alone |= topics
+        longer = (token,) in self._starts
+        return (frozenset(alone), longer) if alone or longer else _NOTHING
 
     def signalled(self, text: str) -> list[str]:
         """Every topic with at least one signal in ``text``, in registry order: mentions, not
@@ -147,21 +202,34 @@ class TopicMatcher:
         :data:`MIN_SIGNALS` times in its text, or once in its heading or first sentence.
         ``heading`` must not be the document's title (the title speaks for the document,
         see :meth:`document_topics`)."""
+        return self.passage_subjects(heading, text)[0]
+
+    def passage_subjects(self, heading: str, text: str) -> tuple[list[str], int]:
+        """:meth:`passage_topics`, with the text's :func:`word_count` (which document topics
+        weigh passages by), from the same tokenising where the text is ASCII."""
         low = text.lower()
         # In ASCII the lower-cased text has the text's words, so one tokenising serves both the
         # word count and the signals; elsewhere lower-casing can split a word ("İ" is "i" and
         # a combining dot), so the words are counted in the text itself.
         tokens = _WORD.findall(low)
-        if not text.isascii():
-            if word_count(text) < _LEAD_MIN_WORDS:
-                return []
-        elif len(tokens) < _LEAD_MIN_WORDS:
-            return []  # a dateline or a caption under a heading is about nothing yet
+        ascii_text = text.isascii()
+        words = len(tokens) if ascii_text else word_count(text)
+        if words < _LEAD_MIN_WORDS:
+            return [], words  # a dateline or a caption under a heading is about nothing yet
         chosen = {topic for topic, n in self._count(tokens).items() if n >= MIN_SIGNALS}
-        lead = set(self.occurrences(lead_sentence(text)))
-        if len(lead) <= MAX_LEAD_TOPICS:
-            chosen |= lead
-        return self._ordered(chosen | set(self.occurrences(heading)))
+        lead, before, taken = _lead(text)
+        # In ASCII the lead sentence's words are the text's, from ``before`` on (it begins a
+        # paragraph and ends at punctuation, where no word runs across).
+        lead_tokens = tokens[before:before + taken] if ascii_text \
+            else _WORD.findall(lead.lower())
+        in_lead = set(self._count(lead_tokens))
+        if len(in_lead) <= MAX_LEAD_TOPICS:
+            chosen |= in_lead
+        return self._ordered(chosen | self._heading_topics(heading)), words
+
+    def _heading_topics(self, heading: str) -> frozenset[str]:
+        return remembered(self._headings, heading,
+                          lambda text: frozenset(self.occurrences(text)), _HEADING_CACHE)
 
     def document_topics(self, title: str, passages: Sequence[tuple[Sequence[str], int]]) -> \
             list[str]:
@@ -186,17 +254,25 @@ class TopicMatcher:
 def lead_sentence(text: str) -> str:
     """The sentence a passage opens with: the first of its first paragraph that is longer than
     a dateline, cut at the first sentence end that leaves at least a few words."""
+    return _lead(text)[0]
+
+
+def _lead(text: str) -> tuple[str, int, int]:
+    """:func:`lead_sentence`, the number of words before it and the number of its words."""
+    before = 0
     for paragraph in text.split("\n\n"):
-        ends = [word.end() for word in _WORD.finditer(paragraph)]
-        if len(ends) < _LEAD_MIN_WORDS:
+        words = len(_WORD.findall(paragraph))
+        if words < _LEAD_MIN_WORDS:
+            before += words
             continue
         # A sentence end is punctuation, which no word runs across: the words before it are
-        # the paragraph's words that end there or earlier.
+        # the words of the paragraph cut there.
         for end in _SENTENCE_END.finditer(paragraph):
-            if bisect_right(ends, end.end()) >= _LEAD_MIN_WORDS:
-                return paragraph[:end.end()]
-        return paragraph
-    return ""
+            taken = len(_WORD.findall(paragraph, 0, end.end()))
+            if taken >= _LEAD_MIN_WORDS:
+                return paragraph[:end.end()], before, taken
+        return paragraph, before, words
+    return "", before, 0
 
 
 def word_count(text: str) -> int:

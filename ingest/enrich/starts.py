@@ -1,0 +1,153 @@
+"""Scan ASCII text for a case-blind pattern only where one of its matches can begin.
+
+Python's ``re`` tries a case-blind pattern that opens on a look-behind and an alternation of
+words ("(?<!\\w)(?:first|second|...|\\d{1,2}(?:st|nd|rd|th))") at every position of the text,
+and that scan was most of the cost of finding session mentions in a passage. Every match of
+such a pattern begins with one of a few literal strings (its *starts*: "first", "second", a
+digit); a plain, case-sensitive search of the lower-cased text finds where they occur in one
+fast pass (``re`` skips positions by their first character when every alternative opens on a
+literal), and the pattern is then tried at those positions only.
+
+The matches are exactly those of ``pattern.finditer(text)`` (:func:`finditer` checks it is
+given what it needs for that): the starts are read from the pattern's own parse tree, so every
+match begins with one of them; a look-behind still sees the text before the position it is
+tried at; and positions inside a match already found are skipped, as ``finditer`` skips them.
+It is only for ASCII text, where the lower-cased text has the text's characters at the same
+offsets and a case-blind literal matches just its two ASCII cases.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+from functools import cache
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
+
+#: Items of a parse tree a match passes without consuming text.
+_ZERO_WIDTH = (sre.ASSERT, sre.ASSERT_NOT, sre.AT)
+_DIGITS = frozenset(string.digits)
+#: Characters a class may stand for, when the class is small enough to list.
+_MAX_CLASS = 16
+_ASCII = "".join(map(chr, range(128)))
+
+
+class Starts:
+    """Where ``pattern`` (compiled with ``re.IGNORECASE``) can match in ASCII text.
+
+    ``possible`` is False when no match can begin anywhere in ASCII text (every start has a
+    letter that only non-ASCII text holds); ``finder`` finds the starts in lower-cased text.
+    """
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        found = _starts(_parser.parse(pattern.pattern, pattern.flags).data)
+        usable = None if found is None else _ascii_starts(found, pattern.flags)
+        #: The starts as found in lower-cased text, longest first; None when they cannot be
+        #: read (the pattern is then run over the whole text).
+        self.literals = None if usable is None else tuple(
+            sorted(usable, key=lambda s: (-len(s), s)))
+        self.finder = None if self.literals is None else \
+            re.compile("|".join(map(re.escape, self.literals)))
+        self.possible = bool(self.literals) or self.literals is None
+
+    def finditer(self, text: str, low: str) -> Iterator[re.Match[str]]:
+        """``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case is ``low``."""
+        if self.finder is None:
+            yield from self.pattern.finditer(text)
+            return
+        if not self.possible:
+            return
+        search, match = self.finder.search, self.pattern.match
+        end = 0
+        found = search(low)
+        while found is not None:
+            at = found.start()
+            if at >= end:
+                hit = match(text, at)
+                if hit is not None:  # never empty: every start has a character
+                    yield hit
+                    end = hit.end()
+            found = search(low, at + 1)
+
+
+def _starts(items: list[Any]) -> set[str] | None:
+    """Literal strings one of which every match of the sequence ``items`` opens with, or None
+    when the tree holds something this does not read (the caller then scans everywhere)."""
+    for index, (op, av) in enumerate(items):
+        if op in _ZERO_WIDTH:
+            continue
+        if op is sre.LITERAL:
+            prefix = ""
+            for next_op, next_av in items[index:]:
+                if next_op is not sre.LITERAL:
+                    break
+                prefix += chr(next_av)
+            return {prefix}
+        if op is sre.SUBPATTERN:
+            return _starts(av[-1].data)
+        if op is sre.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                found = _starts(branch.data)
+                if found is None:
+                    return None
+                union |= found
+            return union
+        if op is sre.IN:
+            chars = _class_chars(av)
+            return None if chars is None else set(chars)
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, _, item = av
+            first = _starts(item.data)
+            if first is None:
+                return None
+            if low >= 1:
+                return first
+            rest = _starts(items[index + 1:])
+            return None if rest is None else first | rest
+        return None
+    return None  # a match may be empty: it can begin anywhere
+
+
+def _class_chars(items: list[Any]) -> set[str] | None:
+    """The characters of a character class, for a digit class or a few literals."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            chars.add(chr(av))
+        elif op is sre.RANGE and av[1] - av[0] < _MAX_CLASS:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif op is sre.CATEGORY and av in (sre.CATEGORY_DIGIT, sre.CATEGORY_UNI_DIGIT):
+            chars |= _DIGITS  # in ASCII text, the only digits
+        else:
+            return None
+    return chars
+
+
+def _ascii_starts(starts: set[str], flags: int) -> set[str] | None:
+    """The starts as they read in lower-cased ASCII text; a start with a non-ASCII character
+    that no ASCII character matches (under the pattern's case rules) can never begin a match
+    there and is dropped. None when a start is empty, or when a non-ASCII character has an
+    ASCII case partner ("K", the Kelvin sign, matches "k"): then no safe search exists."""
+    if not flags & re.IGNORECASE:
+        return None  # built for the case-blind patterns only
+    usable = set()
+    for start in starts:
+        if not start:
+            return None
+        if start.isascii():
+            usable.add(start.lower())
+            continue
+        if any(_ascii_partner(char, flags) for char in start if not char.isascii()):
+            return None
+    return usable
+
+
+@cache
+def _ascii_partner(char: str, flags: int) -> bool:
+    """Does some ASCII character match ``char`` under ``flags`` (case folding has a few
+    such pairs: "K", the Kelvin sign, and "k"; "ſ" and "s")?"""
+    return re.compile(re.escape(char), flags).search(_ASCII) is not None
