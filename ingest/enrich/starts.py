@@ -22,12 +22,16 @@ import re
 import string
 from collections.abc import Iterator
 from functools import cache
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
+try:  # CPython's own pattern parser (3.11 on); private, so a Python without it scans in full
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - every supported CPython has them
+    sre = _parser = None
+
 #: Items of a parse tree a match passes without consuming text.
-_ZERO_WIDTH = (sre.ASSERT, sre.ASSERT_NOT, sre.AT)
+_ZERO_WIDTH = () if sre is None else (sre.ASSERT, sre.ASSERT_NOT, sre.AT)
 _DIGITS = frozenset(string.digits)
 #: Characters a class may stand for, when the class is small enough to list.
 _MAX_CLASS = 16
@@ -43,7 +47,8 @@ class Starts:
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        found = _starts(_parser.parse(pattern.pattern, pattern.flags).data)
+        found = None if _parser is None else \
+            _starts(_parser.parse(pattern.pattern, pattern.flags).data)
         usable = None if found is None else _ascii_starts(found, pattern.flags)
         #: The starts as found in lower-cased text, longest first; None when they cannot be
         #: read (the pattern is then run over the whole text).
