@@ -190,13 +190,14 @@ class _SegmentWriter(SegmentWriter):
                 if field.indexed:
                     postings = self._postings(name, field, value)
                     pool.fieldnames.add(name)
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in postings:
-                        if scorable:
-                            length += freq
-                        pooled.append((name, tbytes, docnum, weight, vbytes))
-                        # PostingPool.add's estimate of the posting's size in memory.
-                        size += 150 + len(name) + 2 * len(tbytes) + len(vbytes)
+                    pooled += [(name, tbytes, docnum, weight, vbytes)
+                               for tbytes, _, weight, vbytes in postings]
+                    if field.scorable:
+                        length = sum(map(_FREQUENCY, postings))
+                    # PostingPool.add's estimate of each posting's size in memory.
+                    size += (150 + len(name)) * len(postings) \
+                        + 2 * sum(map(len, map(_TERM, postings))) \
+                        + sum(map(len, map(_VALUE, postings)))
                 perdoc.add_field(name, field, value if field.stored else None, length)
         except Exception:
             perdoc.cancel_doc()
@@ -391,6 +392,7 @@ def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:
 
 #: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value.
 Posting = tuple[bytes, int, float, bytes]
+_TERM, _FREQUENCY, _VALUE = itemgetter(0), itemgetter(1), itemgetter(3)
 
 
 def _indexer(field: Any) -> Callable[[str], list[Posting]]:
