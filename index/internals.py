@@ -413,10 +413,13 @@ def _indexer(field: Any) -> Callable[[str], list[Posting]]:
         return keywords
     if kind is formats.Positions and type(analyzer) is LanguageTokenizer:
         encoded = _PositionCodes(fmt)
+        single = encoded.single
 
         def positional(value: str) -> list[Posting]:
+            # A term found once (most are) is looked up by its position, without a call.
             return [(term.encode("utf-8"), len(places), float(len(places)) * boost,
-                     encoded(places)) for term, places in term_positions(value).items()]
+                     (single.get(places[0]) if len(places) == 1 else None) or encoded(places))
+                    for term, places in term_positions(value).items()]
         return positional
     return lambda value: list(field.index(value))
 
@@ -442,6 +445,8 @@ class _PositionCodes:
     def __init__(self, fmt: formats.Positions) -> None:
         self._encode = fmt.encode
         self._kept: dict[tuple[int, ...], bytes] = {}
+        #: The codes of one-position lists by their position (filled by calls).
+        self.single: dict[int, bytes] = {}
 
     def __call__(self, places: list[int]) -> bytes:
         if len(places) > self._SHORT:
@@ -451,7 +456,10 @@ class _PositionCodes:
         if code is None:
             if len(self._kept) >= self._MAX_KEPT:
                 self._kept.clear()
+                self.single.clear()
             code = self._kept[key] = bytes(self._encode(places))
+            if len(places) == 1:
+                self.single[places[0]] = code
         return code
 
 
