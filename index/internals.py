@@ -393,6 +393,8 @@ def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:
 #: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value.
 Posting = tuple[bytes, int, float, bytes]
 _TERM, _FREQUENCY, _VALUE = itemgetter(0), itemgetter(1), itemgetter(3)
+#: Keyword field values whose postings a writer keeps (see :func:`_indexer`).
+_MAX_KEPT_VALUES = 50_000
 
 
 def _indexer(field: Any) -> Callable[[str], list[Posting]]:
@@ -406,10 +408,20 @@ def _indexer(field: Any) -> Callable[[str], list[Posting]]:
         return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
     separator = _separator(analyzer)
     if kind is formats.Frequency and separator:
+        known: dict[str, list[Posting]] = {}
+
         def keywords(value: str) -> list[Posting]:
-            counts = Counter(part for part in value.split(separator) if part)
-            return [(word.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
-                    for word, freq in counts.items()]
+            # The same few values recur on every passage of a document (its sessions, topics,
+            # speakers): each is split and counted once.
+            postings = known.get(value)
+            if postings is None:
+                counts = Counter(part for part in value.split(separator) if part)
+                postings = [(word.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
+                            for word, freq in counts.items()]
+                if len(known) >= _MAX_KEPT_VALUES:
+                    known.clear()
+                known[value] = postings
+            return postings
         return keywords
     if kind is formats.Positions and type(analyzer) is LanguageTokenizer:
         encoded = _PositionCodes(fmt)

@@ -1,18 +1,22 @@
-"""Each segment's posting lists, decoded once by the writer and memory-mapped by every reader.
+"""Each segment's posting lists, saved once by the writer and memory-mapped by every reader.
 
 Reading a posting list from Whoosh decodes it block by block, and every block of a positional
 field is a pickle holding each posting's positions: at 100,000 passages a common word's list
 took half a second to decode, paid by the first query that used the word in every process
 (the slow tail of bench/search.py, and most of a cold ``kb search``). Whoosh never changes a
-segment once written (deletions are kept apart, per generation), so the writer decodes each
-new segment's lists once, as docnums (int32, local to the segment) and frequencies (float32),
-and saves them in ``kb_postings_<segment id>.bin`` (:mod:`index.arrays`' file layout); a reader
-then takes any list as two slices of a mapped file. A commit only decodes the segments it
-wrote (or merged), so adding a few files to a large index stays cheap.
+segment once written (deletions are kept apart, per generation), so the writer saves each new
+segment's lists once, as docnums (int32, local to the segment) and frequencies (float32), in
+``kb_postings_<segment id>.bin`` (:mod:`index.arrays`' file layout): from the lists it kept
+while writing the segment (:func:`from_written`), or decoded from Whoosh for a segment it did
+not write (:func:`build`). A reader then takes any list as two slices of a mapped file. A
+commit only saves the segments it wrote (or merged), so adding a few files to a large index
+stays cheap.
 
 The fields kept are those a query reads lists of: the text fields it scores and the facet,
-date and kind fields it filters on. Per-record fields (``id``, ``doc_id``, ``src``) are read
-from Whoosh, where each list is one short block.
+date and kind fields it filters on, and ``src``, whose every list the generation's sort keys
+read (:meth:`index.snapshot.Snapshot.browse_key`: one list per document, which from Whoosh
+cost a lookup and a block read each, twice per commit). The other per-record fields (``id``,
+``doc_id``) are read from Whoosh, a short block per record asked for.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from index.schema import FACET_FIELDS, build_schema
 #: Fields whose lists are kept per segment.
 FIELDS = tuple(dict.fromkeys(
     [name for name, kind in build_schema().items() if kind.scorable]
-    + list(FACET_FIELDS.values()) + ["kind", "date"]))
+    + list(FACET_FIELDS.values()) + ["kind", "date", "src"]))
 #: Separates the terms of one field in the stored text (never part of an indexed term).
 _SEP = "\x00"
 _SEP_BYTE = 0
