@@ -14,21 +14,29 @@ alternately in the same run (so both see the same machine load), and prints for 
 passages per second end to end, CPU seconds per 1,000 passages (this process and its workers;
 less sensitive to other load than wall time), and each stage's share. The machine's load
 average is printed before and after. Then it writes the same change set again in one process,
-alternately with kb's ``add_document`` and with Whoosh's own (CPU seconds of each), and
-re-ingests with the manifest it produced (the no-change re-ingest, which must find nothing to
-do). Needs no external data.
+alternately with kb's ``add_document`` and with Whoosh's own, and with Whoosh's posting flush
+(a call per posting, the segment's posting lists then decoded back) instead of kb's (CPU
+seconds of each), and re-ingests with the manifest it produced (the no-change re-ingest, which
+must find nothing to do). Needs no external data.
+
+``--phases`` adds one more ingest on the parallel path, after the timed ones, and prints where
+the cores went phase by phase (bench/phases.py, Linux only): the CPU seconds of this process,
+of the reading workers and of the second writing process, how busy the cores were and how many
+of the ingest's processes wanted one (fewer than the cores: a core had none of the ingest's
+work, the stages waiting on each other).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,26 +136,62 @@ def _timed(run: Run, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return timed
 
 
+#: The phases the utilisation table shows, in order (see :func:`_metered`).
+PHASES = ["read and page-clean", "site sweep", "documents", "manifest, duplicates, change set",
+          "write: records", "write: segments out", "write: posting lists",
+          "write: waiting for the second writer", "write: commit", "write: arrays"]
+
+
+@contextlib.contextmanager
+def _metered(meter: Any) -> Iterator[None]:
+    """The ingest's functions wrapped so that ``meter`` charges their time to :data:`PHASES`
+    (build_changes's own work outside the wrapped stages is the manifest and change set)."""
+    from index import segments, writer
+    from ingest import assembly, pipeline, sitewide
+
+    patched = [(pipeline, "stage", PHASES[0]), (assembly, "_group_copies", PHASES[1]),
+               (sitewide, "SiteIndex", PHASES[1]), (pipeline, "assemble_batch", PHASES[2]),
+               (writer, "_write", PHASES[4]), (writer, "finish_own", PHASES[5]),
+               (writer, "save_postings", PHASES[6]),
+               (segments.SideWriter, "segment", PHASES[7]), (writer, "publish", PHASES[8]),
+               (writer, "save_missing", PHASES[9]), (writer, "prepare", PHASES[9])]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patched]
+    for owner, name, phase in patched:
+        setattr(owner, name, meter.wrap(phase, getattr(owner, name)))
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+
+
 def _ingest(corpus: Path, index_dir: Path, registry: Any, workers: int,
-            writers: int) -> tuple[Run, Any]:
+            writers: int, meter: Any = None) -> tuple[Run, Any]:
     import index
     import ingest
     from ingest import pipeline
 
     run = Run(workers)
-    stage, assemble = pipeline.stage, pipeline.assemble_batch
-    pipeline.stage = _timed(run, "read and page-clean", stage)  # type: ignore[assignment]
-    pipeline.assemble_batch = _timed(run, "site sweep and documents",  # type: ignore[assignment]
-                                     assemble)
-    try:
+    build, apply = ingest.build_changes, index.apply_changes
+    with contextlib.ExitStack() as metering:
+        if meter is not None:
+            metering.enter_context(_metered(meter))
+            metering.enter_context(meter.active())
+            build = meter.wrap(PHASES[3], build)
+            apply = meter.wrap("write: other", apply)
+        stage, assemble = pipeline.stage, pipeline.assemble_batch
+        pipeline.stage = _timed(run, "read and page-clean", stage)  # type: ignore[assignment]
+        pipeline.assemble_batch = _timed(  # type: ignore[assignment]
+            run, "site sweep and documents", assemble)
+        try:
+            cpu, started = _cpu(), time.perf_counter()
+            changes, report = build([corpus], {}, registry, workers=workers)
+            run.wall["build"], run.cpu["build"] = time.perf_counter() - started, _cpu() - cpu
+        finally:
+            pipeline.stage, pipeline.assemble_batch = stage, assemble
         cpu, started = _cpu(), time.perf_counter()
-        changes, report = ingest.build_changes([corpus], {}, registry, workers=workers)
-        run.wall["build"], run.cpu["build"] = time.perf_counter() - started, _cpu() - cpu
-    finally:
-        pipeline.stage, pipeline.assemble_batch = stage, assemble
-    cpu, started = _cpu(), time.perf_counter()
-    index.apply_changes(index_dir, changes, rebuild=True, writers=writers)
-    run.wall["write"], run.cpu["write"] = time.perf_counter() - started, _cpu() - cpu
+        apply(index_dir, changes, rebuild=True, writers=writers)
+        run.wall["write"], run.cpu["write"] = time.perf_counter() - started, _cpu() - cpu
     run.documents = len(changes.upserts)
     run.passages = sum(len(d.passages) for d in changes.upserts)
     assert not report.failed, report.failed
@@ -171,32 +215,58 @@ def _print(run: Run, label: str) -> None:
           f"{run.cpu['write'] * per:.2f} CPU s per 1,000")
 
 
+def _print_phases(corpus: Path, index_dir: Path, registry: Any, workers: int,
+                  writers: int) -> None:
+    """One more ingest with ``workers`` reading workers, its time and CPU charged to
+    :data:`PHASES` (see bench/phases.py); its own figures are left out of the best-of above."""
+    import phases
+
+    if not phases.available():
+        print("  phases: not measured (needs Linux's /proc/<pid>/schedstat)")
+        return
+    meter = phases.PhaseMeter()
+    run, _ = _ingest(corpus, index_dir, registry, workers, writers, meter)
+    print(f"  where the cores went, phase by phase ({workers} reading workers, {writers} writing "
+          f"processes; one more ingest, {run.passages / run.total_wall:.0f} passages/s):")
+    for line in meter.report(PHASES, workers):
+        print(f"    {line}")
+
+
 def _compare_writers(changes: Any, tmp: Path, rounds: int) -> None:
-    """The index write alone, in one process, with kb's ``add_document`` (the postings
-    computed in one pass per field) and with Whoosh's own method, alternately on the same
-    change set: CPU seconds of each, best of ``rounds``."""
+    """The index write alone, in one process, alternately on the same change set: with kb's
+    ``add_document`` (the postings computed in one pass per field) and with Whoosh's own
+    method; and with kb's posting flush (written a term at a time, the lists the segment's
+    posting file needs kept as they are written) and with Whoosh's (a call per posting, the
+    lists then decoded back from the segment). CPU seconds of each whole write, best of
+    ``rounds``."""
     from whoosh.writing import SegmentWriter
 
     import index
     from index import internals
 
-    ours = internals._SegmentWriter.add_document
+    writer = internals._SegmentWriter
+    ours = writer.add_document, writer._flush_segment
+    variants = {"Whoosh's add_document": (SegmentWriter.add_document, ours[1]),
+                "kb's": ours,
+                "Whoosh's flush": (ours[0], SegmentWriter._flush_segment)}
     best: dict[str, float] = {}
     for round_ in range(rounds):
-        for name, method in (("Whoosh's add_document", SegmentWriter.add_document),
-                             ("kb's add_document", ours)):
-            internals._SegmentWriter.add_document = method  # type: ignore[method-assign]
+        for number, (name, (add, flush)) in enumerate(variants.items()):
+            writer.add_document, writer._flush_segment = add, flush  # type: ignore[method-assign]
             try:
                 cpu = _cpu()
-                index.apply_changes(tmp / f"writer-{round_}-{len(best)}", changes,
+                index.apply_changes(tmp / f"writer-{round_}-{number}", changes,
                                     rebuild=True, writers=1)
                 seconds = _cpu() - cpu
             finally:
-                internals._SegmentWriter.add_document = ours  # type: ignore[method-assign]
+                writer.add_document, writer._flush_segment = ours  # type: ignore[method-assign]
             best[name] = min(best.get(name, seconds), seconds)
-    whoosh, kb = best.values()
+    whoosh, kb, flush = best.values()
     print(f"index write alone, one process, the same change set: Whoosh's add_document "
           f"{whoosh:.2f} CPU s, kb's {kb:.2f} CPU s ({kb / whoosh:.2f} x)")
+    print(f"  with Whoosh's posting flush (a call per posting) and the posting lists decoded "
+          f"back from the segment: {flush:.2f} CPU s; kb's flush, the lists kept as written: "
+          f"{kb:.2f} CPU s ({kb / flush:.2f} x)")
 
 
 def _load() -> str:
@@ -209,6 +279,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="ingests per worker setting; the best of them is printed")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--phases", action="store_true",
+                        help="one more ingest on the parallel path, after the timed ones, "
+                             "showing where the cores went phase by phase (Linux)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import ingest
@@ -251,6 +324,8 @@ def main() -> int:
             print(f"  parallel against one process at a time: "
                   f"{one.total_wall / many.total_wall:.2f} x as fast end to end, "
                   f"{many.total_cpu / one.total_cpu:.2f} x the CPU")
+        if args.phases:
+            _print_phases(corpus, Path(tmp) / "index-phases", registry, cores, writers[cores])
         menu_left = sum(1 for d in changes.upserts for p in d.passages if "Sitemap" in p.text)
         print(f"passages still holding the site menu: {menu_left}")
 

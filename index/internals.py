@@ -11,9 +11,11 @@ kb reaches past Whoosh's public API in four places, each for a measured reason:
   one (:mod:`index.lock`); its commit reads field lengths through a reader that remembers
   which fields have no length column (Whoosh asks the file system again for every posting of
   such a field: a sixth of a commit's time), can publish a large ingest's second segment,
-  written by a forked process, in the same commit (:mod:`index.segments`), and adds each
+  written by a forked process, in the same commit (:mod:`index.segments`), adds each
   record's postings to Whoosh's pool itself, computed in one pass per field (Whoosh's
-  ``add_document`` took two thirds of the writing time);
+  ``add_document`` took two thirds of the writing time), and writes the sorted pool a term
+  at a time, Whoosh's bytes without its Python call per posting, keeping the lists of the
+  fields :mod:`index.segment_postings` saves (decoding them back cost a tenth of a write);
 - an index held to one generation (:mod:`index.store`): Whoosh's reads the newest table of
   contents on every call, so a torn or half-copied newest generation would fail every reader
   instead of leaving them on the last complete one.
@@ -30,14 +32,24 @@ written by another process in the writer's commit (as Whoosh's own ``MpWriter`` 
 ``FileIndex._read_toc``, ``TOC._pattern`` and ``TOC._filename``; for ``add_document``, the
 writer's ``perdocwriter``, ``docnum``, ``_check_fields`` and ``pool`` with the pool's
 ``current``, ``currentsize``, ``limit``, ``fieldnames`` and ``save`` (as ``PostingPool.add``
-uses them), and ``RegexTokenizer.expression``.
+uses them), and ``RegexTokenizer.expression``; for the flush, ``SegmentWriter._flush_segment``
+(overridden as Whoosh writes it, the postings aside), ``W3Codec``'s ``_blocklimit``,
+``_compression`` and ``_inlinelimit``, ``W3FieldWriter``'s ``_codec``, ``_postfile``,
+``_tindex``, ``_fieldid``, ``start_field`` and ``finish_field``, ``WHOOSH3_HEADER_MAGIC`` and
+the codec module's ``dumps``, as ``W3PostingsWriter._write_block`` uses them
+(tests/index/test_posting_writer.py compares the files with Whoosh's own flush, byte for byte).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import operator
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -48,19 +60,24 @@ from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     STORED_COLUMN,
     VECTOR_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
     W3LeafMatcher,
     W3PerDocReader,
+    W3TermInfo,
     _lenfield,
     _vecfield,
 )
+from whoosh.codec.whoosh3 import dumps as w3_dumps
 from whoosh.columns import NumericColumn
 from whoosh.filedb.filestore import Storage
 from whoosh.index import TOC, FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, SegmentReader
-from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from index.analysis import LanguageTokenizer, term_positions
@@ -70,10 +87,17 @@ from index.analysis import LanguageTokenizer, term_positions
 Block = tuple[Any, Any, int]
 
 
-def unlocked_writer(ix: FileIndex, limitmb: int) -> SegmentWriter:
+def unlocked_writer(ix: FileIndex, limitmb: int,
+                    keep_lists: Iterable[str] = ()) -> SegmentWriter:
     """A segment writer that does not take Whoosh's ``WRITELOCK`` (the caller holds kb's lock),
-    writing separate files per segment (``compound=False``: readers open in milliseconds)."""
-    return _SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+    writing separate files per segment (``compound=False``: readers open in milliseconds).
+
+    :param keep_lists: fields whose posting lists the writer keeps as it writes its segment
+        (its ``posting_lists`` once :func:`finish_own` or :func:`finish_segment` has run).
+    """
+    writer = _SegmentWriter(ix, limitmb=limitmb, compound=False, _lk=False)
+    writer.keep_lists = frozenset(keep_lists)
+    return writer
 
 
 def finish_segment(writer: SegmentWriter) -> Segment:
@@ -166,13 +190,14 @@ class _SegmentWriter(SegmentWriter):
                 if field.indexed:
                     postings = self._postings(name, field, value)
                     pool.fieldnames.add(name)
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in postings:
-                        if scorable:
-                            length += freq
-                        pooled.append((name, tbytes, docnum, weight, vbytes))
-                        # PostingPool.add's estimate of the posting's size in memory.
-                        size += 150 + len(name) + 2 * len(tbytes) + len(vbytes)
+                    pooled += [(name, tbytes, docnum, weight, vbytes)
+                               for tbytes, _, weight, vbytes in postings]
+                    if field.scorable:
+                        length = sum(map(_FREQUENCY, postings))
+                    # PostingPool.add's estimate of each posting's size in memory.
+                    size += (150 + len(name)) * len(postings) \
+                        + 2 * sum(map(len, map(_TERM, postings))) \
+                        + sum(map(len, map(_VALUE, postings)))
                 perdoc.add_field(name, field, value if field.stored else None, length)
         except Exception:
             perdoc.cancel_doc()
@@ -200,9 +225,176 @@ class _SegmentWriter(SegmentWriter):
     def per_document_reader(self) -> _Lengths:
         return _Lengths(super().per_document_reader())
 
+    def _flush_segment(self) -> None:
+        """Whoosh's flush, with the sorted postings written a term at a time
+        (:func:`write_postings`) instead of a Python call per posting, and the posting lists
+        of :data:`keep_lists`'s fields kept in :attr:`posting_lists` for the segment's own file
+        (:mod:`index.segment_postings`), so that nothing reads them back from disk."""
+        fieldwriter = self.fieldwriter
+        if not (self._fast and _writes_blocks(self.codec, fieldwriter)):
+            super()._flush_segment()
+            return
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            self.posting_lists = write_postings(fieldwriter, self.schema, lengths,
+                                                self.pool.iter_postings(), self.keep_lists)
+        finally:
+            fieldwriter.close()
+            if lengths is not None:
+                lengths.close()
+
+    #: Fields whose posting lists :meth:`_flush_segment` keeps (set by the caller).
+    keep_lists: frozenset[str] = frozenset()
+    #: After the flush: the kept fields' posting lists (None: the flush was Whoosh's own).
+    posting_lists: dict[str, PostingLists] | None = None
+
+
+@dataclasses.dataclass
+class PostingLists:
+    """One field's posting lists in a new segment, in term order: each term's bytes and
+    posting count, and all the postings' docnums and weights (as the segment stores them,
+    32-bit floats) one after the other."""
+
+    terms: list[bytes] = dataclasses.field(default_factory=list)
+    counts: list[int] = dataclasses.field(default_factory=list)
+    ids: array = dataclasses.field(default_factory=lambda: array("I"))
+    weights: array = dataclasses.field(default_factory=lambda: array("f"))
+
+
+def _writes_blocks(codec: Any, fieldwriter: Any) -> bool:
+    """True when ``fieldwriter`` writes Whoosh 3's posting blocks, never inlined: what
+    :func:`write_postings` writes the same bytes for."""
+    return (type(codec) is W3Codec and type(fieldwriter) is W3FieldWriter
+            and codec._inlinelimit <= 1)
+
+
+class _Block:
+    """One posting block's statistics as :meth:`W3TermInfo.add_block` reads them (Whoosh's
+    own arithmetic then sums the term's, so the term index gets the same bytes)."""
+
+    __slots__ = ("_weights", "_count", "_minlength", "_maxlength", "_maxweight", "_first",
+                 "_last")
+
+    def __init__(self, weights: array, count: int, minlength: int | None, maxlength: int,
+                 maxweight: float, first: int, last: int) -> None:
+        self._weights = weights
+        self._count = count
+        self._minlength, self._maxlength, self._maxweight = minlength, maxlength, maxweight
+        self._first, self._last = first, last
+
+    def __len__(self) -> int:
+        return self._count
+
+    def min_length(self) -> int | None:
+        return self._minlength
+
+    def max_length(self) -> int:
+        return self._maxlength
+
+    def max_weight(self) -> float:
+        return self._maxweight
+
+    def min_id(self) -> int:
+        return self._first
+
+    def max_id(self) -> int:
+        return self._last
+
+
+def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | None,
+                   items: Iterable[tuple[str, bytes, int, float, bytes | None]],
+                   keep: frozenset[str] = frozenset()) -> dict[str, PostingLists]:
+    """What ``fieldwriter.add_postings(schema, lengths, items)`` writes, byte for byte, a term
+    at a time: the sorted ``(field, term, docnum, weight, value)`` postings of a segment
+    (Whoosh's pool, in memory or merged from its runs) cut into blocks of the codec's size,
+    each pickled and compressed as ``W3PostingsWriter._write_block`` does, and each term's
+    statistics summed by Whoosh's own :meth:`W3TermInfo.add_block`.
+
+    Whoosh's ``add_postings`` spends about three Python calls per posting (the loop, the field
+    length, the type checks); here the work per posting is a few list comprehensions, the rest
+    per block and per term. Returns the posting lists of the fields in ``keep``.
+    """
+    codec = fieldwriter._codec
+    blocklimit, compression = codec._blocklimit, codec._compression
+    postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
+    kept: dict[str, PostingLists] = {}
+    docnum_of, weight_of, value_of = itemgetter(2), itemgetter(3), itemgetter(4)
+    for fieldname, in_field in groupby(items, itemgetter(0)):
+        fieldobj = schema[fieldname]
+        fieldwriter.start_field(fieldname, fieldobj)
+        key = pack_ushort(fieldwriter._fieldid)
+        fixed = fieldobj.format.fixed_value_size()
+        codes = lengths.codes(fieldname) if lengths is not None else None
+        lists = kept.setdefault(fieldname, PostingLists()) if fieldname in keep else None
+        for btext, in_term in groupby(in_field, itemgetter(1)):
+            postings = list(in_term)
+            ids = array("I", map(docnum_of, postings))
+            raw_weights = list(map(weight_of, postings))
+            weights = array("f", raw_weights)
+            values = list(map(value_of, postings))
+            count = len(postings)
+            if lists is not None:
+                lists.terms.append(btext)
+                lists.counts.append(count)
+                lists.ids.extend(ids)
+                lists.weights.extend(weights)
+            terminfo = W3TermInfo()
+            start = postfile.tell()
+            parts = [WHOOSH3_HEADER_MAGIC]
+            for at in range(0, count, blocklimit):
+                end = min(at + blocklimit, count)
+                block_ids = ids[at:end]
+                block_weights = weights[at:end]
+                minlength, maxlength = _block_lengths(codes, block_ids)
+                heaviest = max(raw_weights[at:end])
+                maxweight = heaviest if heaviest > 0 else 0
+                first = block_weights[0]
+                if block_weights.count(first) == len(block_weights):
+                    mini_weights: Any = None if first == 1.0 else first
+                else:
+                    mini_weights = tuple(block_weights)
+                block_values = [v for v in values[at:end] if v]
+                if fixed is None or fixed < 0:
+                    mini_values: Any = tuple(block_values)
+                elif fixed == 0:
+                    mini_values = None
+                else:
+                    mini_values = emptybytes.join(block_values)
+                deltas = tuple(map(operator.sub, block_ids, [0, *block_ids[:-1]]))
+                data = w3_dumps((deltas, mini_weights, mini_values), 2)
+                if compression:
+                    data = zlib.compress(data, compression)
+                info = w3_dumps((len(block_ids), block_ids[-1], maxweight, compression,
+                                 length_to_byte(minlength), length_to_byte(maxlength)), 2)
+                size = len(info) + len(data)
+                parts += (pack_int(-size if end == count else size), info, data)
+                terminfo.add_block(_Block(block_weights, len(block_ids), minlength,
+                                          maxlength, maxweight, block_ids[0], block_ids[-1]))
+            written = emptybytes.join(parts)
+            postfile.write(written)
+            terminfo.set_extent(start, len(written))
+            tindex.add(key + btext, terminfo.to_bytes())
+        fieldwriter.finish_field()
+    return kept
+
+
+def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:
+    """A block's shortest and longest field length as Whoosh's posting writer tracks them:
+    over the postings whose length is not 0 (None and 0 when there are none)."""
+    if codes is None:
+        return None, 0
+    found = [code for code in map(codes.__getitem__, ids) if code]
+    if not found:
+        return None, 0
+    return _BYTE_LENGTHS[min(found)], _BYTE_LENGTHS[max(found)]
+
 
 #: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value.
 Posting = tuple[bytes, int, float, bytes]
+_TERM, _FREQUENCY, _VALUE = itemgetter(0), itemgetter(1), itemgetter(3)
+#: Keyword field values whose postings a writer keeps (see :func:`_indexer`).
+_MAX_KEPT_VALUES = 50_000
 
 
 def _indexer(field: Any) -> Callable[[str], list[Posting]]:
@@ -216,17 +408,30 @@ def _indexer(field: Any) -> Callable[[str], list[Posting]]:
         return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
     separator = _separator(analyzer)
     if kind is formats.Frequency and separator:
+        known: dict[str, list[Posting]] = {}
+
         def keywords(value: str) -> list[Posting]:
-            counts = Counter(part for part in value.split(separator) if part)
-            return [(word.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
-                    for word, freq in counts.items()]
+            # The same few values recur on every passage of a document (its sessions, topics,
+            # speakers): each is split and counted once.
+            postings = known.get(value)
+            if postings is None:
+                counts = Counter(part for part in value.split(separator) if part)
+                postings = [(word.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
+                            for word, freq in counts.items()]
+                if len(known) >= _MAX_KEPT_VALUES:
+                    known.clear()
+                known[value] = postings
+            return postings
         return keywords
     if kind is formats.Positions and type(analyzer) is LanguageTokenizer:
         encoded = _PositionCodes(fmt)
+        single = encoded.single
 
         def positional(value: str) -> list[Posting]:
+            # A term found once (most are) is looked up by its position, without a call.
             return [(term.encode("utf-8"), len(places), float(len(places)) * boost,
-                     encoded(places)) for term, places in term_positions(value).items()]
+                     (single.get(places[0]) if len(places) == 1 else None) or encoded(places))
+                    for term, places in term_positions(value).items()]
         return positional
     return lambda value: list(field.index(value))
 
@@ -252,6 +457,8 @@ class _PositionCodes:
     def __init__(self, fmt: formats.Positions) -> None:
         self._encode = fmt.encode
         self._kept: dict[tuple[int, ...], bytes] = {}
+        #: The codes of one-position lists by their position (filled by calls).
+        self.single: dict[int, bytes] = {}
 
     def __call__(self, places: list[int]) -> bytes:
         if len(places) > self._SHORT:
@@ -261,7 +468,10 @@ class _PositionCodes:
         if code is None:
             if len(self._kept) >= self._MAX_KEPT:
                 self._kept.clear()
+                self.single.clear()
             code = self._kept[key] = bytes(self._encode(places))
+            if len(places) == 1:
+                self.single[places[0]] = code
         return code
 
 
@@ -277,14 +487,19 @@ class _Lengths:
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         """What ``W3PerDocReader.doc_field_length`` answers, without the repeated look-ups."""
-        try:
-            codes = self._columns[fieldname]
-        except KeyError:
-            codes = self._columns[fieldname] = self._read(fieldname)
+        codes = self.codes(fieldname)
         if codes is None:
             return default
         lbyte = codes[docnum]
         return _BYTE_LENGTHS[lbyte] if lbyte else None
+
+    def codes(self, fieldname: str) -> bytes | None:
+        """Each document's length byte in ``fieldname`` (None for a field without lengths)."""
+        try:
+            return self._columns[fieldname]
+        except KeyError:
+            codes = self._columns[fieldname] = self._read(fieldname)
+            return codes
 
     def _read(self, fieldname: str) -> bytes | None:
         column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)

@@ -1,41 +1,47 @@
-"""Each segment's posting lists, decoded once by the writer and memory-mapped by every reader.
+"""Each segment's posting lists, saved once by the writer and memory-mapped by every reader.
 
 Reading a posting list from Whoosh decodes it block by block, and every block of a positional
 field is a pickle holding each posting's positions: at 100,000 passages a common word's list
 took half a second to decode, paid by the first query that used the word in every process
 (the slow tail of bench/search.py, and most of a cold ``kb search``). Whoosh never changes a
-segment once written (deletions are kept apart, per generation), so the writer decodes each
-new segment's lists once, as docnums (int32, local to the segment) and frequencies (float32),
-and saves them in ``kb_postings_<segment id>.bin`` (:mod:`index.arrays`' file layout); a reader
-then takes any list as two slices of a mapped file. A commit only decodes the segments it
-wrote (or merged), so adding a few files to a large index stays cheap.
+segment once written (deletions are kept apart, per generation), so the writer saves each new
+segment's lists once, as docnums (int32, local to the segment) and frequencies (float32), in
+``kb_postings_<segment id>.bin`` (:mod:`index.arrays`' file layout): from the lists it kept
+while writing the segment (:func:`from_written`), or decoded from Whoosh for a segment it did
+not write (:func:`build`). A reader then takes any list as two slices of a mapped file. A
+commit only saves the segments it wrote (or merged), so adding a few files to a large index
+stays cheap.
 
 The fields kept are those a query reads lists of: the text fields it scores and the facet,
-date and kind fields it filters on. Per-record fields (``id``, ``doc_id``, ``src``) are read
-from Whoosh, where each list is one short block.
+date and kind fields it filters on, and ``src``, whose every list the generation's sort keys
+read (:meth:`index.snapshot.Snapshot.browse_key`: one list per document, which from Whoosh
+cost a lookup and a block read each, twice per commit). The other per-record fields (``id``,
+``doc_id``) are read from Whoosh, a short block per record asked for.
 """
 
 from __future__ import annotations
 
 import bisect
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
 import numpy as np
+from whoosh.codec.base import Segment
 from whoosh.reading import SegmentReader
 
 from index import arrays
 from index.arrays import Stored
 from index.cache import LruCache
+from index.internals import PostingLists
 from index.postings import DOCNUM, read_segment_postings
 from index.schema import FACET_FIELDS, build_schema
 
 #: Fields whose lists are kept per segment.
 FIELDS = tuple(dict.fromkeys(
     [name for name, kind in build_schema().items() if kind.scorable]
-    + list(FACET_FIELDS.values()) + ["kind", "date"]))
+    + list(FACET_FIELDS.values()) + ["kind", "date", "src"]))
 #: Separates the terms of one field in the stored text (never part of an indexed term).
 _SEP = "\x00"
 _SEP_BYTE = 0
@@ -142,7 +148,12 @@ _EMPTY = (np.zeros(0, dtype=DOCNUM), np.zeros(0, dtype=np.float32))
 
 
 def _identity(sub: SegmentReader) -> dict[str, object]:
-    return {"segment": sub.segment().segment_id(), "records": int(sub.doc_count_all()),
+    return _segment_identity(sub.segment())
+
+
+def _segment_identity(segment: Segment) -> dict[str, object]:
+    """What ties a file to one segment: its id, its records and the fields kept."""
+    return {"segment": segment.segment_id(), "records": int(segment.doc_count_all()),
             "fields": list(FIELDS)}
 
 
@@ -180,25 +191,67 @@ def build(sub: SegmentReader) -> Stored:
                 terms.append(term)
                 ids.append(found_ids)
                 frequencies.append(found_tf)
-        starts = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum([len(i) for i in ids], out=starts[1:])
-        out.arrays[f"{field}.terms"] = np.frombuffer(_SEP.join(terms).encode("utf-8"),
-                                                     dtype=np.uint8)
-        out.arrays[f"{field}.starts"] = starts
-        out.arrays[f"{field}.ids"] = np.concatenate(ids) if ids else _EMPTY[0]
-        out.arrays[f"{field}.tf"] = np.concatenate(frequencies) if frequencies else _EMPTY[1]
+        _put(out, field, _SEP.join(terms).encode("utf-8"), [len(i) for i in ids],
+             np.concatenate(ids) if ids else _EMPTY[0],
+             np.concatenate(frequencies) if frequencies else _EMPTY[1])
     return out
 
 
-def save_missing(index_dir: Path, subs: list[SegmentReader]) -> None:
-    """Decode and save the lists of each segment that has no valid file yet (the writer's
-    new or merged segments); one it cannot save is logged, and readers read it from Whoosh."""
+def from_written(lists: Mapping[str, PostingLists]) -> Stored:
+    """Every kept field's lists of a segment as its writer kept them while writing it
+    (:attr:`index.internals.PostingLists`): what :func:`build` decodes from the segment,
+    without reading it back."""
+    out = Stored()
+    for field in FIELDS:
+        written = lists.get(field)
+        if written is None:
+            _put(out, field, b"", [], _EMPTY[0], _EMPTY[1])
+            continue
+        _put(out, field, _SEP.encode("utf-8").join(written.terms), written.counts,
+             np.frombuffer(written.ids, dtype=np.uint32).astype(DOCNUM),
+             np.frombuffer(written.weights, dtype=np.float32))
+    return out
+
+
+def _put(out: Stored, field: str, terms: bytes, counts: list[int], ids: np.ndarray,
+         frequencies: np.ndarray) -> None:
+    """One field's arrays: its terms joined by the separator, where each term's postings
+    start, and the postings' docnums and frequencies."""
+    starts = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    out.arrays[f"{field}.terms"] = np.frombuffer(terms, dtype=np.uint8)
+    out.arrays[f"{field}.starts"] = starts
+    out.arrays[f"{field}.ids"] = ids
+    out.arrays[f"{field}.tf"] = frequencies
+
+
+def save_written(index_dir: Path, segment: Segment, lists: Mapping[str, PostingLists]) -> None:
+    """Save the lists of a segment just written, from what its writer kept (see
+    :func:`from_written`); one it cannot save is logged, and readers read it from Whoosh."""
+    _save(index_dir, segment, lambda: from_written(lists))
+
+
+def save_missing(index_dir: Path, subs: list[SegmentReader],
+                 written: Mapping[str, Mapping[str, PostingLists]] | None = None) -> None:
+    """Save the lists of each segment that has no valid file yet (the writer's new or merged
+    segments): from what its writer kept when ``written`` has them by segment id (see
+    :func:`from_written`), else decoded from Whoosh. One it cannot save is logged, and
+    readers read it from Whoosh."""
     for sub in subs:
         if sub.segment() is None or load(index_dir, sub) is not None:
             continue
-        try:
-            arrays.write(arrays.segment_path(index_dir, sub.segment().segment_id()),
-                         _identity(sub), build(sub))
-        except OSError as exc:
-            _log.warning("could not save the posting lists of %s: %s",
-                         sub.segment().segment_id(), exc)
+        lists = (written or {}).get(sub.segment().segment_id())
+        if lists is not None:
+            _save(index_dir, sub.segment(), lambda: from_written(lists))  # noqa: B023
+        else:
+            _save(index_dir, sub.segment(), lambda: build(sub))  # noqa: B023 - called at once
+
+
+def _save(index_dir: Path, segment: Segment, make: Callable[[], Stored]) -> None:
+    """Write the lists ``make`` gives as ``segment``'s file; a failure is logged, and readers
+    then read that segment's lists from Whoosh."""
+    try:
+        arrays.write(arrays.segment_path(index_dir, segment.segment_id()),
+                     _segment_identity(segment), make())
+    except OSError as exc:
+        _log.warning("could not save the posting lists of %s: %s", segment.segment_id(), exc)

@@ -33,19 +33,27 @@ from typing import Any
 
 from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 from index.errors import IndexWriteFailed
 from index.internals import Segment, abandon_segment, finish_segment, unlocked_writer
 from index.records import document_records
-from index.segment_postings import save_missing
+from index.segment_postings import FIELDS as KEPT_FIELDS
+from index.segment_postings import save_missing, save_written
 from kb.model import Document
 from kb.process import die_with_parent
 
 
-def save_postings(ix: FileIndex, segment: Segment) -> None:
-    """Decode and save the posting lists of ``segment``, written but not yet published (see
+def save_postings(ix: FileIndex, segment: Segment, writer: SegmentWriter) -> None:
+    """Save the posting lists of ``segment``, written by ``writer`` but not yet published (see
     :mod:`index.segment_postings`), so that the commit finds them and decodes nothing: each
-    process does this for its own segment while the other may still be writing."""
+    process does this for its own segment while the other may still be writing. The lists
+    are those the writer kept as it wrote them; only a writer that kept none (its flush was
+    Whoosh's own) has its segment decoded."""
+    lists = getattr(writer, "posting_lists", None)
+    if lists is not None:
+        save_written(Path(ix.storage.folder), segment, lists)
+        return
     reader = SegmentReader(ix.storage, ix.schema, segment)
     try:
         save_missing(Path(ix.storage.folder), [reader])
@@ -130,7 +138,7 @@ def _write(conn: Connection, ix: FileIndex, docs: Sequence[Document], stamp: str
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: a TERM ends it
     reply: tuple[str, Any]
     try:
-        writer = unlocked_writer(ix, limitmb)
+        writer = unlocked_writer(ix, limitmb, KEPT_FIELDS)
         try:
             for doc in docs:
                 for record in document_records(replace(doc, ingested=stamp)):
@@ -141,7 +149,7 @@ def _write(conn: Connection, ix: FileIndex, docs: Sequence[Document], stamp: str
         segment = finish_segment(writer)
         # Its posting lists are decoded and saved here, beside the writer's own, not after
         # the commit by the writer (see index.segment_postings): the commit then finds them.
-        save_postings(ix, segment)
+        save_postings(ix, segment, writer)
         reply = ("ok", segment)
     except Exception as exc:  # reported by the parent, which cancels the whole ingest
         reply = ("error", f"{type(exc).__name__}: {exc}")

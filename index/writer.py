@@ -30,6 +30,7 @@ from index.records import (
     manifest_record,
     meta_record,
 )
+from index.segment_postings import FIELDS as KEPT_FIELDS
 from index.segment_postings import save_missing
 from index.segments import SideWriter, manifest_work, save_postings, split
 from index.snapshot import prepare
@@ -70,7 +71,7 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
             # again), and a killed ingest left its workers holding the lock; index.segments
             # forks one process with the documents in memory and publishes its segment as is.
             # The lock is kb's own (see index.lock), so Whoosh's is not taken.
-            writer = unlocked_writer(ix, _WRITER_MB)
+            writer = unlocked_writer(ix, _WRITER_MB, KEPT_FIELDS)
             side: SideWriter | None = None
             try:
                 side = _write(writer, ix, changes, rebuild, writers > 1)
@@ -79,7 +80,7 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
                 # both are published together.
                 own, new = finish_own(writer, mergetype=CLEAR if rebuild else None)
                 if side is not None and new is not None:
-                    save_postings(ix, new)
+                    save_postings(ix, new, writer)
                 others = [side.segment()] if side is not None else []
             except BaseException:
                 if side is not None:
@@ -91,7 +92,12 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
             # lists and its arrays are saved beside it, and no reader builds them (see
             # index.segment_postings and index.arrays).
             with open_searcher(ix) as searcher:
-                save_missing(index_dir, [sub for sub, _ in searcher.reader().leaf_readers()])
+                subs = [sub for sub, _ in searcher.reader().leaf_readers()]
+                if side is None and new is not None and writer.posting_lists is not None:
+                    # Alone, the writer saves its segment's lists now, from those it kept.
+                    save_missing(index_dir, subs, {new.segment_id(): writer.posting_lists})
+                else:  # beside a side process, each saved its own before the commit
+                    save_missing(index_dir, subs)
                 prepare(index_dir, searcher)
         finally:
             ix.close()

@@ -1,0 +1,185 @@
+"""The writer's own posting flush (index.internals.write_postings) writes Whoosh's bytes, and the
+posting lists it keeps are those index.segment_postings would decode from the segment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+from index import apply_changes, segment_postings
+from index.internals import _SegmentWriter, leaf_blocks, unlocked_writer
+from index.records import document_records
+from index.store import create_whoosh
+from kb.model import ChangeSet
+from tests.index.fixtures import changes, corpus, doc
+
+#: Words repeated over many passages, so that their lists run over several blocks (Whoosh
+#: writes 128 postings a block) with varying frequencies and field lengths.
+_MANY = [f"Copyright {'copyright ' * (i % 4)}and licensing of works number {i} "
+         f"{'with a much longer tail of words ' * (i % 7)}"
+         for i in range(300)]
+
+
+def _records() -> list[dict[str, Any]]:
+    docs = [*corpus(),
+            doc("many", "Many passages on copyright", _MANY, topics=["copyright", "ai"],
+                speakers=["Daren Tang"], sessions=[9, 10])]
+    records = [record for d in docs for record in document_records(d)]
+    # A boost goes through Whoosh's own add_document: a weight other than the frequency.
+    records.append({"id": "boosted", "kind": "meta", "body": "boosted copyright words",
+                    "_boost": 2.5})
+    return records
+
+
+def _segment_files(path: Path) -> dict[str, bytes]:
+    """The bytes of the one segment's files, by extension (the segment id left out)."""
+    found = {}
+    for file in path.glob("MAIN_*.*"):
+        if "WRITELOCK" not in file.name:
+            found[file.name.split(".", 1)[1]] = file.read_bytes()
+    return found
+
+
+def _write(path: Path, records: list[dict[str, Any]], limitmb: int = 32,
+           keep: tuple[str, ...] = ()) -> SegmentWriter:
+    ix = create_whoosh(path)
+    try:
+        writer = unlocked_writer(ix, limitmb, keep)
+        for record in records:
+            writer.add_document(**record)
+        if limitmb < 32:
+            assert writer.pool.runs  # the pool spilled to disk: its runs are merged at flush
+        writer.commit()
+        return writer
+    finally:
+        ix.close()
+
+
+def _whooshs_flush(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_SegmentWriter, "_flush_segment", SegmentWriter._flush_segment)
+
+
+@pytest.mark.parametrize("limitmb", [32, 1])
+def test_the_segment_files_are_whooshs_own_byte_for_byte(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limitmb: int) -> None:
+    records = _records()
+    ours = _write(tmp_path / "ours", records, limitmb)
+    assert ours.posting_lists == {}  # no field kept: nothing but the segment written
+    with monkeypatch.context() as patched:
+        _whooshs_flush(patched)
+        theirs = _write(tmp_path / "theirs", records, limitmb)
+    assert theirs.posting_lists is None
+    mine, whooshs = _segment_files(tmp_path / "ours"), _segment_files(tmp_path / "theirs")
+    assert sorted(mine) == ["_body_len.col", "_heading_len.col", "_speaker_words_len.col",
+                            "_stored.col", "_title_len.col", "pst", "trm"]
+    assert mine == whooshs
+
+
+def test_a_long_list_runs_over_blocks_with_its_weights(tmp_path: Path) -> None:
+    _write(tmp_path, _records())
+    ix = FileStorage(str(tmp_path)).open_index()
+    try:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            blocks = list(leaf_blocks(reader.postings("body", "copyright")) or [])
+            info = reader.term_info("body", "copyright")
+    finally:
+        ix.close()
+    # 300 passages of "many", the title on each, 3 crafted passages and the boosted record.
+    assert [count for _, _, count in blocks] == [128, 128, 48]
+    first_ids, first_weights, _ = blocks[0]
+    # Delta-encoded docnums: passages 5, 11 and 18 of the crafted corpus, then "many"'s.
+    assert first_ids[:5] == (5, 6, 7, 2, 1)
+    # The title ("... on copyright") twice, then the text's own (once, twice, ...).
+    assert list(first_weights[:8]) == [1.0, 1.0, 1.0, 3.0, 4.0, 5.0, 6.0, 3.0]
+    assert blocks[2][1][-1] == 2.5  # the boosted record, last
+    assert info.doc_frequency() == 304
+    assert info.max_weight() == 6.0
+
+
+def _kept(path: Path, writer: SegmentWriter) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays the writer's kept lists give, and those decoded from its segment."""
+    ix = FileStorage(str(path)).open_index()
+    try:
+        with ix.reader() as reader:
+            decoded = segment_postings.build(reader).arrays
+    finally:
+        ix.close()
+    assert writer.posting_lists is not None
+    return segment_postings.from_written(writer.posting_lists).arrays, decoded
+
+
+def _equal(kept: dict[str, np.ndarray], decoded: dict[str, np.ndarray]) -> None:
+    assert list(kept) == list(decoded)
+    for name, array in decoded.items():
+        assert kept[name].dtype == array.dtype, name
+        assert np.array_equal(kept[name], array), name
+
+
+@pytest.mark.parametrize("limitmb", [32, 1])
+def test_the_kept_lists_are_those_decoded_from_the_segment(tmp_path: Path,
+                                                            limitmb: int) -> None:
+    writer = _write(tmp_path, _records(), limitmb, segment_postings.FIELDS)
+    kept, decoded = _kept(tmp_path, writer)
+    _equal(kept, decoded)
+    terms = bytes(kept["kind.terms"]).split(b"\0")
+    assert terms == [b"doc", b"meta", b"passage"]
+    assert kept["kind.starts"].tolist() == [0, 7, 8, 321]  # 7 documents, 313 passages
+    assert kept["kind.ids"][7:9].tolist() == [320, 1]
+
+
+def test_a_field_no_record_has_is_kept_empty_as_decoding_leaves_it(tmp_path: Path) -> None:
+    writer = _write(tmp_path, [{"id": "meta", "kind": "meta", "data": "{}"}], 32,
+                    segment_postings.FIELDS)
+    kept, decoded = _kept(tmp_path, writer)
+    _equal(kept, decoded)
+    assert (kept["body.terms"].size, kept["body.starts"].tolist()) == (0, [0])
+    assert (kept["kind.ids"].tolist(), kept["kind.tf"].tolist()) == ([0], [1.0])
+
+
+def _segments(path: Path) -> Iterator[tuple[SegmentReader, Any]]:
+    ix = FileStorage(str(path)).open_index()
+    try:
+        with ix.reader() as reader:
+            for sub, _ in reader.leaf_readers():
+                yield sub, segment_postings.load(path, sub)
+    finally:
+        ix.close()
+
+
+def _check_new_segments(path: Path, seen: set[str]) -> int:
+    """Check the file of each segment not seen before against decoding it (a segment is
+    decoded right after the commit that wrote it: later commits' deletions are the
+    generation's, not the segment's); the number of segments."""
+    count = 0
+    for sub, saved in _segments(path):
+        count += 1
+        if sub.segment().segment_id() in seen:
+            continue
+        seen.add(sub.segment().segment_id())
+        assert saved is not None and not sub.has_deletions()
+        _equal(dict(saved._arrays), segment_postings.build(sub).arrays)
+    return count
+
+
+@pytest.mark.parametrize("writers", [1, 2])
+def test_each_commits_posting_files_hold_what_decoding_gives(tmp_path: Path,
+                                                              writers: int) -> None:
+    """A first ingest, then small ones, until a commit merges the small segments into its
+    own (whose kept lists then hold the merged segments' postings too)."""
+    seen: set[str] = set()
+    counts = []
+    apply_changes(tmp_path, changes(), writers=writers)
+    counts.append(_check_new_segments(tmp_path, seen))
+    for i in range(6):
+        later = doc(f"later{i}", "Later copyright works", _MANY[:3 + i], topics=["copyright"])
+        apply_changes(tmp_path, ChangeSet(upserts=[later]), writers=writers)
+        counts.append(_check_new_segments(tmp_path, seen))
+    assert counts == ([1, 2, 3, 4, 5, 6, 2] if writers == 1 else [2, 3, 4, 5, 1, 2, 3])
