@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from ingest.enrich.sessions import _all_patterns
 from ingest.enrich.starts import Starts
 
@@ -72,3 +74,14 @@ def test_every_session_pattern_of_every_language_agrees_with_finditer() -> None:
             for text in texts:
                 assert [m.span() for m in starts.finditer(text, text.lower())] == \
                     [m.span() for m in pattern.finditer(text)]
+
+
+def test_without_re_s_parser_every_pattern_is_scanned_in_full(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.enrich.starts as starts_module
+
+    monkeypatch.setattr(starts_module, "_parser", None)
+    starts = Starts(ORDINAL)
+    assert starts.literals is None and starts.finder is None and starts.possible
+    text = "The First session, the 2nd Session; firstsecond session, 1st  SESSION and session."
+    assert _spans(starts, text) == [(4, 17), (23, 34), (57, 69)]
