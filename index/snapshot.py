@@ -682,6 +682,17 @@ def saved(index_dir: Path, reader: IndexReader) -> bool:
         for sub, _ in reader.leaf_readers() if sub.segment() is not None)
 
 
+def _segment_lists(index_dir: Path, searcher: Searcher, base: Snapshot | None
+                   ) -> list[segment_postings.SegmentPostings] | None:
+    """Every segment's saved posting lists for ``searcher``, those ``base`` mapped already
+    taken over (a segment never changes); None when a segment has no valid file yet."""
+    known = {found.segment_id: found for found, _, _ in base._segments} \
+        if base is not None and base._segments is not None else None
+    found = [segment_postings.load(index_dir, sub, known)
+             for sub, _ in searcher.reader().leaf_readers()]
+    return [f for f in found if f is not None] if all(f is not None for f in found) else None
+
+
 def warm_early(index_dir: Path, searcher: Searcher, previous: Snapshot) -> Snapshot | None:
     """A snapshot of ``searcher``'s generation holding what ``previous``'s last queries read
     (:meth:`Snapshot.warm`), before the generation's arrays are saved; None until every segment's
@@ -695,12 +706,10 @@ def warm_early(index_dir: Path, searcher: Searcher, previous: Snapshot) -> Snaps
     """
     if previous._segments is None:
         return None
-    known = {found.segment_id: found for found, _, _ in previous._segments}
-    found = [segment_postings.load(index_dir, sub, known)
-             for sub, _ in searcher.reader().leaf_readers()]
-    if not all(f is not None for f in found):
+    segments = _segment_lists(index_dir, searcher, previous)
+    if segments is None:
         return None
-    early = Snapshot(searcher, None, [f for f in found if f is not None])
+    early = Snapshot(searcher, None, segments)
     early.warm(previous)
     return early
 
@@ -719,12 +728,7 @@ def prepare(index_dir: Path, searcher: Searcher, previous: Snapshot | None = Non
     if early is not None and early.searcher is not searcher:
         raise ValueError("the early snapshot is of another searcher")
     stored = arrays.load(index_dir, searcher.reader())
-    base = early if early is not None else previous
-    known = {found.segment_id: found for found, _, _ in base._segments} \
-        if base is not None and base._segments is not None else None
-    found = [segment_postings.load(index_dir, sub, known)
-             for sub, _ in searcher.reader().leaf_readers()]
-    segments = [f for f in found if f is not None] if all(f is not None for f in found) else None
+    segments = _segment_lists(index_dir, searcher, early if early is not None else previous)
     try:
         snap = Snapshot(searcher, stored, segments)
     except (KeyError, TypeError, ValueError) as exc:
