@@ -15,7 +15,6 @@ had.
 
 from __future__ import annotations
 
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from kb.model import Document
 
 from .copies import absorb
 from .readers.base import Block
+from .shingles import Shingles
 from .textutil import normalise, words
 
 SHINGLE = 5
@@ -69,17 +69,18 @@ def fingerprint(text: str, passages: int = 0) -> Fingerprint:
     return fingerprint_of(words(normalise(text)), passages)
 
 
-def fingerprint_of(tokens: list[str], passages: int = 0) -> Fingerprint:
+def fingerprint_of(tokens: list[str], passages: int = 0,
+                   page: Shingles | None = None) -> Fingerprint:
     """:func:`fingerprint` of a text whose words (``words(normalise(text))``) are ``tokens``.
 
     A page's words are its blocks' words one after the other (a line break joins blocks,
     and neither Unicode normalisation nor lower-casing reaches across one), so a page's
-    fingerprint is taken from the words its block signatures were taken of."""
-    sampled = set()
-    for i in range(len(tokens) - SHINGLE + 1):
-        h = zlib.crc32(" ".join(tokens[i:i + SHINGLE]).encode("utf-8"))
-        if h % _SAMPLE_MOD == 0:
-            sampled.add(h)
+    fingerprint is taken from the words its block signatures were taken of. ``page``: the
+    :class:`Shingles` of ``tokens``, when already built (the worker builds one per page for
+    both)."""
+    if page is None:
+        page = Shingles(tokens)
+    sampled = {h for h in page.hashes(SHINGLE) if h % _SAMPLE_MOD == 0}
     cap = _NO_CAP
     if len(sampled) > _MAX_HASHES:
         kept = sorted(sampled)[:_MAX_HASHES]

@@ -19,12 +19,12 @@ square of the site.
 from __future__ import annotations
 
 import math
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .readers.base import Block
+from .shingles import Shingles
 from .textutil import normalise, words
 
 EDGE_BLOCKS = 30
@@ -50,30 +50,43 @@ def block_signature(block: Block, tokens: list[str] | None = None) -> Signature:
     """``tokens``: the block's :func:`block_words`, when already found."""
     if tokens is None:
         tokens = block_words(block)
-    if not tokens:
+    return _signature(Shingles(tokens), 0, len(tokens))
+
+
+def _signature(page: Shingles, first: int, end: int) -> Signature:
+    """The signature of the block whose words are words ``first`` to ``end`` of ``page``."""
+    count = end - first
+    if not count:
         return frozenset()
-    if len(tokens) <= _SHORT_BLOCK:
-        return frozenset({_EXACT | zlib.crc32(" ".join(tokens).encode("utf-8"))})
-    hashes = {zlib.crc32(" ".join(tokens[i:i + _SHINGLE]).encode("utf-8")) & 0xFFFFFF
-              for i in range(len(tokens) - _SHINGLE + 1)}
-    if len(tokens) > _SAMPLE_ABOVE:
+    if count <= _SHORT_BLOCK:
+        return frozenset({_EXACT | page.whole(first, end)})
+    hashes = {h & 0xFFFFFF for h in page.hashes(_SHINGLE, first, end)}
+    if count > _SAMPLE_ABOVE:
         hashes = {h for h in hashes if h % _SAMPLE_MOD == 0} or {min(hashes)}
     return frozenset(hashes)
 
 
-def document_signatures(blocks: list[Block], tokens: list[list[str]] | None = None
-                        ) -> list[Signature]:
+def document_signatures(blocks: list[Block], tokens: list[list[str]] | None = None,
+                        page: Shingles | None = None) -> list[Signature]:
     """A signature per block; blocks in the middle of long documents get none.
 
-    ``tokens``: each block's :func:`block_words`, when already found (for the page's
+    ``tokens``: each block's :func:`block_words`, when already found; ``page``: the
+    :class:`Shingles` of all of them one after the other, when already built (for the page's
     fingerprint, see :mod:`ingest.staging`).
     """
+    if tokens is None:
+        tokens = [block_words(block) for block in blocks]
+    if page is None:
+        page = Shingles([word for found in tokens for word in found])
     count = len(blocks)
     edge = range(count) if count <= 2 * EDGE_BLOCKS else \
-        [*range(EDGE_BLOCKS), *range(count - EDGE_BLOCKS, count)]
-    signatures: list[Signature] = [frozenset() for _ in blocks]
-    for i in edge:
-        signatures[i] = block_signature(blocks[i], tokens[i] if tokens is not None else None)
+        {*range(EDGE_BLOCKS), *range(count - EDGE_BLOCKS, count)}
+    signatures: list[Signature] = []
+    first = 0
+    for i, found in enumerate(tokens):
+        end = first + len(found)
+        signatures.append(_signature(page, first, end) if i in edge else frozenset())
+        first = end
     return signatures
 
 

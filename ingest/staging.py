@@ -25,6 +25,7 @@ from .readers import READERS, RawDocument, reader_for
 from .readers.base import Block
 from .regular import read_regular
 from .sandbox import Sandbox
+from .shingles import Shingles
 from .sidecar import Metadata, read_sidecar
 
 #: Bumped when a change to the pipeline should re-process every file on the next ingest.
@@ -203,10 +204,12 @@ def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str)
         page_print = None
         if raw.web:
             tokens = [sitewide.block_words(block) for block in blocks]
-            signatures = sitewide.document_signatures(blocks, tokens)
+            words = [word for found in tokens for word in found]
+            page = Shingles(words)  # encoded once for both kinds of shingles
+            signatures = sitewide.document_signatures(blocks, tokens, page)
             # A page's fingerprint, taken here in the worker: the site sweep groups copies by
             # it (of the same words as the signatures).
-            page_print = dedupe.fingerprint_of([word for found in tokens for word in found])
+            page_print = dedupe.fingerprint_of(words, page=page)
         staged.append(Staged(file, source, content_hash, raw, meta, blocks, signatures,
                              _folder_site(file), page_print=page_print))
     return staged

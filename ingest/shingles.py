@@ -1,0 +1,44 @@
+"""CRC-32 hashes of word shingles, taken from one encoded buffer instead of one string each.
+
+Site signatures (:mod:`ingest.sitewide`) and page fingerprints (:mod:`ingest.dedupe`) hash
+every run of 3 and 5 words of a page: the UTF-8 bytes of the words joined by single spaces.
+Building that string for each run (a join, an encode, then the hash) cost most of the page
+cleaning in the workers. Here the page's words are joined and encoded once, with the byte
+offset at which each word starts, so a run's bytes are one slice of that buffer and its hash
+is the very same number (hashes are stored in manifests and must never change).
+"""
+
+from __future__ import annotations
+
+import zlib
+from itertools import accumulate
+
+
+class Shingles:
+    """The words of a text joined by single spaces and encoded once, with word offsets."""
+
+    __slots__ = ("data", "starts")
+
+    def __init__(self, tokens: list[str]) -> None:
+        text = " ".join(tokens)
+        self.data = text.encode("utf-8")
+        # An all-ASCII text has one byte per character: the words' lengths are their sizes.
+        sizes = map(len, tokens) if len(self.data) == len(text) else \
+            [len(token.encode("utf-8")) for token in tokens]
+        #: Where each word starts in :attr:`data`, then one past the end (+1, as if a space
+        #: followed the last word): word i is ``data[starts[i]:starts[i + 1] - 1]``.
+        self.starts = [0, *accumulate(size + 1 for size in sizes)]
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def hashes(self, size: int, first: int = 0, end: int | None = None) -> list[int]:
+        """``crc32(" ".join(run).encode("utf-8"))`` of every run of ``size`` words among
+        words ``first`` to ``end`` (exclusive), in order."""
+        starts = self.starts[first:len(self.starts) if end is None else end + 1]
+        data, crc32 = self.data, zlib.crc32
+        return [crc32(data[a:b - 1]) for a, b in zip(starts, starts[size:], strict=False)]
+
+    def whole(self, first: int, end: int) -> int:
+        """The hash of words ``first`` to ``end`` (exclusive, at least one word) as one run."""
+        return zlib.crc32(self.data[self.starts[first]:self.starts[end] - 1])

@@ -1,0 +1,89 @@
+"""Shingle hashes from one encoded buffer are the very hashes of one string per shingle.
+
+Site signatures and page fingerprints are stored in manifests, so :class:`ingest.shingles.Shingles`
+must give, for every run of words, ``crc32(" ".join(run).encode("utf-8"))``: the definition
+the stored hashes were made with, kept here as the reference.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from ingest import dedupe, sitewide
+from ingest.readers.base import PARAGRAPH, Block
+from ingest.shingles import Shingles
+
+
+def _reference(tokens: list[str], size: int) -> list[int]:
+    return [zlib.crc32(" ".join(tokens[i:i + size]).encode("utf-8"))
+            for i in range(len(tokens) - size + 1)]
+
+
+def _reference_fingerprint(tokens: list[str]) -> dedupe.Fingerprint:
+    sampled = {h for h in _reference(tokens, 5) if h % 4 == 0}
+    cap = 0xFFFFFFFF
+    if len(sampled) > 1024:
+        kept = sorted(sampled)[:1024]
+        cap, sampled = kept[-1], set(kept)
+    return dedupe.Fingerprint(len(tokens), 0, cap, frozenset(sampled))
+
+
+def _reference_signature(tokens: list[str]) -> frozenset[int]:
+    if not tokens:
+        return frozenset()
+    if len(tokens) <= 8:
+        return frozenset({1 << 40 | zlib.crc32(" ".join(tokens).encode("utf-8"))})
+    hashes = {h & 0xFFFFFF for h in _reference(tokens, 3)}
+    if len(tokens) > 40:
+        hashes = {h for h in hashes if h % 2 == 0} or {min(hashes)}
+    return frozenset(hashes)
+
+
+#: Words as the pages give them (ASCII, accented, CJK, emoji: 1 to 4 bytes a character), and
+#: any other text without surrogates (which no word holds), empty strings included.
+_WORD = st.sampled_from(["wipo", "ai", "été", "naïve", "数据", "İstanbul", "ß", "🎼", "a"])
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=6)
+TOKENS = st.lists(st.one_of(_WORD, _TEXT), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TOKENS, st.integers(1, 6), st.data())
+@example(["the", "first", "session", "s", "report"], 5, None)
+def test_hashes_are_those_of_each_shingle_joined_and_encoded(
+        tokens: list[str], size: int, data: st.DataObject | None) -> None:
+    page = Shingles(tokens)
+    assert len(page) == len(tokens)
+    assert page.hashes(size) == _reference(tokens, size)
+    if data is None:
+        assert page.hashes(size) == [zlib.crc32(b"the first session s report")] == [530047737]
+        return
+    first = data.draw(st.integers(0, len(tokens)))
+    end = data.draw(st.integers(first, len(tokens)))
+    assert page.hashes(size, first, end) == _reference(tokens[first:end], size)
+    if end > first:
+        assert page.whole(first, end) == \
+            zlib.crc32(" ".join(tokens[first:end]).encode("utf-8"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(_WORD, st.from_regex(r"\w+", fullmatch=True)), max_size=60),
+                max_size=70))
+def test_page_signatures_and_fingerprint_match_the_stored_definition(
+        blocks_words: list[list[str]]) -> None:
+    """Blocks of 0 to 60 words (a short block is hashed whole, a long one sampled), and pages
+    of up to 70 blocks (over 60, the middle blocks get no signature)."""
+    blocks = [Block(" ".join(found), PARAGRAPH) for found in blocks_words]
+    tokens = [sitewide.block_words(block) for block in blocks]
+    words = [word for found in tokens for word in found]
+    page = Shingles(words)
+    edge = set(range(len(blocks))) if len(blocks) <= 60 else \
+        {*range(30), *range(len(blocks) - 30, len(blocks))}
+    expected = [_reference_signature(found) if i in edge else frozenset()
+                for i, found in enumerate(tokens)]
+    assert sitewide.document_signatures(blocks, tokens, page) == expected
+    assert sitewide.document_signatures(blocks) == expected
+    assert dedupe.fingerprint_of(words, page=page) == _reference_fingerprint(words)
+    assert dedupe.fingerprint_of(words) == _reference_fingerprint(words)
