@@ -133,15 +133,21 @@ def clusters(prints: dict[str, Fingerprint], focus: Iterable[str],
     grows with the number of shared shingles rather than with the square of the corpus.
     """
     focus = set(focus)
+    # Only hashes held by two documents or more can link any: most of a page's shingles are
+    # its own, so those are found first (counted in C) and only they are indexed.
+    seen_twice = {h for h, count in Counter(chain.from_iterable(
+        fp.hashes for fp in prints.values())).items() if count > 1}
     postings: dict[int, list[str]] = defaultdict(list)
+    shared_by: dict[str, frozenset[int]] = {}
     for key, fp in prints.items():
-        for h in fp.hashes:
+        shared_by[key] = shared = fp.hashes & seen_twice
+        for h in shared:
             postings[h].append(key)
     links: dict[str, set[str]] = {}
 
     def copies_of(key: str) -> set[str]:
         if key not in links:
-            counts = Counter(chain.from_iterable(postings[h] for h in prints[key].hashes))
+            counts = Counter(chain.from_iterable(postings[h] for h in shared_by[key]))
             counts.pop(key, None)
             links[key] = {other for other, shared in counts.items()
                           if shared >= _MIN_SHARED and related(prints[key], prints[other])}
