@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from kb.model import ChangeSet, Failure, IngestReport, ManifestEntry, Skipped
 
-from . import dedupe, sitewide
+from . import dedupe
 from .assembly import Outcome
 from .discover import SourceFile
 from .limits import Limits
@@ -78,7 +78,7 @@ def collect(outcomes: list[Outcome], manifest: Manifest,
             root=str(outcome.staged.file.root),
             duplicate_of=doc_ids[canonical] if canonical else "",
             fingerprint=outcome.fingerprint.dumps(),
-            block_hashes=sitewide.dumps(outcome.staged.signatures),
+            block_hashes=outcome.staged.block_hashes(),
             site=outcome.staged.site,
             file=file_key(outcome.staged.file),
         )

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from kb.model import Document
 
 from .copies import absorb
 from .readers.base import Block
-from .shingles import Shingles
+from .shingles import Shingles, hex_list
 from .textutil import normalise, words
 
 SHINGLE = 5
@@ -43,9 +43,13 @@ class Fingerprint:
     passages: int
     cap: int
     hashes: frozenset[int]
+    #: ``hashes`` as :meth:`dumps` writes them, when already made: :func:`fingerprint_of`
+    #: makes it in the worker that takes the fingerprint, so that the parent's serial
+    #: change-set phase does not sort and format every document's hashes.
+    hex_hashes: str | None = field(default=None, compare=False, repr=False)
 
     def dumps(self) -> str:
-        body = " ".join(f"{h:x}" for h in sorted(self.hashes))
+        body = self.hex_hashes if self.hex_hashes is not None else hex_list(self.hashes, " ")
         return f"v1 {self.words} {self.passages} {self.cap:x} {body}".rstrip()
 
     @classmethod
@@ -85,7 +89,9 @@ def fingerprint_of(tokens: list[str], passages: int = 0,
     if len(sampled) > _MAX_HASHES:
         kept = sorted(sampled)[:_MAX_HASHES]
         cap, sampled = kept[-1], set(kept)
-    return Fingerprint(len(tokens), passages, cap, frozenset(sampled))
+    return Fingerprint(len(tokens), passages, cap, frozenset(sampled),
+                       hex_list(sampled, " "))
+
 
 
 def containment(small: Fingerprint, large: Fingerprint) -> float:

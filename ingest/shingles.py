@@ -11,6 +11,7 @@ is the very same number (hashes are stored in manifests and must never change).
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
 from itertools import accumulate
 
 
@@ -42,3 +43,8 @@ class Shingles:
     def whole(self, first: int, end: int) -> int:
         """The hash of words ``first`` to ``end`` (exclusive, at least one word) as one run."""
         return zlib.crc32(self.data[self.starts[first]:self.starts[end] - 1])
+
+
+def hex_list(hashes: Iterable[int], sep: str) -> str:
+    """Hashes in increasing order, in hex, joined by ``sep``: how manifests store them."""
+    return sep.join(f"{h:x}" for h in sorted(hashes))

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .readers.base import Block
-from .shingles import Shingles
+from .shingles import Shingles, hex_list
 from .textutil import normalise, words
 
 EDGE_BLOCKS = 30
@@ -92,7 +92,7 @@ def document_signatures(blocks: list[Block], tokens: list[list[str]] | None = No
 
 def dumps(signatures: list[Signature]) -> list[str]:
     """Signatures as manifest strings ("h.h.h" in hex), empty ones left out."""
-    return [".".join(f"{h:x}" for h in sorted(s)) for s in signatures if s]
+    return [hex_list(s, ".") for s in signatures if s]
 
 
 def loads(strings: Iterable[str]) -> list[Signature]:

@@ -86,4 +86,9 @@ def test_page_signatures_and_fingerprint_match_the_stored_definition(
     assert sitewide.document_signatures(blocks, tokens, page) == expected
     assert sitewide.document_signatures(blocks) == expected
     assert dedupe.fingerprint_of(words, page=page) == _reference_fingerprint(words)
-    assert dedupe.fingerprint_of(words) == _reference_fingerprint(words)
+    fingerprint = dedupe.fingerprint_of(words)
+    assert fingerprint == _reference_fingerprint(words)
+    # The manifest string made in the worker is the one made from the hashes themselves.
+    assert fingerprint.hex_hashes is not None
+    assert fingerprint.dumps() == _reference_fingerprint(words).dumps()
+    assert _reference_fingerprint(words).hex_hashes is None
