@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from kb.registry import Registry
 
 from .registry_cache import per_registry, remembered
+from .words import Paragraph, PassageWords, passage_words
 
 _WORD = re.compile(r"\w+")
 #: The end of a sentence: a stop, then optional closing quotes or brackets, then a space.
@@ -204,28 +205,38 @@ class TopicMatcher:
         see :meth:`document_topics`)."""
         return self.passage_subjects(heading, text)[0]
 
-    def passage_subjects(self, heading: str, text: str) -> tuple[list[str], int]:
+    def passage_subjects(self, heading: str, text: str, words: PassageWords | None = None
+                         ) -> tuple[list[str], int]:
         """:meth:`passage_topics`, with the text's :func:`word_count` (which document topics
-        weigh passages by), from the same tokenising where the text is ASCII."""
-        low = text.lower()
+        weigh passages by), from the same tokenising where the text is ASCII.
+
+        :param words: ``text``'s paragraphs and words, when the caller has them
+            (:func:`.words.passage_words`, shared with the other enrichers).
+        """
+        if words is None:
+            words = passage_words(text)
         # In ASCII the lower-cased text has the text's words, so one tokenising serves both the
-        # word count and the signals; elsewhere lower-casing can split a word ("İ" is "i" and
-        # a combining dot), so the words are counted in the text itself.
-        tokens = _WORD.findall(low)
-        ascii_text = text.isascii()
-        words = len(tokens) if ascii_text else word_count(text)
-        if words < _LEAD_MIN_WORDS:
-            return [], words  # a dateline or a caption under a heading is about nothing yet
+        # word count and the signals (``_WORD`` is :mod:`.words`' word pattern); elsewhere
+        # lower-casing can split a word ("İ" is "i" and a combining dot), so the words are
+        # counted in the text itself.
+        tokens = words.words
+        if tokens is None:
+            tokens = _WORD.findall(text.lower())
+            count = word_count(text)
+        else:
+            count = len(tokens)
+        if count < _LEAD_MIN_WORDS:
+            return [], count  # a dateline or a caption under a heading is about nothing yet
         chosen = {topic for topic, n in self._count(tokens).items() if n >= MIN_SIGNALS}
-        lead, before, taken = _lead(text)
+        lead, before, taken = _lead(words.paragraphs)
         # In ASCII the lead sentence's words are the text's, from ``before`` on (it begins a
         # paragraph and ends at punctuation, where no word runs across).
-        lead_tokens = tokens[before:before + taken] if ascii_text \
+        lead_tokens = tokens[before:before + taken] if words.words is not None \
             else _WORD.findall(lead.lower())
         in_lead = set(self._count(lead_tokens))
         if len(in_lead) <= MAX_LEAD_TOPICS:
             chosen |= in_lead
-        return self._ordered(chosen | self._heading_topics(heading)), words
+        return self._ordered(chosen | self._heading_topics(heading)), count
 
     def _heading_topics(self, heading: str) -> frozenset[str]:
         return remembered(self._headings, heading,
@@ -254,14 +265,17 @@ class TopicMatcher:
 def lead_sentence(text: str) -> str:
     """The sentence a passage opens with: the first of its first paragraph that is longer than
     a dateline, cut at the first sentence end that leaves at least a few words."""
-    return _lead(text)[0]
+    return _lead(passage_words(text).paragraphs)[0]
 
 
-def _lead(text: str) -> tuple[str, int, int]:
-    """:func:`lead_sentence`, the number of words before it and the number of its words."""
+def _lead(paragraphs: Iterable[Paragraph]) -> tuple[str, int, int]:
+    """:func:`lead_sentence` of a text's paragraphs, the number of words before it and the
+    number of its words. An ASCII paragraph's words are counted from its tokens (the same runs
+    of ``_WORD`` as in its text)."""
     before = 0
-    for paragraph in text.split("\n\n"):
-        words = len(_WORD.findall(paragraph))
+    for part in paragraphs:
+        paragraph = part.text
+        words = len(part.words) if part.words is not None else len(_WORD.findall(paragraph))
         if words < _LEAD_MIN_WORDS:
             before += words
             continue
