@@ -65,6 +65,9 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     # Each passage is split into paragraphs and tokenised once, for every enricher below.
     shared = [passage_words(d.text) for d in drafts]
     leads = [None if given else _lead(w.paragraphs[0], session_matcher) for w in shared]
+    for text, draft, words in zip(texts, drafts, shared, strict=True):
+        # The decision below reads each passage again from the matcher's memory.
+        session_matcher.find(text, sessions.phrase_words(draft.heading, words))
     split = about.decide(session_matcher, title, origin.name, dateline, texts, leads, given)
     main = split.document
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ingest.enrich.language import detect_paragraphs
 from ingest.enrich.phrases import key_phrases
+from ingest.enrich.sessions import SessionMatcher, phrase_words
 from ingest.enrich.topics import TopicMatcher
 from ingest.enrich.words import Paragraph, paragraph_words, passage_words
 from kb.registry import Registry
@@ -77,3 +78,30 @@ def test_topics_from_shared_words_are_topics_from_the_text(registry: Registry) -
             "Les données d'entraînement, encore.")
     assert matcher.passage_subjects("", text, passage_words(text)) == \
         matcher.passage_subjects("", text)
+
+
+def test_session_names_from_shared_words_are_those_of_the_text() -> None:
+    passage = passage_words("The Revised Issues Paper, WIPO/IP/AI/2/GE/20/1.\n\nMore on it.")
+    assert phrase_words("Papers", passage) == \
+        ["papers", "the", "revised", "issues", "paper", "wipo", "ip", "ai", "2", "ge", "20", "1",
+         "more", "on", "it"]
+    assert phrase_words("", passage) == passage.words
+
+
+def test_no_shared_session_words_where_they_would_differ() -> None:
+    # "_" separates words for names (wipo_ip_conv), not for the word pattern.
+    assert phrase_words("", passage_words("wipo_ip_conv_ge_24 draft")) is None
+    assert phrase_words("wipo_ip", passage_words("Some text.")) is None
+    assert phrase_words("Données", passage_words("Some text.")) is None
+    assert phrase_words("", passage_words("Les données.")) is None
+
+
+def test_a_session_matched_on_shared_words_is_matched_on_the_text(registry: Registry) -> None:
+    heading = "Ninth session"
+    text = "WIPO/IP/CONV/GE/24 and the eighth session were discussed. The Revised Issues Paper too."
+    whole = f"{heading}\n{text}"
+    expected = SessionMatcher(registry).find(whole)
+    assert [(m.number, m.kind, m.start) for m in expected] == \
+        [(9, "ordinal", 0), (8, "ordinal", 41), (9, "symbol", 14), (2, "paper", 76)]
+    assert SessionMatcher(registry).find(
+        whole, phrase_words(heading, passage_words(text))) == expected
