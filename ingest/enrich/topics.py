@@ -101,31 +101,56 @@ class TopicMatcher:
 
     def _count(self, tokens: list[str]) -> Counter[str]:
         """:meth:`occurrences` of a text's lower-cased word tokens."""
-        words, hot, walks = self._learn(tokens)
         found: Counter[str] = Counter()
-        if hot.isdisjoint(tokens):
-            return found  # no word of the text has a part in any signal
+        present, walked = self._present(tokens)
         # A word that is a whole signal and starts no longer one signals its topics wherever
         # it is: counted per distinct word, not per position.
-        seen = Counter(tokens)
-        for token in hot.intersection(seen):
+        words = self._words
+        for token in present:
             alone, longer = words[token]
             if not longer:
-                times = seen[token]
+                times = tokens.count(token)
                 for topic in alone:
                     found[topic] += times
-        if walks.isdisjoint(seen):
-            return found
-        count = len(tokens)
-        hits: list[str] = []  # once per position, however many of its signals start there
-        pairs = self._pairs
-        for i in [i for i, token in enumerate(tokens) if token in walks]:
-            known = pairs.get((tokens[i], tokens[i + 1])) if i + 1 < count else None
-            # Most walks stop at the next word: a known pair that starts no longer signal.
-            hits.extend(known[0] if known is not None and not known[1]
-                        else self._walk(tokens, i, count))
-        found.update(hits)
+        if walked:
+            found.update(self._walked(tokens))
         return found
+
+    def _signalled(self, tokens: list[str]) -> set[str]:
+        """The topics :meth:`_count` finds at least once in ``tokens``, without counting them
+        (what a passage's opening sentence needs)."""
+        found: set[str] = set()
+        present, walked = self._present(tokens)
+        words = self._words
+        for token in present:
+            alone, longer = words[token]
+            if not longer:
+                found |= alone
+        if walked:
+            found.update(self._walked(tokens))
+        return found
+
+    def _present(self, tokens: list[str]) -> tuple[set[str], bool]:
+        """The distinct ``tokens`` with a part in some signal, and whether one of them starts
+        longer signals (then :meth:`_walked` must look at the words after it)."""
+        _, hot, walks = self._learn(tokens)
+        present = hot.intersection(tokens)
+        return present, not walks.isdisjoint(present)
+
+    def _walked(self, tokens: list[str]) -> list[str]:
+        """The topics of the signals starting at each word that starts longer signals, once
+        per position however many of its signals start there."""
+        walks, pairs = self._walks, self._pairs
+        count = len(tokens)
+        last = count - 1
+        hits: list[str] = []
+        for i, token in enumerate(tokens):
+            if token in walks:
+                known = pairs.get((token, tokens[i + 1])) if i < last else None
+                # Most walks stop at the next word: a known pair that starts no longer signal.
+                hits.extend(known[0] if known is not None and not known[1]
+                            else self._walk(tokens, i, count))
+        return hits
 
     def _walk(self, tokens: list[str], i: int, count: int) -> frozenset[str] | set[str]:
         """The topics of every signal starting at word ``i`` (of ``count``), a word that starts
@@ -233,7 +258,7 @@ class TopicMatcher:
         # paragraph and ends at punctuation, where no word runs across).
         lead_tokens = tokens[before:before + taken] if words.words is not None \
             else _WORD.findall(lead.lower())
-        in_lead = set(self._count(lead_tokens))
+        in_lead = self._signalled(lead_tokens)
         if len(in_lead) <= MAX_LEAD_TOPICS:
             chosen |= in_lead
         return self._ordered(chosen | self._heading_topics(heading)), count
