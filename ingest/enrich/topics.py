@@ -102,16 +102,11 @@ class TopicMatcher:
     def _count(self, tokens: list[str]) -> Counter[str]:
         """:meth:`occurrences` of a text's lower-cased word tokens."""
         found: Counter[str] = Counter()
-        present, walked = self._present(tokens)
-        # A word that is a whole signal and starts no longer one signals its topics wherever
-        # it is: counted per distinct word, not per position.
-        words = self._words
-        for token in present:
-            alone, longer = words[token]
-            if not longer:
-                times = tokens.count(token)
-                for topic in alone:
-                    found[topic] += times
+        singles, walked = self._present(tokens)
+        for token, alone in singles:
+            times = tokens.count(token)
+            for topic in alone:
+                found[topic] += times
         if walked:
             found.update(self._walked(tokens))
         return found
@@ -119,23 +114,25 @@ class TopicMatcher:
     def _signalled(self, tokens: list[str]) -> set[str]:
         """The topics :meth:`_count` finds at least once in ``tokens``, without counting them
         (what a passage's opening sentence needs)."""
+        singles, walked = self._present(tokens)
         found: set[str] = set()
-        present, walked = self._present(tokens)
-        words = self._words
-        for token in present:
-            alone, longer = words[token]
-            if not longer:
-                found |= alone
+        for _, alone in singles:
+            found |= alone
         if walked:
             found.update(self._walked(tokens))
         return found
 
-    def _present(self, tokens: list[str]) -> tuple[set[str], bool]:
-        """The distinct ``tokens`` with a part in some signal, and whether one of them starts
-        longer signals (then :meth:`_walked` must look at the words after it)."""
-        _, hot, walks = self._learn(tokens)
+    def _present(self, tokens: list[str]
+                 ) -> tuple[list[tuple[str, frozenset[str]]], bool]:
+        """The distinct ``tokens`` that are a whole signal and start no longer one, with the
+        topics they signal (wherever such a word is, it signals them: counted per distinct
+        word, not per position), and whether another token starts longer signals (then
+        :meth:`_walked` must look at the words after it)."""
+        words, hot, walks = self._learn(tokens)
         present = hot.intersection(tokens)
-        return present, not walks.isdisjoint(present)
+        singles = [(token, alone) for token in present
+                   for alone, longer in (words[token],) if not longer]
+        return singles, not walks.isdisjoint(present)
 
     def _walked(self, tokens: list[str]) -> list[str]:
         """The topics of the signals starting at each word that starts longer signals, once
