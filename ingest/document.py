@@ -15,6 +15,7 @@ from kb.registry import Registry
 from .enrich import about, doctype, phrases, sessions, speakers, topics
 from .enrich.dates import find_dates, is_date_line, parse_date
 from .enrich.language import Detected, detect_paragraphs, majority_of
+from .enrich.words import Paragraph, passage_words
 from .errors import IngestError, NothingToIndex
 from .identity import document_id, passage_ids
 from .passages import HEADING_SEPARATOR, build_passages
@@ -61,14 +62,19 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
 
     warnings = list(raw.warnings)
     given = meta.sessions or _known_sessions(raw.sessions, registry, warnings)
-    leads = [None if given else _lead(d.text, session_matcher) for d in drafts]
+    # Each passage is split into paragraphs and tokenised once, for every enricher below.
+    shared = [passage_words(d.text) for d in drafts]
+    leads = [None if given else _lead(w.paragraphs[0], session_matcher) for w in shared]
+    for text, draft, words in zip(texts, drafts, shared, strict=True):
+        # The decision below reads each passage again from the matcher's memory.
+        session_matcher.find(text, sessions.phrase_words(draft.heading, words))
     split = about.decide(session_matcher, title, origin.name, dateline, texts, leads, given)
     main = split.document
 
     topic_matcher = topics.matcher_for(registry)
     # A heading equal to the title speaks for the whole document, not for this passage.
-    subjects = [topic_matcher.passage_subjects("" if d.heading == title else d.heading, d.text)
-                for d in drafts]
+    subjects = [topic_matcher.passage_subjects("" if d.heading == title else d.heading, d.text,
+                                               w) for d, w in zip(drafts, shared, strict=True)]
     names, speaker_warnings = speakers.name_speakers(
         (d.speaker for d in drafts), meta.speaker_map, registry.speakers)
     warnings += speaker_warnings
@@ -92,7 +98,7 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
     declared = raw.language if raw.doc_type == "transcript" else ""
     # Each paragraph is detected once: the document's language and each passage's are
     # majorities of the same detections.
-    detected = [detect_paragraphs(p.text.split("\n\n")) for p in passages]
+    detected = [detect_paragraphs(w.paragraphs) for w in shared]
     language = meta.language or declared or _language(detected, raw.language)
     _mark_other_languages(passages, detected, language)
     return Document(
@@ -112,7 +118,8 @@ def assemble(blocks: list[Block], raw: RawDocument, meta: Metadata, origin: Orig
         speakers=[registry.speakers.canonical(n) for n in meta.speakers] or list(dict.fromkeys(
             [p.speaker for p in passages if p.speaker]
             + [registry.speakers.canonical(n) for n in raw.speakers])),
-        key_phrases=phrases.key_phrases(body),
+        key_phrases=phrases.key_phrases(
+            body, paragraphs=[p for w in shared for p in w.paragraphs]),
         site=site,
         url=meta.url or meta.original_url or url,
         content_hash=origin.content_hash,
@@ -135,10 +142,12 @@ def _without_prefix(heading: str, title: str) -> str:
 _LEAD_MIN_WORDS = 8
 
 
-def _lead(text: str, matcher: sessions.SessionMatcher) -> frozenset[int] | None:
-    """The sessions a passage opens by describing, for the about/mentions decision."""
-    first = text.split("\n\n", 1)[0]
-    return matcher.lead(first) if word_count(first) >= _LEAD_MIN_WORDS else None
+def _lead(first: Paragraph, matcher: sessions.SessionMatcher) -> frozenset[int] | None:
+    """The sessions a passage opens by describing (from its ``first`` paragraph), for the
+    about/mentions decision. An ASCII paragraph's words are its :func:`word_count` (no Han
+    character there: each run of word characters counts one)."""
+    words = len(first.words) if first.words is not None else word_count(first.text)
+    return matcher.lead(first.text) if words >= _LEAD_MIN_WORDS else None
 
 
 def _title(blocks: list[Block]) -> str:

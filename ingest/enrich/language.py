@@ -17,8 +17,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from ..textutil import WORD, word_count
+from ..textutil import word_count
 from .lang import languages
+from .words import Paragraph, paragraph_words
 
 _STOPWORDS = {code: lang.stopwords for code, lang in languages().items() if lang.stopwords}
 #: Letters that only one of the Latin-script languages uses; each counts as half a word.
@@ -83,21 +84,24 @@ def _latin_language(text: str, words: list[str]) -> str:
 Detected = tuple[str, str, int]
 
 
-def detect_paragraphs(paragraphs: Iterable[str]) -> list[Detected]:
+def detect_paragraphs(paragraphs: Iterable[str | Paragraph]) -> list[Detected]:
     """Each paragraph's language and word count, computed once for a document and reused for
-    its passages (:func:`majority_of`)."""
-    return [_detect(p) for p in paragraphs]
+    its passages (:func:`majority_of`). A paragraph may come with its words
+    (:mod:`.words`), tokenised once for every enricher."""
+    return [_detect(p if isinstance(p, Paragraph) else paragraph_words(p)) for p in paragraphs]
 
 
-def _detect(paragraph: str) -> Detected:
-    """:func:`detect_language` and :func:`word_count` of one paragraph, from one tokenising in
-    the usual case: an ASCII paragraph (within the sample) whose words are all letters, where
-    the words counted are its Latin words too."""
-    if paragraph.isascii() and len(paragraph) <= _SAMPLE:
-        tokens = WORD.findall(paragraph.lower())
-        if "".join(tokens).isalpha():  # false for no words at all: the general case says "und"
-            return paragraph, _latin_language(paragraph, tokens), len(tokens)
-    return paragraph, detect_language(paragraph), word_count(paragraph)
+def _detect(paragraph: Paragraph) -> Detected:
+    """:func:`detect_language` and :func:`word_count` of one paragraph, from its words in the
+    usual case: an ASCII paragraph (within the sample) whose words are all letters, where the
+    words counted are its Latin words too. In any ASCII text the words counted are the
+    paragraph's words (:func:`word_count` counts runs of word characters there)."""
+    text, words = paragraph.text, paragraph.words
+    if words is None:
+        return text, detect_language(text), word_count(text)
+    if paragraph.letters and len(text) <= _SAMPLE:  # false for no words: "und" below
+        return text, _latin_language(text, words), len(words)
+    return text, detect_language(text), len(words)
 
 
 def majority_language(paragraphs: Iterable[str]) -> str:

@@ -29,10 +29,12 @@ from functools import cache
 
 from kb.registry import Registry
 
+from ..textutil import WORD
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
 from .registry_cache import per_registry, remembered
 from .starts import Starts
+from .words import PassageWords
 
 #: Letters and digits only ("_" and "/" separate the parts of a symbol in file names); each Han
 #: character is a word of its own, since Chinese writes no spaces.
@@ -286,19 +288,24 @@ class SessionMatcher:
             if (slot := symbol_slot(s.symbol)) is not None)
 
     # -- recognition -------------------------------------------------------------------------
-    def find(self, text: str) -> list[Mention]:
+    def find(self, text: str, words: list[str] | None = None) -> list[Mention]:
         """Every session ``text`` names, known to the registry or not (ordinals, numbers and
-        symbols of later sessions are kept: they are how a missing session is noticed)."""
-        return list(self._find(text))
+        symbols of later sessions are kept: they are how a missing session is noticed).
 
-    def _find(self, text: str) -> tuple[Mention, ...]:
+        :param words: ``text``'s words as names are matched on them (:func:`phrase_words`),
+            when the caller has them.
+        """
+        return list(self._find(text, words))
+
+    def _find(self, text: str, words: list[str] | None = None) -> tuple[Mention, ...]:
         """:meth:`find`, remembered for the texts of the last few documents (the decision
         about a document reads each passage several times)."""
-        return remembered(self._cache, text, lambda key: tuple(self._scan(key)), _CACHE_SIZE)
+        return remembered(self._cache, text, lambda key: tuple(self._scan(key, words)),
+                          _CACHE_SIZE)
 
-    def _scan(self, text: str) -> list[Mention]:
+    def _scan(self, text: str, words: list[str] | None = None) -> list[Mention]:
         found = self._ordinals(text)
-        found += self._named(text)
+        found += self._named(text, words)
         for span in find_dates(text):
             found += [Mention(n, "date", "", 0) for n, s in self.registry.sessions.items()
                       if span.overlaps(s.start, s.end)]
@@ -403,10 +410,12 @@ class SessionMatcher:
         series = _series_words().search(after)
         return series is None or series.start() > body.start()
 
-    def _named(self, text: str) -> list[Mention]:
-        """Sessions named by symbol, title, name or paper, longest phrase first."""
+    def _named(self, text: str, words: list[str] | None = None) -> list[Mention]:
+        """Sessions named by symbol, title, name or paper, longest phrase first.
+
+        :param words: ``_PHRASE_WORD``'s words of the lower-cased text, when known."""
         low = text.lower()
-        tokens = _PHRASE_WORD.findall(low)
+        tokens = _PHRASE_WORD.findall(low) if words is None else words
         first = self._first_words
         if first.isdisjoint(tokens):
             return self._new_symbols(text, low)  # most texts: no phrase can start anywhere
@@ -457,6 +466,24 @@ class SessionMatcher:
                 number = last_number + (slot[0] - last_slot[0]) * 2 + slot[1] - last_slot[1]
                 found.append(Mention(number, "symbol", match.group(0), match.start()))
         return found
+
+
+def phrase_words(heading: str, passage: PassageWords) -> list[str] | None:
+    """The words :meth:`SessionMatcher.find` reads in a passage's text under its heading
+    (``heading + "\\n" + text``, or the text alone without a heading), from the passage's
+    words (:mod:`.words`); None when they are not those.
+
+    In ASCII without "_", the runs of letters and digits names are matched on are the runs of
+    word characters, and a line break between heading and text is no word character.
+    """
+    if passage.words is None or "_" in heading or \
+            any("_" in paragraph.text for paragraph in passage.paragraphs):
+        return None
+    if not heading:
+        return passage.words
+    if not heading.isascii():
+        return None
+    return WORD.findall(heading.lower()) + passage.words
 
 
 def symbol_slot(symbol: str) -> tuple[int, int] | None:

@@ -6,7 +6,10 @@ and that scan was most of the cost of finding session mentions in a passage. Eve
 such a pattern begins with one of a few literal strings (its *starts*: "first", "second", a
 digit); a plain, case-sensitive search of the lower-cased text finds where they occur in one
 fast pass (``re`` skips positions by their first character when every alternative opens on a
-literal), and the pattern is then tried at those positions only.
+literal), and the pattern is then tried at those positions only. The starts are found with
+``str.find``, one start at a time: an alternation of a few dozen words ("first|second|...")
+is itself a slow scan in ``re`` (its first letters are common ones), and ``str.find`` of each
+word is not.
 
 The matches are exactly those of ``pattern.finditer(text)`` (:func:`finditer` checks it is
 given what it needs for that): the starts are read from the pattern's own parse tree, so every
@@ -42,7 +45,8 @@ class Starts:
     """Where ``pattern`` (compiled with ``re.IGNORECASE``) can match in ASCII text.
 
     ``possible`` is False when no match can begin anywhere in ASCII text (every start has a
-    letter that only non-ASCII text holds); ``finder`` finds the starts in lower-cased text.
+    letter that only non-ASCII text holds); ``finder`` (:meth:`positions`) finds the starts in
+    lower-cased text, None when they cannot be read.
     """
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
@@ -54,8 +58,10 @@ class Starts:
         #: read (the pattern is then run over the whole text).
         self.literals = None if usable is None else tuple(
             sorted(usable, key=lambda s: (-len(s), s)))
-        self.finder = None if self.literals is None else \
-            re.compile("|".join(map(re.escape, self.literals)))
+        #: The starts looked for: a start that opens with a shorter one ("sessions" with
+        #: "session") occurs only where that one does, so it adds no position.
+        self.probes = () if self.literals is None else _without_extensions(self.literals)
+        self.finder = None if self.literals is None else self.positions
         self.possible = bool(self.literals) or self.literals is None
 
     def finditer(self, text: str, low: str) -> Iterator[re.Match[str]]:
@@ -63,19 +69,37 @@ class Starts:
         if self.finder is None:
             yield from self.pattern.finditer(text)
             return
-        if not self.possible:
-            return
-        search, match = self.finder.search, self.pattern.match
+        match = self.pattern.match
         end = 0
-        found = search(low)
-        while found is not None:
-            at = found.start()
+        for at in self.positions(low):
             if at >= end:
                 hit = match(text, at)
                 if hit is not None:  # never empty: every start has a character
                     yield hit
                     end = hit.end()
-            found = search(low, at + 1)
+
+    def positions(self, low: str) -> list[int]:
+        """Every offset of ``low`` where one of the starts occurs, in order, overlapping ones
+        included: every offset a match can begin at."""
+        found: list[int] = []
+        find = low.find
+        for probe in self.probes:
+            at = find(probe)
+            while at >= 0:
+                found.append(at)
+                at = find(probe, at + 1)
+        if len(found) > 1:
+            found = sorted(set(found))
+        return found
+
+
+def _without_extensions(literals: tuple[str, ...]) -> tuple[str, ...]:
+    """``literals`` without those that begin with another of them."""
+    kept: list[str] = []
+    for literal in sorted(literals, key=lambda s: (len(s), s)):
+        if not any(literal.startswith(shorter) for shorter in kept):
+            kept.append(literal)
+    return tuple(kept)
 
 
 def _starts(items: list[Any]) -> set[str] | None:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from kb.registry import Registry
 
 from .registry_cache import per_registry, remembered
+from .words import Paragraph, PassageWords, passage_words
 
 _WORD = re.compile(r"\w+")
 #: The end of a sentence: a stop, then optional closing quotes or brackets, then a space.
@@ -100,31 +101,53 @@ class TopicMatcher:
 
     def _count(self, tokens: list[str]) -> Counter[str]:
         """:meth:`occurrences` of a text's lower-cased word tokens."""
-        words, hot, walks = self._learn(tokens)
         found: Counter[str] = Counter()
-        if hot.isdisjoint(tokens):
-            return found  # no word of the text has a part in any signal
-        # A word that is a whole signal and starts no longer one signals its topics wherever
-        # it is: counted per distinct word, not per position.
-        seen = Counter(tokens)
-        for token in hot.intersection(seen):
-            alone, longer = words[token]
-            if not longer:
-                times = seen[token]
-                for topic in alone:
-                    found[topic] += times
-        if walks.isdisjoint(seen):
-            return found
-        count = len(tokens)
-        hits: list[str] = []  # once per position, however many of its signals start there
-        pairs = self._pairs
-        for i in [i for i, token in enumerate(tokens) if token in walks]:
-            known = pairs.get((tokens[i], tokens[i + 1])) if i + 1 < count else None
-            # Most walks stop at the next word: a known pair that starts no longer signal.
-            hits.extend(known[0] if known is not None and not known[1]
-                        else self._walk(tokens, i, count))
-        found.update(hits)
+        singles, walked = self._present(tokens)
+        for token, alone in singles:
+            times = tokens.count(token)
+            for topic in alone:
+                found[topic] += times
+        if walked:
+            found.update(self._walked(tokens))
         return found
+
+    def _signalled(self, tokens: list[str]) -> set[str]:
+        """The topics :meth:`_count` finds at least once in ``tokens``, without counting them
+        (what a passage's opening sentence needs)."""
+        singles, walked = self._present(tokens)
+        found: set[str] = set()
+        for _, alone in singles:
+            found |= alone
+        if walked:
+            found.update(self._walked(tokens))
+        return found
+
+    def _present(self, tokens: list[str]
+                 ) -> tuple[list[tuple[str, frozenset[str]]], bool]:
+        """The distinct ``tokens`` that are a whole signal and start no longer one, with the
+        topics they signal (wherever such a word is, it signals them: counted per distinct
+        word, not per position), and whether another token starts longer signals (then
+        :meth:`_walked` must look at the words after it)."""
+        words, hot, walks = self._learn(tokens)
+        present = hot.intersection(tokens)
+        singles = [(token, alone) for token in present
+                   for alone, longer in (words[token],) if not longer]
+        return singles, not walks.isdisjoint(present)
+
+    def _walked(self, tokens: list[str]) -> list[str]:
+        """The topics of the signals starting at each word that starts longer signals, once
+        per position however many of its signals start there."""
+        walks, pairs = self._walks, self._pairs
+        count = len(tokens)
+        last = count - 1
+        hits: list[str] = []
+        for i, token in enumerate(tokens):
+            if token in walks:
+                known = pairs.get((token, tokens[i + 1])) if i < last else None
+                # Most walks stop at the next word: a known pair that starts no longer signal.
+                hits.extend(known[0] if known is not None and not known[1]
+                            else self._walk(tokens, i, count))
+        return hits
 
     def _walk(self, tokens: list[str], i: int, count: int) -> frozenset[str] | set[str]:
         """The topics of every signal starting at word ``i`` (of ``count``), a word that starts
@@ -204,28 +227,38 @@ class TopicMatcher:
         see :meth:`document_topics`)."""
         return self.passage_subjects(heading, text)[0]
 
-    def passage_subjects(self, heading: str, text: str) -> tuple[list[str], int]:
+    def passage_subjects(self, heading: str, text: str, words: PassageWords | None = None
+                         ) -> tuple[list[str], int]:
         """:meth:`passage_topics`, with the text's :func:`word_count` (which document topics
-        weigh passages by), from the same tokenising where the text is ASCII."""
-        low = text.lower()
+        weigh passages by), from the same tokenising where the text is ASCII.
+
+        :param words: ``text``'s paragraphs and words, when the caller has them
+            (:func:`.words.passage_words`, shared with the other enrichers).
+        """
+        if words is None:
+            words = passage_words(text)
         # In ASCII the lower-cased text has the text's words, so one tokenising serves both the
-        # word count and the signals; elsewhere lower-casing can split a word ("İ" is "i" and
-        # a combining dot), so the words are counted in the text itself.
-        tokens = _WORD.findall(low)
-        ascii_text = text.isascii()
-        words = len(tokens) if ascii_text else word_count(text)
-        if words < _LEAD_MIN_WORDS:
-            return [], words  # a dateline or a caption under a heading is about nothing yet
+        # word count and the signals (``_WORD`` is :mod:`.words`' word pattern); elsewhere
+        # lower-casing can split a word ("İ" is "i" and a combining dot), so the words are
+        # counted in the text itself.
+        tokens = words.words
+        if tokens is None:
+            tokens = _WORD.findall(text.lower())
+            count = word_count(text)
+        else:
+            count = len(tokens)
+        if count < _LEAD_MIN_WORDS:
+            return [], count  # a dateline or a caption under a heading is about nothing yet
         chosen = {topic for topic, n in self._count(tokens).items() if n >= MIN_SIGNALS}
-        lead, before, taken = _lead(text)
+        lead, before, taken = _lead(words.paragraphs)
         # In ASCII the lead sentence's words are the text's, from ``before`` on (it begins a
         # paragraph and ends at punctuation, where no word runs across).
-        lead_tokens = tokens[before:before + taken] if ascii_text \
+        lead_tokens = tokens[before:before + taken] if words.words is not None \
             else _WORD.findall(lead.lower())
-        in_lead = set(self._count(lead_tokens))
+        in_lead = self._signalled(lead_tokens)
         if len(in_lead) <= MAX_LEAD_TOPICS:
             chosen |= in_lead
-        return self._ordered(chosen | self._heading_topics(heading)), words
+        return self._ordered(chosen | self._heading_topics(heading)), count
 
     def _heading_topics(self, heading: str) -> frozenset[str]:
         return remembered(self._headings, heading,
@@ -254,14 +287,17 @@ class TopicMatcher:
 def lead_sentence(text: str) -> str:
     """The sentence a passage opens with: the first of its first paragraph that is longer than
     a dateline, cut at the first sentence end that leaves at least a few words."""
-    return _lead(text)[0]
+    return _lead(passage_words(text).paragraphs)[0]
 
 
-def _lead(text: str) -> tuple[str, int, int]:
-    """:func:`lead_sentence`, the number of words before it and the number of its words."""
+def _lead(paragraphs: Iterable[Paragraph]) -> tuple[str, int, int]:
+    """:func:`lead_sentence` of a text's paragraphs, the number of words before it and the
+    number of its words. An ASCII paragraph's words are counted from its tokens (the same runs
+    of ``_WORD`` as in its text)."""
     before = 0
-    for paragraph in text.split("\n\n"):
-        words = len(_WORD.findall(paragraph))
+    for part in paragraphs:
+        paragraph = part.text
+        words = len(part.words) if part.words is not None else len(_WORD.findall(paragraph))
         if words < _LEAD_MIN_WORDS:
             before += words
             continue

@@ -85,3 +85,11 @@ def test_without_re_s_parser_every_pattern_is_scanned_in_full(
     assert starts.literals is None and starts.finder is None and starts.possible
     text = "The First session, the 2nd Session; firstsecond session, 1st  SESSION and session."
     assert _spans(starts, text) == [(4, 17), (23, 34), (57, 69)]
+
+
+def test_positions_are_every_offset_a_start_occurs_at_overlapping_ones_included() -> None:
+    starts = Starts(re.compile(r"(?<!\w)(?:fiffi|fifth|session|sessions|\d)x", re.IGNORECASE))
+    # "sessions" opens with "session": looking for it would find no other offset.
+    assert starts.probes == tuple("0123456789") + ("fiffi", "fifth", "session")
+    assert starts.positions("fiffifth sessions 12 session") == [0, 3, 9, 18, 19, 21]
+    assert starts.positions("nothing here") == []
