@@ -30,9 +30,11 @@ its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
 ``_merge_segments``, ``_close_segment``, ``_commit_toc`` and ``_added``, to publish a segment
 written by another process in the writer's commit (as Whoosh's own ``MpWriter`` does);
 ``FileIndex._read_toc``, ``TOC._pattern`` and ``TOC._filename``; for ``add_document``, the
-writer's ``perdocwriter``, ``docnum``, ``_check_fields`` and ``pool`` with the pool's
-``current``, ``currentsize``, ``limit``, ``fieldnames`` and ``save`` (as ``PostingPool.add``
-uses them), and ``RegexTokenizer.expression``; for the flush, ``SegmentWriter._flush_segment``
+writer's ``perdocwriter`` (``W3PerDocWriter.add_field`` doing nothing for a field neither
+stored nor with a length), ``docnum`` and ``pool``, replaced by a :class:`TermPool` built from
+Whoosh's pool's ``tempstore``, ``segment`` and ``limit``, which keeps ``PostingPool``'s
+``currentsize``, ``fieldnames`` and ``runs`` and its ``_new_run``, ``_open_run`` and
+``_remove_run``, and ``RegexTokenizer.expression``; for the flush, ``SegmentWriter._flush_segment``
 (overridden as Whoosh writes it, the postings aside), ``W3Codec``'s ``_blocklimit``,
 ``_compression`` and ``_inlinelimit``, ``W3FieldWriter``'s ``_codec``, ``_postfile``,
 ``_tindex``, ``_fieldid``, ``start_field`` and ``finish_field``, ``WHOOSH3_HEADER_MAGIC`` and
@@ -69,6 +71,7 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3LeafMatcher,
     W3PerDocReader,
+    W3PerDocWriter,
     W3TermInfo,
     _lenfield,
     _vecfield,
@@ -172,34 +175,44 @@ class _SegmentWriter(SegmentWriter):
         self._fast = not any(field.vector or field.column_type or (
             field.indexed and field.separate_spelling()) for _, field in fields)
         self._indexers = {name: _indexer(field) for name, field in fields if field.indexed}
+        #: Each field's schema object, and whether it is indexed, scorable, stored and
+        #: positional (looked up once, not per record).
+        self._plan = {name: (field, field.indexed, field.scorable, field.stored,
+                             isinstance(field.format, formats.Positions))
+                      for name, field in fields}
+        #: Whoosh 3's per-document writer does nothing with a field neither stored nor
+        #: given a length, so such a field is not handed to it.
+        self._skip_empty = type(self.perdocwriter) is W3PerDocWriter
         #: Each positional field's last value and its postings.
         self._last: dict[str, tuple[str, list[Posting]]] = {}
 
     def add_document(self, **fields: Any) -> None:
-        if not self._fast or any(name[0] == "_" for name in fields):
+        plan = self._plan
+        # A name the schema lacks (Whoosh's error, or a dynamic field) or a custom value
+        # (a boost, "_stored_..."): Whoosh's own method.
+        if not self._fast or not plan.keys() >= fields.keys():
             super().add_document(**fields)
             return
         self._check_state()
-        schema = self.schema
-        names = sorted(fields)
-        self._check_fields(schema, names)
         docnum = self.docnum
         perdoc = self.perdocwriter
         pool = self.pool
+        skip_empty = self._skip_empty
         perdoc.start_doc(docnum)
         try:
-            for name in names:
+            for name in sorted(fields):
                 value = fields[name]
                 if value is None:
                     continue
-                field = schema[name]
+                field, indexed, scorable, stored, positional = plan[name]
                 length = 0
-                if field.indexed:
-                    postings = self._postings(name, field, value)
+                if indexed:
+                    postings = self._postings(name, field, value, positional)
                     pool.add_field(name, docnum, postings)
-                    if field.scorable:
+                    if scorable:
                         length = sum(map(_FREQUENCY, postings))
-                perdoc.add_field(name, field, value if field.stored else None, length)
+                if stored or length or not skip_empty:
+                    perdoc.add_field(name, field, value if stored else None, length)
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -209,10 +222,9 @@ class _SegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _postings(self, name: str, field: Any, value: Any) -> list[Posting]:
+    def _postings(self, name: str, field: Any, value: Any, positional: bool) -> list[Posting]:
         if not isinstance(value, str):
             return list(field.index(value))  # Whoosh's own checks and errors
-        positional = isinstance(field.format, formats.Positions)
         if positional:
             last = self._last.get(name)
             if last is not None and last[0] == value:
