@@ -167,9 +167,11 @@ class _SegmentWriter(SegmentWriter):
     that the flush sorts the terms, not every posting.
     """
 
+    pool: TermPool
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        whooshs = self.pool
+        whooshs: PostingPool = self.pool
         self.pool = TermPool(whooshs.tempstore, whooshs.segment, whooshs.limit)
         fields = list(self.schema.items())
         self._fast = not any(field.vector or field.column_type or (
@@ -298,6 +300,12 @@ class TermPool(PostingPool):
     then weight, then value. :meth:`items` gives Whoosh's tuples, for Whoosh's own flush.
     """
 
+    # PostingPool's attributes this class uses (Whoosh's own are not annotated).
+    runs: list[str]
+    currentsize: int
+    limit: int
+    fieldnames: set[str]
+
     def __init__(self, tempstore: Storage, segment: Segment, limit: int) -> None:
         super().__init__(tempstore, segment)
         self.limit = limit
@@ -400,7 +408,9 @@ class TermPool(PostingPool):
         sorted, if that is not docnum order)."""
         merged = heapq.merge(*map(self._read, runs), key=_FIELD_TERM)
         for (fieldname, tbytes), same in groupby(merged, _FIELD_TERM):
-            ids, weights, values = array("I"), [], []
+            ids = array("I")
+            weights: list[float] = []
+            values: list[Any] = []
             ordered = True
             for _, _, more_ids, more_weights, more_values in same:
                 ordered = ordered and (not ids or ids[-1] < more_ids[0])
@@ -485,7 +495,7 @@ def _pick(items: list[Any], picked: list[int]) -> Sequence[Any]:
     """``items`` in the order of the indexes ``picked`` (one C call)."""
     if len(picked) == 1:
         return (items[picked[0]],)
-    return itemgetter(*picked)(items)  # type: ignore[no-any-return]
+    return itemgetter(*picked)(items)
 
 
 def _in_order(term: PooledTerm) -> PooledTerm:
@@ -627,8 +637,9 @@ def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:
     return _BYTE_LENGTHS[min(found)], _BYTE_LENGTHS[max(found)]
 
 
-#: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value.
-Posting = tuple[bytes, int, float, bytes]
+#: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value
+#: (None where Whoosh's own ``add_document`` gives none).
+Posting = tuple[bytes, int, float, bytes | None]
 _TERM, _FREQUENCY, _WEIGHT, _VALUE = itemgetter(0), itemgetter(1), itemgetter(2), \
     itemgetter(3)
 #: Keyword field values whose postings a writer keeps (see :func:`_indexer`).
