@@ -285,12 +285,12 @@ class TermPool(PostingPool):
     """Whoosh's posting pool, holding each document's postings in a field as the field's
     ``index`` gave them, and grouping them by term with a few array operations at the flush.
 
-    Whoosh's pool makes one ``(field, term, docnum, weight, value)`` tuple per posting (a
-    million for bench/ingest.py's 1,500 documents) and sorts them all at the flush, which then
-    groups them back into terms a posting at a time: a third of the writing time. Documents
-    come in docnum order, so a stable sort of each field's postings by term alone (numpy's,
-    on each term's rank) leaves each term's postings in docnum order; only the terms
-    themselves (17,000) are sorted as Python objects.
+    Whoosh's pool makes one ``(field, term, docnum, weight, value)`` tuple per posting
+    (362,000 for bench/ingest.py's 1,500 documents) and sorts them all at the flush, which
+    then groups them back into terms a posting at a time: a third of the writing time.
+    Documents come in docnum order, so a stable sort of each field's postings by term alone
+    (numpy's, on each term's rank) leaves each term's postings in docnum order; only the
+    terms themselves (15,400) are sorted as Python objects.
 
     Whoosh's accounting is kept: past ``limit`` bytes (Whoosh's estimate), :meth:`save`
     writes the pool out to a temporary run a term at a time, in order, and :meth:`terms`
@@ -311,7 +311,7 @@ class TermPool(PostingPool):
         self.limit = limit
         #: Each field's postings since the last run, in the order added (see :class:`_Field`).
         self.fields: dict[str, _Field] = {}
-        #: Fields some of whose postings came after a posting with a higher docnum.
+        #: Fields with a posting added after one with the same or a higher docnum.
         self._unordered: set[str] = set()
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
