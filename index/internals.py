@@ -12,8 +12,9 @@ kb reaches past Whoosh's public API in four places, each for a measured reason:
   which fields have no length column (Whoosh asks the file system again for every posting of
   such a field: a sixth of a commit's time), can publish a large ingest's second segment,
   written by a forked process, in the same commit (:mod:`index.segments`), adds each
-  record's postings to Whoosh's pool itself, computed in one pass per field (Whoosh's
-  ``add_document`` took two thirds of the writing time), and writes the sorted pool a term
+  record's postings, computed in one pass per field (Whoosh's ``add_document`` took two
+  thirds of the writing time), to a pool that groups them by term at the flush
+  (:class:`TermPool`; Whoosh's sorted a tuple per posting), and writes the pool a term
   at a time, Whoosh's bytes without its Python call per posting, keeping the lists of the
   fields :mod:`index.segment_postings` saves (decoding them back cost a tenth of a write);
 - an index held to one generation (:mod:`index.store`): Whoosh's reads the newest table of
