@@ -12,8 +12,9 @@ kb reaches past Whoosh's public API in four places, each for a measured reason:
   which fields have no length column (Whoosh asks the file system again for every posting of
   such a field: a sixth of a commit's time), can publish a large ingest's second segment,
   written by a forked process, in the same commit (:mod:`index.segments`), adds each
-  record's postings to Whoosh's pool itself, computed in one pass per field (Whoosh's
-  ``add_document`` took two thirds of the writing time), and writes the sorted pool a term
+  record's postings, computed in one pass per field (Whoosh's ``add_document`` took two
+  thirds of the writing time), to a pool that groups them by term at the flush
+  (:class:`TermPool`; Whoosh's sorted a tuple per posting), and writes the pool a term
   at a time, Whoosh's bytes without its Python call per posting, keeping the lists of the
   fields :mod:`index.segment_postings` saves (decoding them back cost a tenth of a write);
 - an index held to one generation (:mod:`index.store`): Whoosh's reads the newest table of
@@ -30,9 +31,11 @@ its ``_cached_reader``, ``_readers``, ``_vpostfile`` and ``_prep_vectors``;
 ``_merge_segments``, ``_close_segment``, ``_commit_toc`` and ``_added``, to publish a segment
 written by another process in the writer's commit (as Whoosh's own ``MpWriter`` does);
 ``FileIndex._read_toc``, ``TOC._pattern`` and ``TOC._filename``; for ``add_document``, the
-writer's ``perdocwriter``, ``docnum``, ``_check_fields`` and ``pool`` with the pool's
-``current``, ``currentsize``, ``limit``, ``fieldnames`` and ``save`` (as ``PostingPool.add``
-uses them), and ``RegexTokenizer.expression``; for the flush, ``SegmentWriter._flush_segment``
+writer's ``perdocwriter`` (``W3PerDocWriter.add_field`` doing nothing for a field neither
+stored nor with a length), ``docnum`` and ``pool``, replaced by a :class:`TermPool` built from
+Whoosh's pool's ``tempstore``, ``segment`` and ``limit``, which keeps ``PostingPool``'s
+``currentsize``, ``fieldnames`` and ``runs`` and its ``_new_run``, ``_open_run`` and
+``_remove_run``, and ``RegexTokenizer.expression``; for the flush, ``SegmentWriter._flush_segment``
 (overridden as Whoosh writes it, the postings aside), ``W3Codec``'s ``_blocklimit``,
 ``_compression`` and ``_inlinelimit``, ``W3FieldWriter``'s ``_codec``, ``_postfile``,
 ``_tindex``, ``_fieldid``, ``start_field`` and ``finish_field``, ``WHOOSH3_HEADER_MAGIC`` and
@@ -42,12 +45,16 @@ the codec module's ``dumps``, as ``W3PostingsWriter._write_block`` uses them
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import heapq
+import itertools
+import marshal
 import operator
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -65,6 +72,7 @@ from whoosh.codec.whoosh3 import (
     W3FieldWriter,
     W3LeafMatcher,
     W3PerDocReader,
+    W3PerDocWriter,
     W3TermInfo,
     _lenfield,
     _vecfield,
@@ -78,7 +86,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.system import emptybytes, pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from index.analysis import LanguageTokenizer, term_positions
 
@@ -155,64 +163,71 @@ class _SegmentWriter(SegmentWriter):
     the pool's own size accounting, so it still spills to disk at ``limitmb``. A record with
     boosts or custom stored values (a name starting with ``_``), or a schema with vectors,
     columns or spelling fields, goes through Whoosh's own method.
+
+    The pool is a :class:`TermPool`, which keeps the postings grouped by term as they come, so
+    that the flush sorts the terms, not every posting.
     """
+
+    pool: TermPool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        whooshs: PostingPool = self.pool
+        self.pool = TermPool(whooshs.tempstore, whooshs.segment, whooshs.limit)
         fields = list(self.schema.items())
         self._fast = not any(field.vector or field.column_type or (
             field.indexed and field.separate_spelling()) for _, field in fields)
         self._indexers = {name: _indexer(field) for name, field in fields if field.indexed}
+        #: Each field's schema object, and whether it is indexed, scorable, stored and
+        #: positional (looked up once, not per record).
+        self._plan = {name: (field, field.indexed, field.scorable, field.stored,
+                             isinstance(field.format, formats.Positions))
+                      for name, field in fields}
+        #: Whoosh 3's per-document writer does nothing with a field neither stored nor
+        #: given a length, so such a field is not handed to it.
+        self._skip_empty = type(self.perdocwriter) is W3PerDocWriter
         #: Each positional field's last value and its postings.
         self._last: dict[str, tuple[str, list[Posting]]] = {}
 
     def add_document(self, **fields: Any) -> None:
-        if not self._fast or any(name[0] == "_" for name in fields):
+        plan = self._plan
+        # A name the schema lacks (Whoosh's error, or a dynamic field) or a custom value
+        # (a boost, "_stored_..."): Whoosh's own method.
+        if not self._fast or not plan.keys() >= fields.keys():
             super().add_document(**fields)
             return
         self._check_state()
-        schema = self.schema
-        names = sorted(fields)
-        self._check_fields(schema, names)
         docnum = self.docnum
         perdoc = self.perdocwriter
         pool = self.pool
-        pooled = pool.current
-        size = 0
+        skip_empty = self._skip_empty
         perdoc.start_doc(docnum)
         try:
-            for name in names:
+            for name in sorted(fields):
                 value = fields[name]
                 if value is None:
                     continue
-                field = schema[name]
+                field, indexed, scorable, stored, positional = plan[name]
                 length = 0
-                if field.indexed:
-                    postings = self._postings(name, field, value)
-                    pool.fieldnames.add(name)
-                    pooled += [(name, tbytes, docnum, weight, vbytes)
-                               for tbytes, _, weight, vbytes in postings]
-                    if field.scorable:
+                if indexed:
+                    postings = self._postings(name, field, value, positional)
+                    pool.add_field(name, docnum, postings)
+                    if scorable:
                         length = sum(map(_FREQUENCY, postings))
-                    # PostingPool.add's estimate of each posting's size in memory.
-                    size += (150 + len(name)) * len(postings) \
-                        + 2 * sum(map(len, map(_TERM, postings))) \
-                        + sum(map(len, map(_VALUE, postings)))
-                perdoc.add_field(name, field, value if field.stored else None, length)
+                if stored or length or not skip_empty:
+                    perdoc.add_field(name, field, value if stored else None, length)
         except Exception:
             perdoc.cancel_doc()
             raise
         perdoc.finish_doc()
-        pool.currentsize += size
         if pool.currentsize > pool.limit:
             pool.save()
         self._added = True
         self.docnum += 1
 
-    def _postings(self, name: str, field: Any, value: Any) -> list[Posting]:
+    def _postings(self, name: str, field: Any, value: Any, positional: bool) -> list[Posting]:
         if not isinstance(value, str):
             return list(field.index(value))  # Whoosh's own checks and errors
-        positional = isinstance(field.format, formats.Positions)
         if positional:
             last = self._last.get(name)
             if last is not None and last[0] == value:
@@ -238,7 +253,7 @@ class _SegmentWriter(SegmentWriter):
         lengths = self.per_document_reader() if self.codec.length_stats else None
         try:
             self.posting_lists = write_postings(fieldwriter, self.schema, lengths,
-                                                self.pool.iter_postings(), self.keep_lists)
+                                                self.pool.terms(), self.keep_lists)
         finally:
             fieldwriter.close()
             if lengths is not None:
@@ -260,6 +275,243 @@ class PostingLists:
     counts: list[int] = dataclasses.field(default_factory=list)
     ids: array = dataclasses.field(default_factory=lambda: array("I"))
     weights: array = dataclasses.field(default_factory=lambda: array("f"))
+
+
+#: One term of a :class:`TermPool`: the field, the term's bytes, and its postings' docnums,
+#: weights and values, in docnum order.
+PooledTerm = tuple[str, bytes, array, Sequence[float], Sequence[Any]]
+
+
+class TermPool(PostingPool):
+    """Whoosh's posting pool, holding each document's postings in a field as the field's
+    ``index`` gave them, and grouping them by term with a few array operations at the flush.
+
+    Whoosh's pool makes one ``(field, term, docnum, weight, value)`` tuple per posting
+    (362,000 for bench/ingest.py's 1,500 documents) and sorts them all at the flush, which
+    then groups them back into terms a posting at a time: a third of the writing time.
+    Documents come in docnum order, so a stable sort of each field's postings by term alone
+    (numpy's, on each term's rank) leaves each term's postings in docnum order; only the
+    terms themselves (15,400) are sorted as Python objects.
+
+    Whoosh's accounting is kept: past ``limit`` bytes (Whoosh's estimate), :meth:`save`
+    writes the pool out to a temporary run a term at a time, in order, and :meth:`terms`
+    merges the runs, joining a term's postings from each run in the order they were written.
+    Where postings came out of docnum order (Whoosh's own ``add_document`` adds spelling
+    words at docnum 0), a term's postings are sorted as Whoosh's pool sorts them: by docnum,
+    then weight, then value. :meth:`items` gives Whoosh's tuples, for Whoosh's own flush.
+    """
+
+    # PostingPool's attributes this class uses (Whoosh's own are not annotated).
+    runs: list[str]
+    currentsize: int
+    limit: int
+    fieldnames: set[str]
+
+    def __init__(self, tempstore: Storage, segment: Segment, limit: int) -> None:
+        super().__init__(tempstore, segment)
+        self.limit = limit
+        #: Each field's postings since the last run, in the order added (see :class:`_Field`).
+        self.fields: dict[str, _Field] = {}
+        #: Fields with a posting added after one with the same or a higher docnum.
+        self._unordered: set[str] = set()
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """Add one posting (Whoosh's ``add_document`` and ``add_reader`` call this)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        assert isinstance(tbytes, bytes), f"tbytes={tbytes!r}"
+        assert vbytes is None or isinstance(vbytes, bytes), f"vbytes={vbytes!r}"
+        self.currentsize += _posting_size(fieldname, tbytes, vbytes)
+        if self.currentsize > self.limit:
+            self.save()
+        # A second posting of one document in a field comes as a docnum repeated: the field
+        # is then sorted term by term (cheap, as only Whoosh's own add_document does this).
+        self._field(fieldname, docnum).add([(tbytes, 0, weight, vbytes)], docnum)
+
+    def add_field(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
+        """Add one document's postings in one field, one per term, as ``(term, frequency,
+        weight, value)`` (what a field's ``index`` gives); the caller checks :attr:`limit`
+        after the whole document (see :meth:`save`)."""
+        self._field(fieldname, docnum).add(postings, docnum)
+        # PostingPool.add's estimate of each posting's size in memory.
+        self.currentsize += (150 + len(fieldname)) * len(postings) \
+            + 2 * sum(map(len, map(_TERM, postings))) + sum(map(len, map(_VALUE, postings)))
+
+    def _field(self, fieldname: str, docnum: int) -> _Field:
+        field = self.fields.get(fieldname)
+        if field is None:
+            field = self.fields[fieldname] = _Field()
+            self.fieldnames.add(fieldname)
+        elif field.docnums[-1] >= docnum:
+            self._unordered.add(fieldname)
+        return field
+
+    def save(self) -> None:
+        """Write the pool out to a new run, a term at a time in (field, term) order, and empty
+        it (Whoosh's ``PostingPool.save``)."""
+        if self.fields:
+            path, file = self._new_run()
+            try:
+                for fieldname, tbytes, ids, weights, values in self._in_memory():
+                    marshal.dump((fieldname, tbytes, ids.tobytes(), list(weights),
+                                  list(values)), file)
+            finally:
+                file.close()
+            self.runs.append(path)
+        self.fields, self._unordered = {}, set()
+        self.currentsize = 0
+
+    def terms(self, maxfiles: int = 128) -> Iterator[PooledTerm]:
+        """Every pooled term in (field, term) order, each with its postings in docnum order:
+        from memory, or merged from the runs (at most ``maxfiles`` open at once: the oldest
+        are merged into one run first, as Whoosh's pool does)."""
+        if not self.runs:
+            return self._in_memory()
+        self.save()
+        while len(self.runs) > maxfiles:
+            path, file = self._new_run()
+            try:
+                for fieldname, tbytes, ids, weights, values in self._merged(
+                        self.runs[:maxfiles]):
+                    marshal.dump((fieldname, tbytes, ids.tobytes(), list(weights),
+                                  list(values)), file)
+            finally:
+                file.close()
+            self.runs[:maxfiles] = [path]
+        runs, self.runs = self.runs, []
+        return self._merged(runs)
+
+    def items(self, maxfiles: int = 128) -> Iterator[tuple[str, bytes, int, float, Any]]:
+        """Whoosh's ``SortingPool.items``: every posting as a ``(field, term, docnum, weight,
+        value)`` tuple, in Whoosh's order (for Whoosh's own flush)."""
+        for fieldname, tbytes, ids, weights, values in self.terms(maxfiles):
+            for docnum, weight, vbytes in zip(ids, weights, values, strict=True):
+                yield fieldname, tbytes, docnum, weight, vbytes
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, Any]]:
+        return self.items()
+
+    def cleanup(self) -> None:
+        """Remove the runs not merged yet (a cancelled or abandoned writer)."""
+        for path in self.runs:
+            with contextlib.suppress(OSError):
+                self._remove_run(path)
+        self.runs = []
+
+    def _in_memory(self) -> Iterator[PooledTerm]:
+        for fieldname, field in sorted(self.fields.items()):
+            terms = _grouped(fieldname, field)
+            if fieldname in self._unordered:
+                terms = (_in_order(term) for term in terms)
+            yield from terms
+
+    def _merged(self, runs: list[str]) -> Iterator[PooledTerm]:
+        """The runs' terms in order, a term's postings joined in the runs' order (then
+        sorted, if that is not docnum order)."""
+        merged = heapq.merge(*map(self._read, runs), key=_FIELD_TERM)
+        for (fieldname, tbytes), same in groupby(merged, _FIELD_TERM):
+            ids = array("I")
+            weights: list[float] = []
+            values: list[Any] = []
+            ordered = True
+            for _, _, more_ids, more_weights, more_values in same:
+                ordered = ordered and (not ids or ids[-1] < more_ids[0])
+                ids += more_ids
+                weights += more_weights
+                values += more_values
+            term = (fieldname, tbytes, ids, weights, values)
+            yield term if ordered else _in_order(term)
+
+    def _read(self, path: str) -> Iterator[PooledTerm]:
+        file = self._open_run(path)
+        try:
+            while True:
+                try:
+                    fieldname, tbytes, raw, weights, values = marshal.load(file)
+                except EOFError:
+                    return
+                ids = array("I")
+                ids.frombytes(raw)
+                yield fieldname, tbytes, ids, weights, values
+        finally:
+            file.close()
+            self._remove_run(path)
+
+
+_FIELD_TERM = itemgetter(0, 1)
+
+
+class _Field:
+    """One field's pooled postings: all of them in one list, as added, and each document's
+    docnum and number of postings (no container per document: the garbage collector then
+    has a few lists to look at, not one per document and field)."""
+
+    __slots__ = ("postings", "docnums", "counts")
+
+    def __init__(self) -> None:
+        self.postings: list[Posting] = []
+        self.docnums = array("q")
+        self.counts = array("q")
+
+    def add(self, postings: list[Posting], docnum: int) -> None:
+        self.postings += postings
+        self.docnums.append(docnum)
+        self.counts.append(len(postings))
+
+
+def _grouped(fieldname: str, field: _Field) -> Iterator[PooledTerm]:
+    """One field's postings grouped by term, in term order, each term's in the order added.
+
+    A stable sort on each posting's term rank keeps a term's postings in the order they were
+    added; every step is one C call over all the field's postings (no Python per posting).
+    """
+    postings = field.postings
+    count = len(postings)
+    if not count:
+        return
+    docnums = np.repeat(np.frombuffer(field.docnums, dtype=np.int64),
+                        np.frombuffer(field.counts, dtype=np.int64))
+    # Each term numbered by its first posting, then ranked in term order.
+    vocabulary: dict[bytes, int] = {}
+    first = np.fromiter(map(vocabulary.setdefault, map(_TERM, postings), itertools.count()),
+                        dtype=np.int64, count=count)
+    terms = sorted(vocabulary)
+    rank = np.zeros(count, dtype=np.int64)
+    rank[np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int64,
+                     count=len(terms))] = np.arange(len(terms))
+    ranks = rank[first]
+    order = np.argsort(ranks, kind="stable")
+    ends = np.cumsum(np.bincount(ranks, minlength=len(terms))).tolist()
+    ids = array("I")
+    ids.frombytes(docnums[order].astype(np.uint32).tobytes())
+    picked = order.tolist()
+    weights = _pick(list(map(_WEIGHT, postings)), picked)
+    values = _pick(list(map(_VALUE, postings)), picked)
+    start = 0
+    for tbytes, end in zip(terms, ends, strict=True):
+        yield fieldname, tbytes, ids[start:end], weights[start:end], values[start:end]
+        start = end
+
+
+def _pick(items: list[Any], picked: list[int]) -> Sequence[Any]:
+    """``items`` in the order of the indexes ``picked`` (one C call)."""
+    if len(picked) == 1:
+        return (items[picked[0]],)
+    return itemgetter(*picked)(items)
+
+
+def _in_order(term: PooledTerm) -> PooledTerm:
+    """A term's postings sorted as Whoosh sorts its pool's tuples within a term: by docnum,
+    then weight, then value."""
+    fieldname, tbytes, ids, weights, values = term
+    docnums, weights, values = zip(*sorted(zip(ids, weights, values, strict=True)),
+                                   strict=True)
+    return fieldname, tbytes, array("I", docnums), weights, values
+
+
+def _posting_size(fieldname: str, tbytes: bytes, vbytes: bytes | None) -> int:
+    """``PostingPool.add``'s estimate of one posting's size in memory."""
+    return 28 + 4 * 5 + 21 + len(fieldname) + 26 + len(tbytes) * 2 + 18 + 16 + 21 \
+        + len(vbytes or b"")
 
 
 def _writes_blocks(codec: Any, fieldwriter: Any) -> bool:
@@ -303,37 +555,33 @@ class _Block:
 
 
 def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | None,
-                   items: Iterable[tuple[str, bytes, int, float, bytes | None]],
+                   terms: Iterable[PooledTerm],
                    keep: frozenset[str] = frozenset()) -> dict[str, PostingLists]:
-    """What ``fieldwriter.add_postings(schema, lengths, items)`` writes, byte for byte, a term
-    at a time: the sorted ``(field, term, docnum, weight, value)`` postings of a segment
-    (Whoosh's pool, in memory or merged from its runs) cut into blocks of the codec's size,
-    each pickled and compressed as ``W3PostingsWriter._write_block`` does, and each term's
-    statistics summed by Whoosh's own :meth:`W3TermInfo.add_block`.
+    """What ``fieldwriter.add_postings(schema, lengths, items)`` writes for the same postings,
+    byte for byte, a term at a time: ``terms`` are a segment's terms in (field, term) order,
+    each with its postings in docnum order (a :class:`TermPool`'s, in memory or merged from
+    its runs), cut into blocks of the codec's size, each pickled and compressed as
+    ``W3PostingsWriter._write_block`` does, and each term's statistics summed by Whoosh's own
+    :meth:`W3TermInfo.add_block`.
 
     Whoosh's ``add_postings`` spends about three Python calls per posting (the loop, the field
-    length, the type checks); here the work per posting is a few list comprehensions, the rest
-    per block and per term. Returns the posting lists of the fields in ``keep``.
+    length, the type checks); here the work per posting is a few slices, the rest per block
+    and per term. Returns the posting lists of the fields in ``keep``.
     """
     codec = fieldwriter._codec
     blocklimit, compression = codec._blocklimit, codec._compression
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
     kept: dict[str, PostingLists] = {}
-    docnum_of, weight_of, value_of = itemgetter(2), itemgetter(3), itemgetter(4)
-    for fieldname, in_field in groupby(items, itemgetter(0)):
+    for fieldname, in_field in groupby(terms, itemgetter(0)):
         fieldobj = schema[fieldname]
         fieldwriter.start_field(fieldname, fieldobj)
         key = pack_ushort(fieldwriter._fieldid)
         fixed = fieldobj.format.fixed_value_size()
         codes = lengths.codes(fieldname) if lengths is not None else None
         lists = kept.setdefault(fieldname, PostingLists()) if fieldname in keep else None
-        for btext, in_term in groupby(in_field, itemgetter(1)):
-            postings = list(in_term)
-            ids = array("I", map(docnum_of, postings))
-            raw_weights = list(map(weight_of, postings))
+        for _, btext, ids, raw_weights, values in in_field:
             weights = array("f", raw_weights)
-            values = list(map(value_of, postings))
-            count = len(postings)
+            count = len(ids)
             if lists is not None:
                 lists.terms.append(btext)
                 lists.counts.append(count)
@@ -354,7 +602,7 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
                     mini_weights: Any = None if first == 1.0 else first
                 else:
                     mini_weights = tuple(block_weights)
-                block_values = [v for v in values[at:end] if v]
+                block_values = list(filter(None, values[at:end]))
                 if fixed is None or fixed < 0:
                     mini_values: Any = tuple(block_values)
                 elif fixed == 0:
@@ -384,15 +632,17 @@ def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:
     over the postings whose length is not 0 (None and 0 when there are none)."""
     if codes is None:
         return None, 0
-    found = [code for code in map(codes.__getitem__, ids) if code]
+    found = list(filter(None, map(codes.__getitem__, ids)))
     if not found:
         return None, 0
     return _BYTE_LENGTHS[min(found)], _BYTE_LENGTHS[max(found)]
 
 
-#: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value.
-Posting = tuple[bytes, int, float, bytes]
-_TERM, _FREQUENCY, _VALUE = itemgetter(0), itemgetter(1), itemgetter(3)
+#: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value
+#: (None where Whoosh's own ``add_document`` gives none).
+Posting = tuple[bytes, int, float, bytes | None]
+_TERM, _FREQUENCY, _WEIGHT, _VALUE = itemgetter(0), itemgetter(1), itemgetter(2), \
+    itemgetter(3)
 #: Keyword field values whose postings a writer keeps (see :func:`_indexer`).
 _MAX_KEPT_VALUES = 50_000
 

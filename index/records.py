@@ -43,7 +43,7 @@ def manifest_key(source: str) -> str:
 
 
 def _multi(values: list[Any]) -> str:
-    return MULTI_SEP.join(str(v) for v in values if str(v).strip())
+    return MULTI_SEP.join([text for text in map(str, values) if text.strip()])
 
 
 def _dumps(data: dict[str, Any]) -> str:
@@ -61,14 +61,18 @@ def document_records(doc: Document) -> list[dict[str, Any]]:
     records = [{"id": document_key(doc.doc_id), "kind": DOCUMENT, "doc_id": doc.doc_id,
                 "data": _dumps(head)}]
     title = _title_stream(doc)  # the same for every passage: found once
+    copied = {name: getattr(doc, name) for name in _DOC_FIELDS_ON_PASSAGE}
     for passage in sorted(doc.passages, key=lambda p: p.position):
-        records.append(_passage_record(doc, passage, title))
+        records.append(_passage_record(doc, passage, title, copied))
     return records
 
 
-def _passage_record(doc: Document, passage: Passage, title: str) -> dict[str, Any]:
+def _passage_record(doc: Document, passage: Passage, title: str,
+                    copied: dict[str, Any]) -> dict[str, Any]:
+    """One passage's record; ``copied`` holds the document's fields its stored data
+    repeats (:data:`_DOC_FIELDS_ON_PASSAGE`), looked up once per document."""
     data = passage.to_dict()
-    data.update({name: getattr(doc, name) for name in _DOC_FIELDS_ON_PASSAGE})
+    data.update(copied)
     data["type"] = doc.doc_type
     sessions = passage.sessions or doc.sessions
     # A passage counts for its own topics only: one that is about none of them must not be

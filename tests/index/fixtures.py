@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from whoosh.index import FileIndex
+
 from kb.model import ChangeSet, Document, ManifestEntry, Passage
 
 
@@ -64,3 +66,24 @@ def changes(docs: list[Document] | None = None, **meta: str) -> ChangeSet:
     manifest = [ManifestEntry(source=d.source, doc_id=d.doc_id, content_hash=d.content_hash,
                               site=d.site) for d in docs]
     return ChangeSet(upserts=docs, manifest=manifest, meta=dict(meta))
+
+
+def contents(ix: FileIndex) -> dict[str, object]:
+    """Everything an index holds, read through Whoosh's public API: each field's terms with
+    their postings (docnum, weight, encoded value), each record's stored fields and field
+    lengths."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        postings = {}
+        for field, term in reader.all_terms():
+            matcher = reader.postings(field, term)
+            found = []
+            while matcher.is_active():
+                found.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            postings[(field, term)] = found
+        docs = range(reader.doc_count_all())
+        return {"postings": postings,
+                "stored": [reader.stored_fields(n) for n in docs],
+                "lengths": [{f: reader.doc_field_length(n, f)
+                             for f in ix.schema.scorable_names()} for n in docs]}

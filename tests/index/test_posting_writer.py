@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from index import apply_changes, segment_postings
 from index.internals import _SegmentWriter, leaf_blocks, unlocked_writer
 from index.records import document_records
 from index.store import create_whoosh
 from kb.model import ChangeSet
-from tests.index.fixtures import changes, corpus, doc
+from tests.index.fixtures import changes, contents, corpus, doc
 
 #: Words repeated over many passages, so that their lists run over several blocks (Whoosh
 #: writes 128 postings a block) with varying frequencies and field lengths.
@@ -80,6 +80,50 @@ def test_the_segment_files_are_whooshs_own_byte_for_byte(
     assert sorted(mine) == ["_body_len.col", "_heading_len.col", "_speaker_words_len.col",
                             "_stored.col", "_title_len.col", "pst", "trm"]
     assert mine == whooshs
+
+
+def test_a_spilled_pool_writes_what_one_in_memory_writes(tmp_path: Path) -> None:
+    """The same postings, lengths, stored fields and kept lists. Not the same posting file
+    bytes, for kb's flush as for Whoosh's (the test above): a block's pickle refers back to
+    an object it repeats, and postings read back from a run repeat fewer objects."""
+    records = _records()
+    spilled = _write(tmp_path / "spilled", records, 1, segment_postings.FIELDS)
+    whole = _write(tmp_path / "whole", records, 32, segment_postings.FIELDS)
+    assert not whole.pool.runs and not list((tmp_path / "spilled").glob("*.run"))
+    assert spilled.posting_lists == whole.posting_lists
+    assert whole.posting_lists is not None and len(whole.posting_lists["body"].terms) == 386
+    found = []
+    for path in (tmp_path / "spilled", tmp_path / "whole"):
+        ix = FileStorage(str(path)).open_index()
+        try:
+            found.append(contents(ix))
+        finally:
+            ix.close()
+    assert found[0] == found[1]
+    postings = found[0]["postings"]
+    assert isinstance(postings, dict) and len(postings) == 783
+    assert postings[("kind", b"meta")] == [(320, 2.5, None)]  # the boosted record
+
+
+def test_whooshs_own_add_document_into_kbs_pool_writes_whooshs_segment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every record through Whoosh's ``add_document`` (a posting at a time into the pool's
+    ``add``), then kb's flush: the files of a writer that is Whoosh's throughout."""
+    records = _records()
+    with monkeypatch.context() as patched:
+        patched.setattr(_SegmentWriter, "add_document", SegmentWriter.add_document)
+        ours = _write(tmp_path / "ours", records, 1)
+    assert ours.posting_lists == {}  # kb's flush wrote the segment
+    ix = create_whoosh(tmp_path / "theirs")
+    try:
+        writer = SegmentWriter(ix, limitmb=1, compound=False, _lk=False)
+        assert type(writer.pool) is PostingPool
+        for record in records:
+            writer.add_document(**record)
+        writer.commit()
+    finally:
+        ix.close()
+    assert _segment_files(tmp_path / "ours") == _segment_files(tmp_path / "theirs")
 
 
 def test_a_long_list_runs_over_blocks_with_its_weights(tmp_path: Path) -> None:

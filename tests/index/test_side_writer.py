@@ -13,7 +13,7 @@ import index.segments as segments_module
 import index.writer as writer_module
 from index import apply_changes, open_index, read_manifest, read_meta
 from index.errors import IndexWriteFailed
-from index.segments import manifest_work, split
+from index.segments import document_work, manifest_work, split
 from kb.model import ChangeSet, SearchRequest
 from tests.conftest import outlives_killed_parent
 from tests.index.fixtures import changes, corpus, doc
@@ -108,17 +108,23 @@ def test_a_failing_second_process_publishes_nothing(tmp_path: Path,
     assert not (tmp_path / "MAIN.tmp").exists()
 
 
-def test_the_documents_are_cut_at_half_of_their_records() -> None:
+def test_the_documents_are_cut_at_half_of_their_writing_work() -> None:
     docs = [doc(f"d{n}", "T", ["x"] * size) for n, size in enumerate([4, 1, 1, 1, 1, 4])]
-    # 5 + 2 + 2 + 2 + 2 + 5 = 18 records: the first three documents hold 9
+    # Each passage: its body's characters (the title twice, the text) and 520 for the record;
+    # each document record 520: 2,612 + 4 x 1,043 + 2,612 = 9,396, the first three hold 4,698.
+    assert [document_work(d) for d in docs[:2]] == [2612, 1043]
     assert split(docs) == 3
     assert split(docs[:1]) == 1
     assert split([]) == 0
-    # The writer's side also writes the manifest: 4 records' worth more makes 22, so it takes
-    # the first two documents (4 + 5 + 2 = 11) and the second process the rest (11).
-    assert split(docs, extra=4) == 2
-    assert split(docs, extra=40) == 0  # all documents to the second process
-    assert manifest_work(1500) == 500
+    # The writer's side also writes the manifest: 6 records' worth (2,160) more makes 11,556,
+    # so it takes the first two documents (2,160 + 2,612 + 1,043 = 5,815).
+    assert manifest_work(6) == 2160
+    assert split(docs, extra=manifest_work(6)) == 2
+    assert split(docs, extra=manifest_work(40)) == 0  # all documents to the second process
+    # The same records, one document with long passages: it is half of the work alone.
+    long = [doc("long", "T", ["y" * 3000] * 2), doc("a", "T", ["x"] * 2), doc("b", "T", ["x"] * 2)]
+    assert [document_work(d) for d in long] == [7564, 1566, 1566]
+    assert split(long) == 1
 
 
 #: A parent that starts a second writing process stuck in an endless document, says its PID,

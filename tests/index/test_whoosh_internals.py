@@ -30,7 +30,7 @@ from index.internals import (
 from index.records import document_records
 from index.store import create_whoosh, open_whoosh
 from kb.model import ChangeSet
-from tests.index.fixtures import changes, corpus, doc
+from tests.index.fixtures import changes, contents, corpus, doc
 
 
 def _with_deletions(path: Path) -> None:
@@ -196,21 +196,7 @@ def _written(path: Path, records: list[dict[str, str]], kb_writer: bool) -> dict
         for record in records:
             writer.add_document(**record)
         writer.commit()
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            postings = {}
-            for field, term in reader.all_terms():
-                matcher = reader.postings(field, term)
-                found = []
-                while matcher.is_active():
-                    found.append((matcher.id(), matcher.weight(), matcher.value()))
-                    matcher.next()
-                postings[(field, term)] = found
-            docs = range(reader.doc_count_all())
-            return {"postings": postings,
-                    "stored": [reader.stored_fields(n) for n in docs],
-                    "lengths": [{f: reader.doc_field_length(n, f)
-                                 for f in ix.schema.scorable_names()} for n in docs]}
+        return contents(ix)
     finally:
         ix.close()
 
