@@ -11,6 +11,10 @@ One worker per core is forked per ingest run, each reading files one after the o
 others read theirs (a fork costs milliseconds and the worker starts with every module loaded;
 a process per file or a fresh interpreter would cost far more on a normal ingest);
 :meth:`Sandbox.map` keeps them all busy and hands the answers back in the files' order.
+Calls go to a worker in batches of up to eight, answered together: every message wakes a
+sleeping process, and on bench/ingest.py's corpus a round trip per file cost more than reading
+a small file. A worker lost on a batch (crashed, stalled, out of memory) costs only its own
+file: the calls of the batch it did not answer are sent again one by one.
 Before each file a worker lowers its own CPU-time limit (``RLIMIT_CPU``) to what it has used
 plus the file's budget, so the kernel stops a runaway reader even if the parent is gone; its
 address space (``RLIMIT_AS``) is capped at its size when it started plus the memory budget, so
@@ -63,6 +67,11 @@ _STALLED_SECONDS = 30.0
 _POLL_SECONDS = 0.5
 #: Without /proc, the parent waits this many times the CPU budget (plus the stall time).
 _WALL_FACTOR = 4
+#: Calls sent to a worker at once (fewer when the jobs are few, see _batch_size): each message
+#: and answer wakes a sleeping process, which costs more than a small file's whole reading.
+_BATCH = 8
+#: A batch takes no more calls once it carries this many bytes of file data (and text).
+_BATCH_BYTES = 256 * 1024
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -148,7 +157,9 @@ class Sandbox:
             return
         if inherit is not self._inherited:  # workers holding another value (or none) go
             self._inherit(inherit)
+        size = _batch_size(jobs, len(self._workers))
         queue: deque[_Slot] = deque()
+        retry: deque[_Slot] = deque()
         free = list(reversed(self._workers))
         pending = iter(jobs)
         exhausted = False
@@ -157,61 +168,80 @@ class Sandbox:
                 while queue and queue[0].done:
                     slot = queue.popleft()
                     yield slot.job, slot.outcome
-                while free and not exhausted:
-                    exhausted = not self._dispatch(pending, prepare, func, shared, free, queue)
+                while free and (retry or not exhausted):
+                    batch = [retry.popleft()] if retry else []
+                    if not batch:
+                        exhausted = self._prepare(pending, prepare, size, queue, batch)
+                    if batch:
+                        worker = free.pop()
+                        worker.send_batch(func, batch, shared)
                 if not queue:
                     if exhausted:
                         return
                     continue
                 if not queue[0].done:  # else it is yielded first, without waiting
-                    self._collect(queue, free)
+                    self._collect(free, retry)
         finally:
-            for slot in queue:  # abandoned mid-way: no worker may hold a stale answer
-                if slot.worker is not None and not slot.done:
-                    slot.worker.stop()
+            for worker in self._workers:  # abandoned mid-way: no worker may hold a stale answer
+                if worker.batch:
+                    worker.stop()
+                    worker.batch = []
 
-    def _dispatch(self, pending: Iterator[J], prepare: Callable[[J], tuple[Any, ...] | None],
-                  func: Callable[..., Any], shared: tuple[str, Any] | None,
-                  free: list[_Worker], queue: deque[_Slot]) -> bool:
-        """Prepare the next job and hand it to a free worker; False when there is none."""
-        try:
-            job = next(pending)
-        except StopIteration:
-            return False
-        slot = _Slot(job)
-        queue.append(slot)
-        try:
-            args = prepare(job)
-        except IngestError as exc:
-            slot.finish(exc)
-            return True
-        if args is None:
-            slot.finish(None)
-            return True
-        worker = free.pop()
-        worker.send(func, args, shared)
-        slot.worker = worker
-        return True
+    @staticmethod
+    def _prepare(pending: Iterator[J], prepare: Callable[[J], tuple[Any, ...] | None],
+                 size: int, queue: deque[_Slot], batch: list[_Slot]) -> bool:
+        """Prepare jobs into ``batch`` (calls for one worker) until it holds ``size`` calls
+        or :data:`_BATCH_BYTES` of data; True when the jobs are exhausted."""
+        data = 0
+        while len(batch) < size and data < _BATCH_BYTES:
+            try:
+                job = next(pending)
+            except StopIteration:
+                return True
+            slot = _Slot(job)
+            queue.append(slot)
+            try:
+                args = prepare(job)
+            except IngestError as exc:
+                slot.finish(exc)
+                continue
+            if args is None:
+                slot.finish(None)
+                continue
+            slot.args = args
+            batch.append(slot)
+            data += sum(len(arg) for arg in args if isinstance(arg, (bytes, str)))
+        return False
 
-    def _collect(self, queue: deque[_Slot], free: list[_Worker]) -> None:
+    def _collect(self, free: list[_Worker], retry: deque[_Slot]) -> None:
         """Wait a moment for the busy workers; record each answer, and stop a worker that
-        has stalled (see :meth:`_Worker.stalled`)."""
-        busy: dict[Connection, _Slot] = {}
-        for slot in queue:
-            if slot.worker is not None and slot.worker.conn is not None and not slot.done:
-                busy[slot.worker.conn] = slot
+        has stalled (see :meth:`_Worker.stalled`).
+
+        A batch whose worker died, stalled or ran out of memory on a call leaves the calls it
+        did not answer to ``retry``, each to be sent on its own: the file to blame is then
+        the one whose own call fails (a call runs again only where its worker was lost)."""
+        busy = {w.conn: w for w in self._workers if w.batch and w.conn is not None}
         ready = multiprocessing.connection.wait(list(busy), timeout=_POLL_SECONDS)
-        for conn, slot in busy.items():
-            worker = slot.worker
-            assert worker is not None
+        for conn, worker in busy.items():
+            batch = worker.batch
             if conn in ready:
-                slot.finish(worker.receive())
+                answers = worker.receive()
             elif worker.stalled():
                 worker.stop()
-                slot.finish(IngestError("reading it made no progress (the reader was "
-                                        "blocked) and was stopped"))
+                answers = IngestError("reading it made no progress (the reader was blocked) "
+                                      "and was stopped")
             else:
                 continue
+            worker.batch = []
+            if isinstance(answers, IngestError):  # the worker is lost
+                if len(batch) == 1:
+                    batch[0].finish(answers)
+                else:
+                    retry.extend(batch)
+            else:
+                for slot, outcome in zip(batch, answers, strict=False):
+                    slot.finish(outcome)
+                retry.extend(batch[len(answers):])  # after a call that ran out of memory
             free.append(worker)
 
     def _inherit(self, value: Any) -> None:
@@ -231,12 +261,23 @@ class _Slot:
     """One job of :meth:`Sandbox.map` on its way: sent to a worker, or already decided."""
 
     job: Any
-    worker: _Worker | None = None
+    #: The call's arguments (kept: a call of a batch whose worker was lost is sent again).
+    args: tuple[Any, ...] = ()
     outcome: Outcome = None
     done: bool = False
 
     def finish(self, outcome: Outcome) -> None:
         self.outcome, self.done = outcome, True
+
+
+def _batch_size(jobs: Iterable[Any], workers: int) -> int:
+    """Calls per batch: :data:`_BATCH`, or fewer so that every worker gets several batches
+    of a short list of jobs (one when their number is unknown)."""
+    try:
+        count = len(jobs)  # type: ignore[arg-type]
+    except TypeError:
+        return 1
+    return max(1, min(_BATCH, count // (4 * workers)))
 
 
 def _in_process(func: Callable[..., Any], job: Any,
@@ -268,28 +309,39 @@ class _Worker:
         self._since = 0.0
         #: What a worker started from now on holds (:meth:`Sandbox.map`'s ``inherit``).
         self.inherited: Any = _NOTHING
+        #: The calls sent and not yet answered (one batch).
+        self.batch: list[_Slot] = []
 
     def send(self, func: Callable[..., Any], args: tuple[Any, ...],
              shared: tuple[str, Any] | None) -> None:
+        """Start ``func(*args)`` as a batch of its own."""
+        self.send_batch(func, [_Slot(None, args)], shared)
+
+    def send_batch(self, func: Callable[..., Any], batch: list[_Slot],
+                   shared: tuple[str, Any] | None) -> None:
+        """Start ``func`` on each slot's arguments in turn: one message there and one answer
+        back for the whole batch (each round trip wakes both processes)."""
+        calls = [slot.args for slot in batch]
         conn = self.start()
         try:
-            conn.send(self.message(func, args, shared))
+            conn.send(self.message(func, calls, shared))
         except (BrokenPipeError, OSError):  # the worker died between files: start another
             self.stop()
             conn = self.start()
-            conn.send(self.message(func, args, shared))
+            conn.send(self.message(func, calls, shared))
+        self.batch = batch
         # The worker's CPU time is first read once a call outlasts a poll (see stalled).
         self._cpu, self._since = None, time.monotonic()
 
-    def message(self, func: Callable[..., Any], args: tuple[Any, ...],
+    def message(self, func: Callable[..., Any], calls: list[tuple[Any, ...]],
                 shared: tuple[str, Any] | None) -> tuple[Any, ...]:
         if shared is None:
-            return func, args, None, None
+            return func, calls, None, None
         key, value = shared
         if key in self._sent:
             value = None
         self._sent.add(key)
-        return func, args, key, value
+        return func, calls, key, value
 
     def stalled(self) -> bool:
         """True when the worker has used no CPU for a while (blocked, not working).
@@ -311,23 +363,30 @@ class _Worker:
             return False
         return waited >= _STALLED_SECONDS
 
-    def receive(self) -> Outcome:
-        """The worker's answer to the call it was sent, as an outcome."""
+    def receive(self) -> list[Outcome] | IngestError:
+        """The worker's answers to the batch it was sent, as outcomes, in order (fewer than
+        the calls when one ran out of memory: the worker then ends); IngestError when the
+        worker died."""
         assert self.conn is not None
         try:
-            status, payload = self.conn.recv()
+            replies = self.conn.recv()
         except (EOFError, OSError):
             return IngestError(self._death())
-        if status == "ok":
-            return payload
-        if status == "nothing":
-            return NothingToIndex(payload)
-        if status == "memory":
-            self.stop()
-            return IngestError(f"reading it needed more than {self.limits.memory_bytes / MB:g} "
-                               "MB of memory and was stopped (set KB_READ_MEMORY_MB to allow "
-                               "more)")
-        return IngestError(payload)
+        outcomes: list[Outcome] = []
+        for status, payload in replies:
+            if status == "ok":
+                outcomes.append(payload)
+            elif status == "nothing":
+                outcomes.append(NothingToIndex(payload))
+            elif status == "memory":
+                self.stop()
+                outcomes.append(IngestError(
+                    f"reading it needed more than {self.limits.memory_bytes / MB:g} MB of "
+                    "memory and was stopped (set KB_READ_MEMORY_MB to allow more)"))
+                break
+            else:
+                outcomes.append(IngestError(payload))
+        return outcomes
 
     def close(self) -> None:
         if self.conn is not None:
@@ -397,32 +456,43 @@ def _serve(conn: Connection, limits: Limits, parent: int, inherited: Any = _NOTH
             return
         if message is None:
             return
-        func, args, key, value = message
-        if key is not None:
-            if value is not None:
-                held[key] = value
-            args = (*args, held[key])
-        if inherited is not _NOTHING:
-            args = (*args, inherited)
-        _cpu_budget(limits.seconds)
+        func, calls, key, value = message
+        if key is not None and value is not None:
+            held[key] = value
+        replies: list[tuple[str, Any]] = []
+        for args in calls:
+            if key is not None:
+                args = (*args, held[key])
+            if inherited is not _NOTHING:
+                args = (*args, inherited)
+            reply = _call(func, args, limits)
+            replies.append(reply)
+            if reply[0] == "memory":
+                break
         try:
-            reply: tuple[str, Any] = ("ok", func(*args))
-        except NothingToIndex as exc:
-            reply = ("nothing", str(exc))
-        except IngestError as exc:
-            reply = ("error", str(exc))
-        except MemoryError:
-            reply = ("memory", "")
-        except Exception as exc:  # a library failing on odd input costs one file
-            reply = ("error", f"could not be read ({type(exc).__name__}: {exc})")
-        try:
-            conn.send(reply)
-        except MemoryError:
-            conn.send(("memory", ""))
+            conn.send(replies)
+        except MemoryError:  # the answers were too large: the batch's calls go again one by one
+            conn.send([("memory", "")] if len(calls) == 1 else [])
+            return
         except (BrokenPipeError, OSError):
             return
-        if reply[0] == "memory":
+        if replies and replies[-1][0] == "memory":
             return  # a process that ran out of memory may be in a bad state: start afresh
+
+
+def _call(func: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> tuple[str, Any]:
+    """One call in the worker, under its own CPU budget, as a reply for the parent."""
+    _cpu_budget(limits.seconds)
+    try:
+        return "ok", func(*args)
+    except NothingToIndex as exc:
+        return "nothing", str(exc)
+    except IngestError as exc:
+        return "error", str(exc)
+    except MemoryError:
+        return "memory", ""
+    except Exception as exc:  # a library failing on odd input costs one file
+        return "error", f"could not be read ({type(exc).__name__}: {exc})"
 
 
 def _cpu_budget(seconds: float) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from ingest import sandbox
 from ingest.errors import IngestError
-from ingest.limits import Limits
+from ingest.limits import MB, Limits
 from ingest.sandbox import Sandbox
 from tests.conftest import outlives_killed_parent
 
@@ -152,3 +152,52 @@ def test_without_fork_the_inherited_batch_is_passed_here(
         outcomes = dict(box.map(_inherited_entry, [1, 3], lambda n: (n,),
                                 inherit=["zero", "one", "two", "three"]))
     assert outcomes == {1: ("one", os.getpid()), 3: ("three", os.getpid())}
+
+
+def test_calls_go_to_a_worker_in_batches_of_up_to_eight_and_fewer_when_jobs_are_few() -> None:
+    assert sandbox._batch_size(range(1500), 2) == 8
+    assert sandbox._batch_size(range(40), 2) == 5
+    assert sandbox._batch_size(range(9), 2) == 1
+    assert sandbox._batch_size(iter(range(100)), 2) == 1  # how many is unknown
+
+
+def _batched_in_worker(n: int) -> tuple[int, int]:
+    """n squared and the worker's PID; 3 fails like a bad file, 6 crashes its worker, 11
+    runs out of memory (the worker ends after answering)."""
+    if n == 3:
+        raise IngestError("three is a bad file")
+    if n == 6:
+        os.abort()
+    if n == 11:
+        raise MemoryError
+    return n * n, os.getpid()
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="the limited workers need fork")
+def test_a_lost_worker_costs_only_its_own_file_and_its_batch_runs_again_call_by_call() -> None:
+    sent: list[int] = []
+
+    def prepare(n: int) -> tuple[int]:
+        sent.append(n)
+        return (n,)
+
+    # 16 jobs, one worker: batches of four, [1-4] [5-8] [9-12] [13-16].
+    with Sandbox(Limits(memory_bytes=512 * MB), workers=1) as box:
+        outcomes = list(box.map(_batched_in_worker, range(1, 17), prepare))
+    assert [job for job, _ in outcomes] == list(range(1, 17))
+    assert sent == list(range(1, 17))  # each job prepared once, even those sent again
+    squares = {job: outcome[0] for job, outcome in outcomes if isinstance(outcome, tuple)}
+    assert squares == {n: n * n for n in range(1, 17) if n not in (3, 6, 11)}
+    failures = {job: str(outcome) for job, outcome in outcomes
+                if isinstance(outcome, IngestError)}
+    assert failures == {
+        3: "three is a bad file",
+        6: "the reader crashed (exit code -6); the file was skipped",
+        11: "reading it needed more than 512 MB of memory and was stopped (set "
+            "KB_READ_MEMORY_MB to allow more)"}
+    pids = [outcome[1] for _, outcome in outcomes if isinstance(outcome, tuple)]
+    # 1, 2, 4 in the first worker; after 6 crashed it, [5-8] sent again call by call: 5 in
+    # a second worker, which 6 crashes again; 7, 8, then the batch [9-12] in a third, which
+    # ends after 11's memory error; 12 on its own and [13-16] in a fourth.
+    assert pids == [pids[0]] * 3 + [pids[3]] + [pids[4]] * 4 + [pids[8]] * 5
+    assert len(set(pids)) == 4
