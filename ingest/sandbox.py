@@ -357,7 +357,9 @@ class _Worker:
             return False
         now = _cpu_seconds(self.process.pid)
         if now is None:
-            return waited >= self.limits.seconds * _WALL_FACTOR + _STALLED_SECONDS
+            # Each call of the batch may use its whole budget.
+            budget = self.limits.seconds * max(1, len(self.batch))
+            return waited >= budget * _WALL_FACTOR + _STALLED_SECONDS
         if now != self._cpu:
             self._cpu, self._since = now, time.monotonic()
             return False

@@ -201,3 +201,19 @@ def test_a_lost_worker_costs_only_its_own_file_and_its_batch_runs_again_call_by_
     # ends after 11's memory error; 12 on its own and [13-16] in a fourth.
     assert pids == [pids[0]] * 3 + [pids[3]] + [pids[4]] * 4 + [pids[8]] * 5
     assert len(set(pids)) == 4
+
+
+def test_without_proc_a_batch_may_take_each_call_s_budget_before_it_counts_as_stalled(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(sandbox, "_cpu_seconds", lambda pid: None)  # no /proc
+    worker = sandbox._Worker(Limits(seconds=1))
+    worker.process = SimpleNamespace(pid=0)
+    # Waited 40 s: one call's limit is 1 s x 4 + 30 s = 34 s, three calls' 3 x 4 + 30 = 42 s.
+    worker._since = time.monotonic() - 40
+    worker.batch = [sandbox._Slot(n, (n,)) for n in range(3)]
+    assert not worker.stalled()
+    worker.batch = worker.batch[:1]
+    assert worker.stalled()
