@@ -241,7 +241,9 @@ class Sandbox:
             else:
                 for slot, outcome in zip(batch, answers, strict=False):
                     slot.finish(outcome)
-                retry.extend(batch[len(answers):])  # after a call that ran out of memory
+                if len(answers) < len(batch):  # out of memory: the worker ends, or has ended
+                    worker.stop()
+                    retry.extend(batch[len(answers):])
             free.append(worker)
 
     def _inherit(self, value: Any) -> None:

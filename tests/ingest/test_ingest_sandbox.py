@@ -217,3 +217,27 @@ def test_without_proc_a_batch_may_take_each_call_s_budget_before_it_counts_as_st
     assert not worker.stalled()
     worker.batch = worker.batch[:1]
     assert worker.stalled()
+
+
+class _TooLargeToSend:
+    """An answer that cannot be pickled for want of memory (as a huge one would)."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise MemoryError
+
+
+def _unsendable_in_worker(n: int) -> object:
+    return _TooLargeToSend() if n == 10 else n * n
+
+
+@pytest.mark.skipif(not sandbox.available(), reason="the limited workers need fork")
+def test_a_batch_whose_answers_cannot_be_sent_runs_again_call_by_call() -> None:
+    # 16 jobs, one worker: batches of four; [9-12]'s answers cannot be pickled.
+    with Sandbox(Limits(memory_bytes=512 * MB), workers=1) as box:
+        outcomes = list(box.map(_unsendable_in_worker, range(1, 17), lambda n: (n,)))
+    assert [job for job, _ in outcomes] == list(range(1, 17))
+    assert {job: outcome for job, outcome in outcomes if not isinstance(outcome, IngestError)} \
+        == {n: n * n for n in range(1, 17) if n != 10}
+    assert {job: str(outcome) for job, outcome in outcomes if isinstance(outcome, IngestError)} \
+        == {10: "reading it needed more than 512 MB of memory and was stopped (set "
+                "KB_READ_MEMORY_MB to allow more)"}
