@@ -349,14 +349,7 @@ class TermPool(PostingPool):
         """Write the pool out to a new run, a term at a time in (field, term) order, and empty
         it (Whoosh's ``PostingPool.save``)."""
         if self.fields:
-            path, file = self._new_run()
-            try:
-                for fieldname, tbytes, ids, weights, values in self._in_memory():
-                    marshal.dump((fieldname, tbytes, ids.tobytes(), list(weights),
-                                  list(values)), file)
-            finally:
-                file.close()
-            self.runs.append(path)
+            self.runs.append(self._write_run(self._in_memory()))
         self.fields, self._unordered = {}, set()
         self.currentsize = 0
 
@@ -368,15 +361,7 @@ class TermPool(PostingPool):
             return self._in_memory()
         self.save()
         while len(self.runs) > maxfiles:
-            path, file = self._new_run()
-            try:
-                for fieldname, tbytes, ids, weights, values in self._merged(
-                        self.runs[:maxfiles]):
-                    marshal.dump((fieldname, tbytes, ids.tobytes(), list(weights),
-                                  list(values)), file)
-            finally:
-                file.close()
-            self.runs[:maxfiles] = [path]
+            self.runs[:maxfiles] = [self._write_run(self._merged(self.runs[:maxfiles]))]
         runs, self.runs = self.runs, []
         return self._merged(runs)
 
@@ -420,6 +405,17 @@ class TermPool(PostingPool):
                 values += more_values
             term = (fieldname, tbytes, ids, weights, values)
             yield term if ordered else _in_order(term)
+
+    def _write_run(self, terms: Iterator[PooledTerm]) -> str:
+        """A new run holding ``terms`` (in order), a term at a time; its path."""
+        path, file = self._new_run()
+        try:
+            for fieldname, tbytes, ids, weights, values in terms:
+                marshal.dump((fieldname, tbytes, ids.tobytes(), list(weights), list(values)),
+                             file)
+        finally:
+            file.close()
+        return str(path)
 
     def _read(self, path: str) -> Iterator[PooledTerm]:
         file = self._open_run(path)

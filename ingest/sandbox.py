@@ -140,7 +140,8 @@ class Sandbox:
         ``prepare(job)`` in as many workers side by side as the sandbox has.
 
         ``prepare`` runs here, in the caller's process and in job order, only as workers
-        come free (so at most a few jobs' data are held at once); it returns the call's
+        come free, a batch of calls for one worker at a time (so at most a few batches' data
+        are held at once); it returns the call's
         arguments, None when the job needs no call (its outcome is None), or raises
         IngestError (its outcome). A failed call costs its own job only: the outcome is the
         IngestError (or NothingToIndex) and its worker is replaced if it died.

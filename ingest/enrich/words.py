@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import chain
 
-from ..textutil import WORD
+from ..textutil import words as text_words
 
 PARAGRAPH_BREAK = "\n\n"
 
@@ -24,7 +24,8 @@ PARAGRAPH_BREAK = "\n\n"
 @dataclass(frozen=True)
 class Paragraph:
     text: str
-    #: The lower-cased words (runs of :data:`WORD`) of an ASCII paragraph; None elsewhere.
+    #: The lower-cased words (:func:`ingest.textutil.words`) of an ASCII paragraph; None
+    #: elsewhere.
     words: list[str] | None
     #: Every word is letters only (no digit, no "_"); False for a paragraph without words.
     letters: bool
@@ -44,7 +45,7 @@ def paragraph_words(text: str) -> Paragraph:
     """One paragraph and its words (tokenised only for ASCII text)."""
     if not text.isascii():
         return Paragraph(text, None, False)
-    words = WORD.findall(text.lower())
+    words = text_words(text)
     return Paragraph(text, words, "".join(words).isalpha())
 
 
