@@ -13,8 +13,11 @@ a process per file or a fresh interpreter would cost far more on a normal ingest
 :meth:`Sandbox.map` keeps them all busy and hands the answers back in the files' order.
 Calls go to a worker in batches of up to eight, answered together: every message wakes a
 sleeping process, and on bench/ingest.py's corpus a round trip per file cost more than reading
-a small file. A worker lost on a batch (crashed, stalled, out of memory) costs only its own
-file: the calls of the batch it did not answer are sent again one by one.
+a small file. A small batch (file names, positions) is sent to a busy worker too, to wait in
+its pipe: the worker starts it as soon as it has answered the one before, instead of waiting
+for this process to take the answer and send more. A worker lost on a batch (crashed,
+stalled, out of memory) costs only its own file: the calls it did not answer (of its batch
+and of the one waiting) are sent again one by one.
 Before each file a worker lowers its own CPU-time limit (``RLIMIT_CPU``) to what it has used
 plus the file's budget, so the kernel stops a runaway reader even if the parent is gone; its
 address space (``RLIMIT_AS``) is capped at its size when it started plus the memory budget, so
@@ -72,6 +75,9 @@ _WALL_FACTOR = 4
 _BATCH = 8
 #: A batch takes no more calls once it carries this many bytes of file data (and text).
 _BATCH_BYTES = 256 * 1024
+#: A batch carrying at most this many bytes of data may wait in a busy worker's pipe (whose
+#: buffer holds it whole, so that sending it never blocks while the worker sends answers).
+_QUEUED_BYTES = 16 * 1024
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -139,12 +145,12 @@ class Sandbox:
         """``(job, outcome)`` for every job, in the order of ``jobs``, running ``func`` on
         ``prepare(job)`` in as many workers side by side as the sandbox has.
 
-        ``prepare`` runs here, in the caller's process and in job order, only as workers
-        come free, a batch of calls for one worker at a time (so at most a few batches' data
-        are held at once); it returns the call's
-        arguments, None when the job needs no call (its outcome is None), or raises
-        IngestError (its outcome). A failed call costs its own job only: the outcome is the
-        IngestError (or NothingToIndex) and its worker is replaced if it died.
+        ``prepare`` runs here, in the caller's process and in job order, a batch of calls
+        for one worker at a time as workers can take one (so at most a few batches' data are
+        held at once); it returns the call's arguments, None when the job needs no call (its
+        outcome is None), or raises IngestError (its outcome). A failed call costs its own
+        job only: the outcome is the IngestError (or NothingToIndex) and its worker is
+        replaced if it died.
 
         :param inherit: a value every call gets as its last argument without it being sent:
             the workers are forked anew holding it (a replaced worker too), so only the small
@@ -161,44 +167,69 @@ class Sandbox:
         size = _batch_size(jobs, len(self._workers))
         queue: deque[_Slot] = deque()
         retry: deque[_Slot] = deque()
-        free = list(reversed(self._workers))
         pending = iter(jobs)
         exhausted = False
+        #: A batch prepared that no worker could take yet (a large one waits for an idle one).
+        held: list[_Slot] = []
+        held_bytes = 0
         try:
             while True:
                 while queue and queue[0].done:
                     slot = queue.popleft()
                     yield slot.job, slot.outcome
-                while free and (retry or not exhausted):
-                    batch = [retry.popleft()] if retry else []
-                    if not batch:
-                        exhausted = self._prepare(pending, prepare, size, queue, batch)
-                    if batch:
-                        worker = free.pop()
-                        worker.send_batch(func, batch, shared)
+                while True:
+                    if retry:  # calls sent again go first, each on its own to an idle worker
+                        worker = self._taker(0, alone=True)
+                        if worker is None:
+                            break
+                        worker.send_batch(func, [retry.popleft()], shared, alone=True)
+                        continue
+                    if not held and not exhausted:
+                        exhausted, held_bytes = self._prepare(pending, prepare, size, queue,
+                                                              held)
+                    if not held:
+                        break
+                    worker = self._taker(held_bytes, alone=False)
+                    if worker is None:
+                        break
+                    worker.send_batch(func, held, shared)
+                    held = []
                 if not queue:
-                    if exhausted:
+                    if exhausted and not held and not retry:
                         return
                     continue
                 if not queue[0].done:  # else it is yielded first, without waiting
-                    self._collect(free, retry)
+                    self._collect(retry)
         finally:
             for worker in self._workers:  # abandoned mid-way: no worker may hold a stale answer
                 if worker.batch:
                     worker.stop()
-                    worker.batch = []
+                    worker.forget()
+
+    def _taker(self, data: int, alone: bool) -> _Worker | None:
+        """The worker to send a batch carrying ``data`` bytes to: an idle one, else one
+        with a single batch in flight (the new one waits in its pipe, so that the worker goes
+        on without waiting for this process) when the batch is small enough to wait there
+        without blocking either side. A call sent again alone (its batch's worker was lost)
+        goes only to an idle worker, and nothing waits behind it: if it fails, it must fail
+        alone."""
+        idle = next((w for w in self._workers if not w.batch), None)
+        if idle is not None or alone or data > _QUEUED_BYTES:
+            return idle
+        return next((w for w in self._workers if w.can_queue()), None)
 
     @staticmethod
     def _prepare(pending: Iterator[J], prepare: Callable[[J], tuple[Any, ...] | None],
-                 size: int, queue: deque[_Slot], batch: list[_Slot]) -> bool:
+                 size: int, queue: deque[_Slot], batch: list[_Slot]) -> tuple[bool, int]:
         """Prepare jobs into ``batch`` (calls for one worker) until it holds ``size`` calls
-        or :data:`_BATCH_BYTES` of data; True when the jobs are exhausted."""
+        or :data:`_BATCH_BYTES` of data; whether the jobs are exhausted, and the batch's
+        bytes of data."""
         data = 0
         while len(batch) < size and data < _BATCH_BYTES:
             try:
                 job = next(pending)
             except StopIteration:
-                return True
+                return True, data
             slot = _Slot(job)
             queue.append(slot)
             try:
@@ -212,19 +243,19 @@ class Sandbox:
             slot.args = args
             batch.append(slot)
             data += sum(len(arg) for arg in args if isinstance(arg, (bytes, str)))
-        return False
+        return False, data
 
-    def _collect(self, free: list[_Worker], retry: deque[_Slot]) -> None:
+    def _collect(self, retry: deque[_Slot]) -> None:
         """Wait a moment for the busy workers; record each answer, and stop a worker that
         has stalled (see :meth:`_Worker.stalled`).
 
-        A batch whose worker died, stalled or ran out of memory on a call leaves the calls it
-        did not answer to ``retry``, each to be sent on its own: the file to blame is then
-        the one whose own call fails (a call runs again only where its worker was lost)."""
+        A worker that died, stalled or ran out of memory on a call leaves the calls it
+        did not answer (of its batch, and of the one waiting behind it) to ``retry``, each to
+        be sent on its own: the file to blame is then the one whose own call fails (a call
+        runs again only where its worker was lost)."""
         busy = {w.conn: w for w in self._workers if w.batch and w.conn is not None}
         ready = multiprocessing.connection.wait(list(busy), timeout=_POLL_SECONDS)
         for conn, worker in busy.items():
-            batch = worker.batch
             if conn in ready:
                 answers = worker.receive()
             elif worker.stalled():
@@ -233,19 +264,21 @@ class Sandbox:
                                       "and was stopped")
             else:
                 continue
-            worker.batch = []
             if isinstance(answers, IngestError):  # the worker is lost
-                if len(batch) == 1:
-                    batch[0].finish(answers)
+                lost = worker.forget()
+                if len(lost) == 1:
+                    lost[0].finish(answers)
                 else:
-                    retry.extend(batch)
-            else:
-                for slot, outcome in zip(batch, answers, strict=False):
-                    slot.finish(outcome)
-                if len(answers) < len(batch):  # out of memory: the worker ends, or has ended
-                    worker.stop()
-                    retry.extend(batch[len(answers):])
-            free.append(worker)
+                    retry.extend(lost)
+                continue
+            answered = worker.answered(answers)
+            for slot, outcome in zip(answered, answers, strict=False):
+                slot.finish(outcome)
+            if len(answers) < len(answered):  # out of memory: the worker ends, or has ended
+                worker.stop()
+                retry.extend(answered[len(answers):])
+            if worker.conn is None:  # stopped (out of memory): what waited behind goes again
+                retry.extend(worker.forget())
 
     def _inherit(self, value: Any) -> None:
         """Stop the workers (between calls, all idle) so the next ones are forked holding
@@ -312,19 +345,35 @@ class _Worker:
         self._since = 0.0
         #: What a worker started from now on holds (:meth:`Sandbox.map`'s ``inherit``).
         self.inherited: Any = _NOTHING
-        #: The calls sent and not yet answered (one batch).
+        #: The calls sent and not yet answered, in order: one batch, or two (the second
+        #: waiting in the pipe), whose sizes are :attr:`_sizes`.
         self.batch: list[_Slot] = []
+        self._sizes: deque[int] = deque()
+        #: The batch in flight is a call sent again on its own (nothing may wait behind it).
+        self._alone = False
 
     def send(self, func: Callable[..., Any], args: tuple[Any, ...],
              shared: tuple[str, Any] | None) -> None:
         """Start ``func(*args)`` as a batch of its own."""
         self.send_batch(func, [_Slot(None, args)], shared)
 
+    def can_queue(self) -> bool:
+        """Can a small batch wait in the pipe behind the one this worker is on?"""
+        return len(self._sizes) == 1 and not self._alone and self.conn is not None
+
     def send_batch(self, func: Callable[..., Any], batch: list[_Slot],
-                   shared: tuple[str, Any] | None) -> None:
+                   shared: tuple[str, Any] | None, *, alone: bool = False) -> None:
         """Start ``func`` on each slot's arguments in turn: one message there and one answer
-        back for the whole batch (each round trip wakes both processes)."""
+        back for the whole batch (each round trip wakes both processes). Sent to a busy
+        worker, the batch waits in the pipe until the worker has answered the one before."""
         calls = [slot.args for slot in batch]
+        if self.batch:  # queued behind a batch in flight: a broken pipe shows in its answer
+            with contextlib.suppress(BrokenPipeError, OSError):
+                assert self.conn is not None
+                self.conn.send(self.message(func, calls, shared))
+            self.batch = self.batch + batch
+            self._sizes.append(len(batch))
+            return
         conn = self.start()
         try:
             conn.send(self.message(func, calls, shared))
@@ -332,9 +381,26 @@ class _Worker:
             self.stop()
             conn = self.start()
             conn.send(self.message(func, calls, shared))
-        self.batch = batch
+        self.batch, self._alone = list(batch), alone
+        self._sizes = deque([len(batch)])
         # The worker's CPU time is first read once a call outlasts a poll (see stalled).
         self._cpu, self._since = None, time.monotonic()
+
+    def answered(self, answers: list[Outcome]) -> list[_Slot]:
+        """The calls of the batch ``answers`` answer (the oldest in flight), no longer in
+        flight; the next batch, if one waits, is the worker's now."""
+        size = self._sizes.popleft()
+        done, self.batch = self.batch[:size], self.batch[size:]
+        self._alone = False
+        self._cpu, self._since = None, time.monotonic()
+        return done
+
+    def forget(self) -> list[_Slot]:
+        """Every call in flight, no longer expected (the worker is lost or stopped)."""
+        lost, self.batch = self.batch, []
+        self._sizes.clear()
+        self._alone = False
+        return lost
 
     def message(self, func: Callable[..., Any], calls: list[tuple[Any, ...]],
                 shared: tuple[str, Any] | None) -> tuple[Any, ...]:

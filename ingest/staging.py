@@ -88,8 +88,10 @@ def stage(files: list[SourceFile], registry: Registry, sandbox: Sandbox,
     #: Content hash by file path, for the failure of a file read before its parse failed.
     hashes: dict[Path, str] = {}
 
-    def prepare(file: SourceFile) -> tuple[SourceFile, bytes, Metadata, str] | None:
-        """Here, in file order: the checks, the read and the hash; None when unchanged."""
+    def prepare(file: SourceFile
+                ) -> tuple[SourceFile, bytes | None, Metadata | None, str, int] | None:
+        """Here, in file order: the checks, then for a file the manifest knows the read and
+        the hash (None when unchanged); a new file is read by its worker."""
         key = file_key(file)
         if key in claimed and claimed[key].path != file.path:
             raise IngestError(f"same relative path as {claimed[key].path}, ingested from "
@@ -98,18 +100,25 @@ def stage(files: list[SourceFile], registry: Registry, sandbox: Sandbox,
         _check_unique(key, manifest)
         if file.problem:
             raise IngestError(file.problem)
+        entries = entries_by_file.get(key, [])
+        if not (manifest and entries):
+            # Nothing to compare its hash with: the worker reads it, side by side with the
+            # others, and only the file's name crosses the pipe.
+            return file, None, None, "", limits.max_bytes
         data, meta, content_hash = read_file(file, registry, limits.max_bytes)
         hashes[file.path] = content_hash
-        entries = entries_by_file.get(key, [])
-        if manifest and entries and _unchanged(key, entries, content_hash, limits, batch):
+        if _unchanged(key, entries, content_hash, limits, batch):
             return None
-        return file, data, meta, content_hash
+        return file, data, meta, content_hash, limits.max_bytes
 
-    for done, (file, outcome) in enumerate(sandbox.map(parse_file, files, prepare), start=1):
+    for done, (file, outcome) in enumerate(
+            sandbox.map(stage_file, files, prepare, shared=("registry", registry)), start=1):
         if isinstance(outcome, IngestError):
             key = file_key(file)
-            batch.failures.append((file, Failure(file.source, str(outcome)),
-                                   hashes.pop(file.path, "")))
+            failed_hash = hashes.pop(file.path, None)
+            if failed_hash is None:  # read in the worker: its content is what failed
+                failed_hash = _content_hash(file, registry, limits.max_bytes)
+            batch.failures.append((file, Failure(file.source, str(outcome)), failed_hash))
             batch.failed_files.add(key)
         else:
             hashes.pop(file.path, None)
@@ -184,6 +193,22 @@ def read_file(file: SourceFile, registry: Registry, max_bytes: int) -> tuple[byt
     digest.update(b"\0sidecar\0" + sidecar_bytes)
     digest.update(f"\0{registry.digest}\0{PIPELINE_VERSION}".encode())
     return data, meta, digest.hexdigest()[:32]
+
+
+def stage_file(file: SourceFile, data: bytes | None, meta: Metadata | None, content_hash: str,
+               max_bytes: int, registry: Registry) -> list[Staged]:
+    """:func:`parse_file`, reading the file first when ``data`` is None (in the sandbox)."""
+    if data is None or meta is None:
+        data, meta, content_hash = read_file(file, registry, max_bytes)
+    return parse_file(file, data, meta, content_hash)
+
+
+def _content_hash(file: SourceFile, registry: Registry, max_bytes: int) -> str:
+    """The content hash of a file a worker read and failed on ("" when it cannot be read)."""
+    try:
+        return read_file(file, registry, max_bytes)[2]
+    except IngestError:
+        return ""
 
 
 def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str) -> list[Staged]:

@@ -88,16 +88,19 @@ def test_a_file_over_the_size_limit_names_the_limit(tmp_path: Path, registry: Re
 def test_a_file_that_vanishes_mid_run(tmp_path: Path, registry: Registry) -> None:
     folder = _folder(tmp_path)
     (folder / "later.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "vanishing.txt").write_text(GOOD, encoding="utf-8")
 
     def vanish(done: int, total: int) -> None:
         if done == 1:
-            (folder / "later.txt").unlink()
+            (folder / "vanishing.txt").unlink()
 
-    # One worker: each file is read when the one before it is done (with more, files are read
-    # as workers come free, and later.txt would already be in hand).
+    # One worker, a file per batch: the second file waits in the worker's pipe while the
+    # first is read, and the third is sent once the first is done (with more workers, files
+    # are read as workers come free, and vanishing.txt would already be in hand).
     changes, report = build_changes([folder], {}, registry, progress=vanish, workers=1)
-    assert [d.source for d in changes.upserts] == ["good.txt"]
-    assert report.failed == [Failure("later.txt", "the file disappeared before it could be read")]
+    assert [d.source for d in changes.upserts] == ["good.txt", "later.txt"]
+    assert report.failed == [
+        Failure("vanishing.txt", "the file disappeared before it could be read")]
 
 
 def test_an_unreadable_file(tmp_path: Path, registry: Registry,
@@ -154,6 +157,38 @@ def test_a_previously_ingested_file_that_now_fails_keeps_its_entry(seeds: Path,
     fourth, report = build_changes([seeds], manifest, registry)
     assert report.failed == [] and report.updated == [SEED_003]
     assert [(e.source, e.failure, e.failed_hash) for e in fourth.manifest] == [(SEED_003, "", "")]
+
+
+def test_a_new_file_read_and_failed_in_its_worker_is_recorded_with_its_content_hash(
+        tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from ingest import staging
+
+    folder = _folder(tmp_path)
+    binary = b"\x00\x01\x02binary" * 50
+    (folder / "bad.txt").write_bytes(binary)
+    first, report = build_changes([folder], {}, registry)
+    reason = "binary data, not text (NUL bytes found)"
+    assert report.failed == [Failure("bad.txt", reason)]
+    # A file the manifest does not know is read by the worker; the failure is recorded
+    # with the hash of the content that failed, as for a file read here.
+    digest = hashlib.sha256(binary + b"\0sidecar\0")
+    digest.update(f"\0{registry.digest}\0{staging.PIPELINE_VERSION}".encode())
+    limits = Limits()
+    [recorded] = [e for e in first.manifest if e.source == "bad.txt"]
+    assert recorded.failed_hash == (f"{digest.hexdigest()[:32]}/{limits.max_bytes}/"
+                                    f"{limits.seconds:g}/{limits.memory_bytes}/"
+                                    f"{limits.unpacked_bytes}")
+    # Unchanged, it is reported again without being parsed.
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr(staging, "parse_file", refuse)
+    again, report = build_changes([folder], {e.source: e for e in first.manifest}, registry)
+    assert report.failed == [Failure("bad.txt", reason)] and again.is_empty
+    assert report.unchanged == ["good.txt"]
 
 
 def test_a_page_that_is_all_boilerplate_is_skipped_not_failed(tmp_path: Path,

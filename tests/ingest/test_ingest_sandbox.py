@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -196,11 +197,37 @@ def test_a_lost_worker_costs_only_its_own_file_and_its_batch_runs_again_call_by_
         11: "reading it needed more than 512 MB of memory and was stopped (set "
             "KB_READ_MEMORY_MB to allow more)"}
     pids = [outcome[1] for _, outcome in outcomes if isinstance(outcome, tuple)]
-    # 1, 2, 4 in the first worker; after 6 crashed it, [5-8] sent again call by call: 5 in
-    # a second worker, which 6 crashes again; 7, 8, then the batch [9-12] in a third, which
-    # ends after 11's memory error; 12 on its own and [13-16] in a fourth.
+    # 1, 2, 4 in the first worker, [5-8] waiting in its pipe, then [9-12] once [1-4] is
+    # answered; 6 crashes it, so both batches are sent again call by call: 5 in a second
+    # worker, which 6 crashes again; 7 to 10 in a third, which ends after 11's memory error;
+    # 12 on its own and [13-16] in a fourth.
     assert pids == [pids[0]] * 3 + [pids[3]] + [pids[4]] * 4 + [pids[8]] * 5
     assert len(set(pids)) == 4
+
+
+def test_a_small_batch_waits_in_a_busy_worker_s_pipe_and_a_large_one_for_an_idle_worker(
+        ) -> None:
+    from types import SimpleNamespace
+
+    box = Sandbox(Limits(), workers=2)
+    first, second = box._workers
+    for worker in (first, second):
+        worker.conn = SimpleNamespace()  # started (nothing is sent in this test)
+        worker.batch, worker._sizes = [sandbox._Slot(0, (0,))], deque([1])
+    # Both busy with one batch: a small batch waits behind the first one's, a large one
+    # waits here; a call sent again alone goes only to an idle worker.
+    assert box._taker(sandbox._QUEUED_BYTES, alone=False) is first
+    assert box._taker(sandbox._QUEUED_BYTES + 1, alone=False) is None
+    assert box._taker(0, alone=True) is None
+    first._sizes.append(1)  # two batches in flight: no room behind it
+    assert box._taker(0, alone=False) is second
+    second._alone = True  # on a call sent again alone: nothing may wait behind it
+    assert box._taker(0, alone=False) is None
+    second.forget()
+    assert box._taker(sandbox._QUEUED_BYTES + 1, alone=False) is second
+    assert box._taker(0, alone=True) is second
+    for worker in (first, second):
+        worker.conn = None
 
 
 def test_without_proc_a_batch_may_take_each_call_s_budget_before_it_counts_as_stalled(
