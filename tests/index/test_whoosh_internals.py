@@ -237,3 +237,25 @@ def test_a_positional_field_splits_exactly_as_its_tokenizer() -> None:
             expected.setdefault(token.text, []).append(token.pos)
         assert term_positions(value) == expected
         assert list(term_positions(value)) == list(expected)
+
+
+def test_lines_remembered_from_the_last_value_give_the_tokenizers_terms() -> None:
+    # A passage body's title and heading lines repeat within the value and in the next one;
+    # the same line in another language, and a line whose words change case, are read anew.
+    values = ["\x02en\x03The Rules\nThe Rules\nNFTs and the law",
+              "\x02en\x03The Rules\nThe Rules\nthe RULES of AI's NFTs",
+              "\x02fr\x03The Rules\nThe Rules\nla loi de l'IA",
+              "\x02en\x03WIPO/IP/AI/2/GE/20/1\nRev. 2\nThe Rules"]
+    for value in values:
+        expected: dict[str, list[int]] = {}
+        for token in LanguageTokenizer()(value, positions=True):
+            expected.setdefault(token.text, []).append(token.pos)
+        assert term_positions(value) == expected
+        assert list(term_positions(value)) == list(expected)
+    assert term_positions(values[1]) == {"rules": [0, 1, 2], "ai": [3], "nft": [4]}
+    assert term_positions(values[2]) == {"the": [0, 2], "rules": [1, 3], "loi": [4],
+                                         "ia": [5]}
+    assert term_positions(values[3]) == {"wipo_ip_ai_2_ge_20_1_rev_2": [0],
+                                         "wipo_ip_ai_2_ge_20_1": [0], "wipo": [0], "ip": [1],
+                                         "ai": [2], "2": [3, 8], "ge": [4], "20": [5],
+                                         "1": [6], "rev": [7], "rules": [9]}
