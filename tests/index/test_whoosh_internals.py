@@ -249,7 +249,8 @@ def test_lines_remembered_from_the_last_value_give_the_tokenizers_terms() -> Non
     values = ["\x02en\x03The Rules\nThe Rules\nNFTs and the law",
               "\x02en\x03The Rules\nThe Rules\nthe RULES of AI's NFTs",
               "\x02fr\x03The Rules\nThe Rules\nla loi de l'IA",
-              "\x02en\x03WIPO/IP/AI/2/GE/20/1\nRev. 2\nThe Rules"]
+              "\x02en\x03WIPO/IP/AI/2/GE/20/1\nRev. 2\nThe Rules",
+              "\x02en\x03U.S. rules 3.5 a..b x._y .e.g. _z_\nU.S. café’s rules"]
     for value in values:
         expected: dict[str, list[int]] = {}
         for token in LanguageTokenizer()(value, positions=True):
