@@ -605,6 +605,11 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
         fixed = fieldobj.format.fixed_value_size()
         codes = lengths.codes(fieldname) if lengths is not None else None
         lists = kept.setdefault(fieldname, PostingLists()) if fieldname in keep else None
+        # The field's terms are written a run at a time, each term's offset counted here:
+        # the posting file's tell() and write() per term were a twentieth of the flush.
+        offset = postfile.tell()
+        pending: list[bytes] = []
+        pending_size = 0
         for _, btext, ids, raw_weights, values in in_field:
             weights = array("f", raw_weights)
             count = len(ids)
@@ -614,7 +619,6 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
                 lists.ids.extend(ids)
                 lists.weights.extend(weights)
             terminfo = W3TermInfo()
-            start = postfile.tell()
             parts = [WHOOSH3_HEADER_MAGIC]
             for at in range(0, count, blocklimit):
                 end = min(at + blocklimit, count)
@@ -646,11 +650,21 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
                 terminfo.add_block(_Block(block_weights, len(block_ids), minlength,
                                           maxlength, maxweight, block_ids[0], block_ids[-1]))
             written = emptybytes.join(parts)
-            postfile.write(written)
-            terminfo.set_extent(start, len(written))
+            terminfo.set_extent(offset, len(written))
+            offset += len(written)
+            pending.append(written)
+            pending_size += len(written)
+            if pending_size >= _WRITE_RUN:
+                postfile.write(emptybytes.join(pending))
+                pending, pending_size = [], 0
             tindex.add(key + btext, terminfo.to_bytes())
+        postfile.write(emptybytes.join(pending))
         fieldwriter.finish_field()
     return kept
+
+
+#: Bytes of posting lists :func:`write_postings` gathers before writing them out.
+_WRITE_RUN = 1 << 20
 
 
 def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:

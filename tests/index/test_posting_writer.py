@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
-from index import apply_changes, segment_postings
+from index import apply_changes, internals, segment_postings
 from index.internals import _SegmentWriter, leaf_blocks, unlocked_writer
 from index.records import document_records
 from index.store import create_whoosh
@@ -239,3 +239,21 @@ def test_each_commits_posting_files_hold_what_decoding_gives(tmp_path: Path,
         apply_changes(tmp_path, ChangeSet(upserts=[later]), writers=writers)
         counts.append(_check_new_segments(tmp_path, seen))
     assert counts == ([1, 2, 3, 4, 5, 6, 2] if writers == 1 else [2, 3, 4, 5, 1, 2, 3])
+
+
+def test_posting_lists_written_out_a_term_at_a_time_are_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The flush gathers a field's lists and writes them a run at a time; a run of one byte
+    writes each term's on its own, at the offsets counted for it."""
+    records = _records()
+    _write(tmp_path / "gathered", records)
+    with monkeypatch.context() as patched:
+        patched.setattr(internals, "_WRITE_RUN", 1)
+        _write(tmp_path / "each", records)
+    with monkeypatch.context() as patched:
+        _whooshs_flush(patched)
+        _write(tmp_path / "theirs", records)
+    whooshs = _segment_files(tmp_path / "theirs")
+    assert _segment_files(tmp_path / "gathered") == whooshs
+    assert _segment_files(tmp_path / "each") == whooshs
+    assert len(whooshs["pst"]) > 1000
