@@ -287,7 +287,7 @@ def fast_stored_column(perdocwriter: Any) -> bool:
     """
     writers = getattr(perdocwriter, "_colwriters", None)
     column = writers.get("_stored") if isinstance(writers, dict) else None
-    compressed = getattr(column, "_child", None)
+    compressed: Any = getattr(column, "_child", None)
     if type(compressed) is not CompressedBytesColumn.Writer \
             or compressed._compress is not zlib.compress:
         return False
