@@ -41,6 +41,9 @@ from whoosh.support.charset import accent_map
 #: Word pattern shared by every analyzer (keeps "U.S." and "3.5" whole).
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
 _WORD = re.compile(WORD_PATTERN)
+#: :data:`WORD_PATTERN`'s words in ASCII text, found faster: its optional dot can only start
+#: a match after a greedy run of word characters, and ASCII's word characters are the same.
+_ASCII_WORD = re.compile(r"\w+(?:\.\w+)*", re.ASCII)
 
 #: Languages with a Snowball stemmer here. Others are analysed as English ("und") or, for
 #: Chinese, folded only (analysis key "xx").
@@ -310,28 +313,77 @@ def split_marker(value: str) -> tuple[str, str, int]:
 def term_positions(value: str) -> dict[str, list[int]]:
     """Each term :class:`LanguageTokenizer` yields for ``value``, with its positions, in the
     order it first yields them: what the index writer stores, without a token object per
-    word (see :func:`index.internals.unlocked_writer`)."""
+    word (see :func:`index.internals.unlocked_writer`).
+
+    A word never spans a line break, so the words are read a line at a time, and a line
+    seen in this value or the one before is not read again: a passage's body repeats its
+    document's title and its heading (see :mod:`index.records`), and the next passage of
+    the document repeats them once more (a sixth of the characters an ingest indexes).
+    """
     key, text, _ = split_marker(value)
     found: dict[str, list[int]] = {}
     for unit in symbols_in(text):
         found.setdefault(unit, []).append(0)
-    if "'" in text or "’" in text or _HAN.search(text) is not None:
-        words = [word for _, _, word in word_spans(text)]
-    else:  # no elision, possessive or Chinese run: word_spans is the words, lower-cased
-        words = [written_word(word) if word[-1] == "s" and word[:2].isupper() else word.lower()
-                 for word in _WORD.findall(text)]
-    pos = 0
-    for word in words:
-        term = index_word(word, key)
-        if term is None:
-            continue
+    recent_key, recent = _recent_lines[0]
+    if recent_key != key:
+        recent = {}
+    lines: dict[str, list[str]] = {}
+    terms: list[str] = []
+    for line in text.split("\n"):
+        got = lines.get(line)
+        if got is None:
+            got = recent.get(line)
+            if got is None:
+                got = _line_terms(line, key)
+            lines[line] = got
+        terms += got
+    _recent_lines[0] = (key, lines)
+    for pos, term in enumerate(terms):
         places = found.get(term)
         if places is None:
             found[term] = [pos]
         else:
             places.append(pos)
-        pos += 1
     return found
+
+
+#: The analysis key and the lines (with their terms) of the last value
+#: :func:`term_positions` read; one slot, replaced whole, so threads never see half of it.
+_recent_lines: list[tuple[str, dict[str, list[str]]]] = [("", {})]
+#: Per analysis key: each word as written -> its indexed form ("" for none), so that a word
+#: costs one look-up, not a lower-casing and :func:`index_word`'s calls; emptied when full.
+_WRITTEN_TERMS: dict[str, dict[str, str]] = {}
+_MAX_WRITTEN_TERMS = 400_000
+
+
+def _line_terms(line: str, key: str) -> list[str]:
+    """The indexed terms of one line in language ``key``, in order (stop words dropped)."""
+    ascii_only = line.isascii()  # a flag CPython keeps: no scan for "’" or Chinese
+    if ascii_only:
+        special = "'" in line
+    else:
+        special = "'" in line or "’" in line or _HAN.search(line) is not None
+    if special:
+        indexed = (index_word(word, key) for _, _, word in word_spans(line))
+        return [term for term in indexed if term]
+    # No elision, possessive or Chinese run: word_spans is the words, lower-cased.
+    written = (_ASCII_WORD if ascii_only else _WORD).findall(line)
+    table = _WRITTEN_TERMS.get(key)
+    if table is None:
+        table = _WRITTEN_TERMS[key] = {}
+    terms = list(map(table.get, written))
+    if None in terms:
+        if len(table) >= _MAX_WRITTEN_TERMS:
+            table.clear()
+        for i, term in enumerate(terms):
+            if term is None:
+                word = written[i]
+                lowered = written_word(word) if word[-1] == "s" and word[:2].isupper() \
+                    else word.lower()
+                term = terms[i] = index_word(lowered, key) or ""
+                if len(word) <= MAX_WORD_CHARS:
+                    table[word] = term
+    return list(filter(None, terms))
 
 
 class _StatelessTokenizer(Tokenizer):

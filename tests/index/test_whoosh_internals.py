@@ -3,11 +3,13 @@ gives the same answer slowly: a Whoosh upgrade that moves one fails here, naming
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+from isal import isal_zlib
 from whoosh.codec.whoosh3 import W3PerDocReader
-from whoosh.columns import NumericColumn
+from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -15,9 +17,11 @@ from whoosh.matching.wrappers import FilterMatcher
 from index import apply_changes
 from index.analysis import LanguageTokenizer, term_positions
 from index.internals import (
+    STORED_LEVEL,
     GenerationIndex,
     _Lengths,
     _SegmentWriter,
+    fast_stored_column,
     generations,
     leaf_blocks,
     length_bytes,
@@ -237,3 +241,50 @@ def test_a_positional_field_splits_exactly_as_its_tokenizer() -> None:
             expected.setdefault(token.text, []).append(token.pos)
         assert term_positions(value) == expected
         assert list(term_positions(value)) == list(expected)
+
+
+def test_lines_remembered_from_the_last_value_give_the_tokenizers_terms() -> None:
+    # A passage body's title and heading lines repeat within the value and in the next one;
+    # the same line in another language, and a line whose words change case, are read anew.
+    values = ["\x02en\x03The Rules\nThe Rules\nNFTs and the law",
+              "\x02en\x03The Rules\nThe Rules\nthe RULES of AI's NFTs",
+              "\x02fr\x03The Rules\nThe Rules\nla loi de l'IA",
+              "\x02en\x03WIPO/IP/AI/2/GE/20/1\nRev. 2\nThe Rules",
+              "\x02en\x03U.S. rules 3.5 a..b x._y .e.g. _z_\nU.S. café’s rules"]
+    for value in values:
+        expected: dict[str, list[int]] = {}
+        for token in LanguageTokenizer()(value, positions=True):
+            expected.setdefault(token.text, []).append(token.pos)
+        assert term_positions(value) == expected
+        assert list(term_positions(value)) == list(expected)
+    assert term_positions(values[1]) == {"rules": [0, 1, 2], "ai": [3], "nft": [4]}
+    assert term_positions(values[2]) == {"the": [0, 2], "rules": [1, 3], "loi": [4],
+                                         "ia": [5]}
+    assert term_positions(values[3]) == {"wipo_ip_ai_2_ge_20_1_rev_2": [0],
+                                         "wipo_ip_ai_2_ge_20_1": [0], "wipo": [0], "ip": [1],
+                                         "ai": [2], "2": [3, 8], "ge": [4], "20": [5],
+                                         "1": [6], "rev": [7], "rules": [9]}
+
+
+def test_the_stored_column_is_compressed_by_isal_and_read_back_by_whooshs_zlib_reader(
+        tmp_path: Path) -> None:
+    index_dir = tmp_path / "kb"
+    apply_changes(index_dir, changes(), rebuild=True, writers=1)
+    fresh = FileStorage(str(index_dir)).open_index()
+    writer = unlocked_writer(fresh, 64)
+    stored = writer.perdocwriter._colwriters["_stored"]._child
+    assert type(stored) is CompressedBytesColumn.Writer
+    assert (stored._compress, stored._level) == (isal_zlib.compress, STORED_LEVEL)
+    writer.cancel()
+    # Whoosh's own writer (zlib, level 3) adds a record beside kb's: both read back.
+    whooshs = fresh.writer()
+    whooshs.add_document(id="x:1", kind="meta", data='{"a":"é"}')
+    whooshs.commit()
+    with FileStorage(str(index_dir)).open_index().searcher() as searcher:
+        assert searcher.document(id="x:1") == {"id": "x:1", "data": '{"a":"é"}'}
+        record = searcher.document(id="p:training-1")
+        assert record is not None and record["doc_id"] == "training"
+        assert json.loads(record["data"])["text"] == ("The panel discussed copyrighted works "
+                                                      "and licensing of datasets for machine "
+                                                      "learning.")
+    assert not fast_stored_column(object())
