@@ -88,8 +88,9 @@ class _LangPatterns:
     passing: re.Pattern[str]
     others: re.Pattern[str]
     #: For each of first_n, ordinal and number: lower-cased words one of which the pattern's
-    #: match must contain, and whether a digit may stand in for them (see :func:`_may_match`).
-    needles: tuple[tuple[tuple[str, ...], bool], ...] = ()
+    #: match must contain, and whether a digit may stand in for them, or a pattern such a
+    #: digit is found by (see :func:`_may_match`).
+    needles: tuple[tuple[tuple[str, ...], bool | re.Pattern[str]], ...] = ()
     #: For each of first_n, ordinal and number (None where the language has no such pattern):
     #: where in ASCII text a match can begin, so the pattern is tried there only.
     starts: tuple[Starts | None, ...] = ()
@@ -126,8 +127,12 @@ def _compile(lang: Language) -> _LangPatterns:
     cues = tuple(w.split("*")[0].lower() for w in lang.session_words) + \
         tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
+    # A numeric ordinal is a digit with its suffix ("9th", "2e"): English text full of years
+    # need not run the French ordinals, whose noun "session" it shares.
+    numeric_cue = re.compile(rf"\d{alternation(lang.ordinal_suffixes)}", re.IGNORECASE) \
+        if numeric else False
     needles = ((_ascii(_literals(lang.counts)), True),
-               (_ascii(_literals(lang.ordinals)), bool(numeric)), ((), True))
+               (_ascii(_literals(lang.ordinals)), numeric_cue), ((), True))
     ordinal = re.compile(b + core, re.IGNORECASE)
     cues = _minimal(c for c in cues if c)
     return _LangPatterns(
@@ -160,16 +165,22 @@ def _ascii(words: Iterable[str]) -> tuple[str, ...]:
     return _minimal(w for w in words if w.isascii())
 
 
-def _may_match(low: str, needles: tuple[str, ...], digit: bool, has_digit: bool) -> bool:
-    """Can a pattern whose every match holds one of ``needles`` (or a digit, where ``digit``)
-    match the ASCII text whose lower case is ``low``? A few substring tests instead of the
-    pattern's own scan: English text naming a "session" need not run French ordinals.
+def _may_match(low: str, needles: tuple[str, ...], digit: bool | re.Pattern[str],
+               has_digit: bool) -> bool:
+    """Can a pattern whose every match holds one of ``needles`` (or a digit, where ``digit``;
+    where ``digit`` is a pattern, a digit it finds) match the ASCII text whose lower case is
+    ``low``? A few substring tests instead of the pattern's own scan: English text naming a
+    "session" need not run French ordinals.
 
     Only for ASCII text, where a case-blind regex match and a substring of the lower-cased text
     agree exactly (elsewhere Unicode case folding has exceptions, "ſ" matching "s"), so the
     answer never differs from running the pattern.
     """
-    return (digit and has_digit) or any(needle in low for needle in needles)
+    if has_digit and digit is True:
+        return True
+    if any(needle in low for needle in needles):
+        return True
+    return has_digit and isinstance(digit, re.Pattern) and digit.search(low) is not None
 
 
 def _words(words: tuple[str, ...], lang: Language) -> str:

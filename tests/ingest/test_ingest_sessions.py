@@ -122,6 +122,14 @@ def test_six_languages_passing_mentions_and_other_bodies(registry: Registry, tex
     ("session 9 and session no. 4",
      [(9, "number", "session 9", 0, False), (4, "number", "session no. 4", 14, False)]),
     ("THE SECOND SESSION", [(2, "ordinal", "SECOND SESSION", 4, False)]),
+    # A numeric ordinal is tried only where a digit has its suffix, in any case: years alone do
+    # not run the French and Spanish ordinals.
+    ("In 2024 the 2E SESSION began", [(2, "ordinal", "2E SESSION", 12, False)]),
+    ("the 2024 session and 12 sessions in 2023", []),
+    ("la 2a sesion de 2021 y la 3o sesion",
+     [(2, "ordinal", "2a sesion", 3, False), (3, "ordinal", "3o sesion", 26, False)]),
+    ("Le 1er session (2019) puis la 10eme session en 2024",
+     [(1, "ordinal", "1er session", 3, False), (10, "ordinal", "10eme session", 30, False)]),
 ])
 def test_ordinals_found_whichever_patterns_run(registry: Registry, text: str,
                                                found: list[tuple[int, str, str, int, bool]]
