@@ -30,6 +30,7 @@ from functools import cache
 from kb.registry import Registry
 
 from ..textutil import WORD
+from ..textutil import words as text_words
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
 from .registry_cache import per_registry, remembered
@@ -196,6 +197,13 @@ def _all_patterns() -> tuple[_LangPatterns, ...]:
 
 
 @cache
+def _ascii_patterns() -> tuple[_LangPatterns, ...]:
+    """The languages whose patterns can match ASCII text (a session word of theirs can occur
+    there): the others' cue test always fails on it."""
+    return tuple(patterns for patterns in _all_patterns() if patterns.ascii_cues)
+
+
+@cache
 def _series_words() -> re.Pattern[str]:
     """Words that name the series itself in any language (WIPO Conversation, 对话会, ...)."""
     words = [w for lang in languages().values() for w in lang.series_words]
@@ -343,7 +351,7 @@ class SessionMatcher:
     def _lead(self, paragraph: str) -> frozenset[int] | None:
         low = paragraph[:200].lower()
         ascii_low = low.isascii()
-        for patterns in _all_patterns():
+        for patterns in _ascii_patterns() if ascii_low else _all_patterns():
             cues = patterns.ascii_cues if ascii_low else patterns.cues
             if not any(cue in low for cue in cues):
                 continue
@@ -360,7 +368,7 @@ class SessionMatcher:
         taken: list[tuple[int, int]] = []
         ascii_text = text.isascii()
         has_digit: bool | None = None
-        for patterns in _all_patterns():
+        for patterns in _ascii_patterns() if ascii_text else _all_patterns():
             cues = patterns.ascii_cues if ascii_text else patterns.cues
             if not any(cue in low for cue in cues):
                 continue
@@ -426,7 +434,14 @@ class SessionMatcher:
 
         :param words: ``_PHRASE_WORD``'s words of the lower-cased text, when known."""
         low = text.lower()
-        tokens = _PHRASE_WORD.findall(low) if words is None else words
+        if words is not None:
+            tokens = words
+        elif low.isascii() and "_" not in low:
+            # There the runs of letters and digits are the runs of word characters: the text's
+            # words, split without the pattern (as :func:`phrase_words` says).
+            tokens = text_words(low)
+        else:
+            tokens = _PHRASE_WORD.findall(low)
         first = self._first_words
         if first.isdisjoint(tokens):
             return self._new_symbols(text, low)  # most texts: no phrase can start anywhere

@@ -138,3 +138,20 @@ def test_ordinals_found_whichever_patterns_run(registry: Registry, text: str,
     tests let a language's ordinal, count and number patterns be skipped."""
     mentions = matcher_for(registry).find(text)
     assert [(m.number, m.kind, m.text, m.start, m.passing) for m in mentions] == found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # ASCII without "_": names are matched on the text's words, split without the pattern.
+    ("The Revised Issues Paper, WIPO/IP/AI/2/GE/20/1 REV.",
+     [(2, "paper", "Revised Issues Paper", 4, False),
+      (2, "symbol", "WIPO/IP/AI/2/GE/20/1 REV", 26, False)]),
+    ("Draft Issues Paper (2019)", [(2, "paper", "Draft Issues Paper", 0, False)]),
+    # "_" separates a symbol's parts in file names: the pattern splits there.
+    ("wipo_ip_ai_2_ge_20_1_rev", [(2, "symbol", "wipo_ip_ai_2_ge_20_1_rev", 0, False)]),
+    ("WIPO Conversation on IP and AI", []),
+])
+def test_names_and_symbols_without_the_caller_s_words(registry: Registry, text: str,
+                                                       found: list[tuple[int, str, str, int,
+                                                                         bool]]) -> None:
+    mentions = matcher_for(registry).find(text)
+    assert [(m.number, m.kind, m.text, m.start, m.passing) for m in mentions] == found
