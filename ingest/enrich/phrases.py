@@ -53,7 +53,7 @@ def key_phrases(text: str, limit: int = 8, min_count: int = 2,
             if n >= min_count and _keep(pair[0]) and _keep(pair[1])}
     if not kept:
         return []
-    finder = BigramCollocationFinder(FreqDist(tokens), FreqDist(kept))
+    finder = BigramCollocationFinder(FreqDist(Counter(tokens)), FreqDist(kept))
     scored = finder.score_ngrams(_MEASURES.likelihood_ratio)
     return [f"{a} {b}" for (a, b), _ in scored[:limit]]
 
