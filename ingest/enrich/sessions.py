@@ -177,11 +177,9 @@ def _may_match(low: str, needles: tuple[str, ...], digit: bool | re.Pattern[str]
     agree exactly (elsewhere Unicode case folding has exceptions, "ſ" matching "s"), so the
     answer never differs from running the pattern.
     """
-    if has_digit and digit is True:
+    if has_digit and digit is not False and (digit is True or digit.search(low) is not None):
         return True
-    if any(needle in low for needle in needles):
-        return True
-    return has_digit and isinstance(digit, re.Pattern) and digit.search(low) is not None
+    return any(needle in low for needle in needles)
 
 
 def _words(words: tuple[str, ...], lang: Language) -> str:
