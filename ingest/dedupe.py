@@ -25,7 +25,7 @@ from kb.model import Document
 from .copies import absorb
 from .readers.base import Block
 from .shingles import Shingles, hex_list
-from .textutil import normalise, words
+from .textutil import normal_words
 
 SHINGLE = 5
 _SAMPLE_MOD = 4
@@ -70,12 +70,12 @@ def block_text(blocks: Sequence[Block]) -> str:
 
 
 def fingerprint(text: str, passages: int = 0) -> Fingerprint:
-    return fingerprint_of(words(normalise(text)), passages)
+    return fingerprint_of(normal_words(text), passages)
 
 
 def fingerprint_of(tokens: list[str], passages: int = 0,
                    page: Shingles | None = None) -> Fingerprint:
-    """:func:`fingerprint` of a text whose words (``words(normalise(text))``) are ``tokens``.
+    """:func:`fingerprint` of a text whose words (:func:`.normal_words`) are ``tokens``.
 
     A page's words are its blocks' words one after the other (a line break joins blocks,
     and neither Unicode normalisation nor lower-casing reaches across one), so a page's

@@ -18,7 +18,7 @@ from itertools import accumulate
 class Shingles:
     """The words of a text joined by single spaces and encoded once, with word offsets."""
 
-    __slots__ = ("data", "starts")
+    __slots__ = ("data", "ends", "starts")
 
     def __init__(self, tokens: list[str]) -> None:
         text = " ".join(tokens)
@@ -29,6 +29,9 @@ class Shingles:
         #: Where each word starts in :attr:`data`, then one past the end (+1, as if a space
         #: followed the last word): word i is ``data[starts[i]:starts[i + 1] - 1]``.
         self.starts = [0, *accumulate(size + 1 for size in sizes)]
+        #: ``starts[i] - 1``: where a run ending before word i ends, without a subtraction per
+        #: hash.
+        self.ends = [start - 1 for start in self.starts]
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -36,15 +39,16 @@ class Shingles:
     def hashes(self, size: int, first: int = 0, end: int | None = None) -> list[int]:
         """``crc32(" ".join(run).encode("utf-8"))`` of every run of ``size`` words among
         words ``first`` to ``end`` (exclusive), in order."""
-        starts = self.starts[first:len(self.starts) if end is None else end + 1]
-        data, crc32 = self.data, zlib.crc32
-        return [crc32(data[a:b - 1]) for a, b in zip(starts, starts[size:], strict=False)]
+        stop = len(self.starts) if end is None else end + 1
+        data, crc32 = self.data, zlib.crc32  # a run of words a to b is data[starts[a]:ends[b]]
+        return [crc32(data[a:b]) for a, b in zip(
+            self.starts[first:max(first, stop - size)], self.ends[first + size:stop], strict=True)]
 
     def whole(self, first: int, end: int) -> int:
         """The hash of words ``first`` to ``end`` (exclusive, at least one word) as one run."""
-        return zlib.crc32(self.data[self.starts[first]:self.starts[end] - 1])
+        return zlib.crc32(self.data[self.starts[first]:self.ends[end]])
 
 
 def hex_list(hashes: Iterable[int], sep: str) -> str:
     """Hashes in increasing order, in hex, joined by ``sep``: how manifests store them."""
-    return sep.join(f"{h:x}" for h in sorted(hashes))
+    return sep.join(map("%x".__mod__, sorted(hashes)))

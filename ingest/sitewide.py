@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from .readers.base import Block
 from .shingles import Shingles, hex_list
-from .textutil import normalise, words
+from .textutil import normal_words
 
 EDGE_BLOCKS = 30
 SIMILAR = 0.7
@@ -34,6 +34,7 @@ _TINY_BLOCK = 4
 _SHINGLE = 3
 _SAMPLE_ABOVE = 40
 _SAMPLE_MOD = 2
+_LOW_BITS = 0xFFFFFF
 _MIN_SHARE = 0.1
 _SKETCH = 3
 _EXACT = 1 << 40
@@ -43,7 +44,7 @@ Signature = frozenset[int]
 
 def block_words(block: Block) -> list[str]:
     """The words a block's signature (and its page's fingerprint) is taken of."""
-    return words(normalise(block.text))
+    return normal_words(block.text)
 
 
 def block_signature(block: Block, tokens: list[str] | None = None) -> Signature:
@@ -60,10 +61,13 @@ def _signature(page: Shingles, first: int, end: int) -> Signature:
         return frozenset()
     if count <= _SHORT_BLOCK:
         return frozenset({_EXACT | page.whole(first, end)})
-    hashes = {h & 0xFFFFFF for h in page.hashes(_SHINGLE, first, end)}
+    hashes = page.hashes(_SHINGLE, first, end)
     if count > _SAMPLE_ABOVE:
-        hashes = {h for h in hashes if h % _SAMPLE_MOD == 0} or {min(hashes)}
-    return frozenset(hashes)
+        # Sampled before the mask, in one pass: the mask keeps a hash's remainder (the modulus
+        # divides 2**24).
+        return frozenset({h & _LOW_BITS for h in hashes if h % _SAMPLE_MOD == 0}
+                         or {min(h & _LOW_BITS for h in hashes)})
+    return frozenset(h & _LOW_BITS for h in hashes)
 
 
 def document_signatures(blocks: list[Block], tokens: list[list[str]] | None = None,

@@ -53,6 +53,16 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+def normal_words(text: str) -> list[str]:
+    """``words(normalise(text))``: the words of a text's comparison key (site signatures and
+    page fingerprints are taken of them).
+
+    In ASCII text the key changes only the case and the spaces, and every space is a non-word
+    character to :func:`words` anyway: the key's words are the text's own.
+    """
+    return words(text) if text.isascii() else words(normalise(text))
+
+
 def word_count(text: str) -> int:
     """Words, with each Han character counted as one: Chinese has no spaces between words,
     and passage bounds must hold for it too."""

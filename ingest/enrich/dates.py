@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .lang import alternation, languages
+from .starts import Starts
 
 #: Eastern Arabic, Persian and full-width digits, read as ASCII digits.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹０１２３４５６７８９",
@@ -77,13 +78,29 @@ def _patterns() -> _Patterns:
 _MAYBE = re.compile(r"(?:19|20)\d\d|[٠-٩۰-۹０-９]")
 
 
+@cache
+def _starts() -> Starts:
+    """Where in ASCII text a date can begin (a digit or a month's first letters)."""
+    return Starts(_patterns().pattern)
+
+
 def find_dates(text: str) -> list[DateSpan]:
-    """Every date or day range written in ``text``, in order; impossible dates are skipped."""
-    if not _MAYBE.search(text):
+    """Every date or day range written in ``text``, in order; impossible dates are skipped.
+
+    Every date has a year. ASCII text has no other digits than ASCII ones, so one without "19"
+    or "20" has none (two substring tests, where the year pattern's scan tried every offset);
+    in ASCII text with a year the date pattern is tried only where a date can begin.
+    """
+    if text.isascii():
+        if ("19" not in text and "20" not in text) or not _MAYBE.search(text):
+            return []
+        matches = _starts().finditer(text, text.lower())
+    elif not _MAYBE.search(text):
         return []
-    text = text.translate(_DIGITS)
+    else:
+        matches = _patterns().pattern.finditer(text.translate(_DIGITS))
     spans: list[DateSpan] = []
-    for match in _patterns().pattern.finditer(text):
+    for match in matches:
         span = _span(match.groupdict())
         if span is not None:
             spans.append(span)

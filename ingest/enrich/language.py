@@ -22,6 +22,9 @@ from .lang import languages
 from .words import Paragraph, paragraph_words
 
 _STOPWORDS = {code: lang.stopwords for code, lang in languages().items() if lang.stopwords}
+#: A stop word of any language: most words of a text are none, and are dropped once before the
+#: count per language.
+_ANY_STOPWORD = frozenset().union(*_STOPWORDS.values())
 #: Letters that only one of the Latin-script languages uses; each counts as half a word.
 _LETTERS = {"fr": re.compile(r"[çèêëîïôœûù«»]|\b(?:l|d|qu|n|s)['’]\w", re.IGNORECASE),
             "es": re.compile(r"[ñ¿¡]|ción\b|ciones\b", re.IGNORECASE)}
@@ -63,7 +66,9 @@ def _latin_language(text: str, words: list[str]) -> str:
     """English, French or Spanish by their function words (and letters), "und" when unsure.
 
     ``words`` are the text's Latin words, lower-cased."""
-    hits = {lang: float(sum(map(stop.__contains__, words))) for lang, stop in _STOPWORDS.items()}
+    stopwords = list(filter(_ANY_STOPWORD.__contains__, words))
+    hits = {lang: float(sum(map(stop.__contains__, stopwords)))
+            for lang, stop in _STOPWORDS.items()}
     ranked = sorted(hits.values(), reverse=True)
     if ranked[0] < 2 * _MIN_HITS or ranked[0] <= ranked[1] * 2:  # close: letters help decide
         for lang, letters in _LETTERS.items():

@@ -30,6 +30,7 @@ from functools import cache
 from kb.registry import Registry
 
 from ..textutil import WORD
+from ..textutil import words as text_words
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
 from .registry_cache import per_registry, remembered
@@ -88,8 +89,9 @@ class _LangPatterns:
     passing: re.Pattern[str]
     others: re.Pattern[str]
     #: For each of first_n, ordinal and number: lower-cased words one of which the pattern's
-    #: match must contain, and whether a digit may stand in for them (see :func:`_may_match`).
-    needles: tuple[tuple[tuple[str, ...], bool], ...] = ()
+    #: match must contain, and whether a digit may stand in for them, or a pattern such a
+    #: digit is found by (see :func:`_may_match`).
+    needles: tuple[tuple[tuple[str, ...], bool | re.Pattern[str]], ...] = ()
     #: For each of first_n, ordinal and number (None where the language has no such pattern):
     #: where in ASCII text a match can begin, so the pattern is tried there only.
     starts: tuple[Starts | None, ...] = ()
@@ -126,8 +128,12 @@ def _compile(lang: Language) -> _LangPatterns:
     cues = tuple(w.split("*")[0].lower() for w in lang.session_words) + \
         tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
+    # A numeric ordinal is a digit with its suffix ("9th", "2e"): English text full of years
+    # need not run the French ordinals, whose noun "session" it shares.
+    numeric_cue = re.compile(rf"\d{alternation(lang.ordinal_suffixes)}", re.IGNORECASE) \
+        if numeric else False
     needles = ((_ascii(_literals(lang.counts)), True),
-               (_ascii(_literals(lang.ordinals)), bool(numeric)), ((), True))
+               (_ascii(_literals(lang.ordinals)), numeric_cue), ((), True))
     ordinal = re.compile(b + core, re.IGNORECASE)
     cues = _minimal(c for c in cues if c)
     return _LangPatterns(
@@ -160,16 +166,20 @@ def _ascii(words: Iterable[str]) -> tuple[str, ...]:
     return _minimal(w for w in words if w.isascii())
 
 
-def _may_match(low: str, needles: tuple[str, ...], digit: bool, has_digit: bool) -> bool:
-    """Can a pattern whose every match holds one of ``needles`` (or a digit, where ``digit``)
-    match the ASCII text whose lower case is ``low``? A few substring tests instead of the
-    pattern's own scan: English text naming a "session" need not run French ordinals.
+def _may_match(low: str, needles: tuple[str, ...], digit: bool | re.Pattern[str],
+               has_digit: bool) -> bool:
+    """Can a pattern whose every match holds one of ``needles`` (or a digit, where ``digit``;
+    where ``digit`` is a pattern, a digit it finds) match the ASCII text whose lower case is
+    ``low``? A few substring tests instead of the pattern's own scan: English text naming a
+    "session" need not run French ordinals.
 
     Only for ASCII text, where a case-blind regex match and a substring of the lower-cased text
     agree exactly (elsewhere Unicode case folding has exceptions, "ſ" matching "s"), so the
     answer never differs from running the pattern.
     """
-    return (digit and has_digit) or any(needle in low for needle in needles)
+    if has_digit and digit is not False and (digit is True or digit.search(low) is not None):
+        return True
+    return any(needle in low for needle in needles)
 
 
 def _words(words: tuple[str, ...], lang: Language) -> str:
@@ -182,6 +192,13 @@ def _words(words: tuple[str, ...], lang: Language) -> str:
 @cache
 def _all_patterns() -> tuple[_LangPatterns, ...]:
     return tuple(_compile(lang) for lang in languages().values())
+
+
+@cache
+def _ascii_patterns() -> tuple[_LangPatterns, ...]:
+    """The languages whose patterns can match ASCII text (a session word of theirs can occur
+    there): the others' cue test always fails on it."""
+    return tuple(patterns for patterns in _all_patterns() if patterns.ascii_cues)
 
 
 @cache
@@ -332,7 +349,7 @@ class SessionMatcher:
     def _lead(self, paragraph: str) -> frozenset[int] | None:
         low = paragraph[:200].lower()
         ascii_low = low.isascii()
-        for patterns in _all_patterns():
+        for patterns in _ascii_patterns() if ascii_low else _all_patterns():
             cues = patterns.ascii_cues if ascii_low else patterns.cues
             if not any(cue in low for cue in cues):
                 continue
@@ -349,7 +366,7 @@ class SessionMatcher:
         taken: list[tuple[int, int]] = []
         ascii_text = text.isascii()
         has_digit: bool | None = None
-        for patterns in _all_patterns():
+        for patterns in _ascii_patterns() if ascii_text else _all_patterns():
             cues = patterns.ascii_cues if ascii_text else patterns.cues
             if not any(cue in low for cue in cues):
                 continue
@@ -415,7 +432,14 @@ class SessionMatcher:
 
         :param words: ``_PHRASE_WORD``'s words of the lower-cased text, when known."""
         low = text.lower()
-        tokens = _PHRASE_WORD.findall(low) if words is None else words
+        if words is not None:
+            tokens = words
+        elif low.isascii() and "_" not in low:
+            # There the runs of letters and digits are the runs of word characters: the text's
+            # words, split without the pattern (as :func:`phrase_words` says).
+            tokens = text_words(low)
+        else:
+            tokens = _PHRASE_WORD.findall(low)
         first = self._first_words
         if first.isdisjoint(tokens):
             return self._new_symbols(text, low)  # most texts: no phrase can start anywhere

@@ -34,7 +34,7 @@ def parse_transcript(text: str, name: str) -> RawDocument | None:
     if segments is not None:
         return segments
     head = text[:6000]
-    if _ORIGINAL.search(head) or (
+    if _has_original_line(head) or (
             len(NUMBERED.findall(text[:20000])) >= 8
             and any(RUNNING_HEADER.match(line) or SYMBOL_LINE.match(line)
                     for line in text[:20000].split("\n"))):
@@ -44,3 +44,12 @@ def parse_transcript(text: str, name: str) -> RawDocument | None:
     if len(list(islice(labels, MIN_LABELS))) == MIN_LABELS:  # counting stops there
         return parse_labelled(text, name)
     return None
+
+
+def _has_original_line(head: str) -> bool:
+    """Does ``head`` hold a report's "ORIGINAL:" line? ASCII text without "original" in its
+    lower case has none (a substring test where the pattern tries every line; elsewhere "İ"
+    and "ı" match "i" when case is ignored, so the pattern decides)."""
+    if head.isascii() and "original" not in head.lower():
+        return False
+    return _ORIGINAL.search(head) is not None

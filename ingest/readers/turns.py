@@ -75,6 +75,8 @@ def parse_labelled(text: str, name: str = "") -> RawDocument:
 
 def _label_lines(paragraph: str) -> list[str]:
     """A paragraph may hold several turns when labels follow each other without blank lines."""
+    if ">>" not in paragraph:  # no turn marker (most paragraphs): no scan for one
+        return [paragraph]
     starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)>>\s*", paragraph)]
     if len(starts) <= 1:
         return [paragraph]

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from ingest import boilerplate
 from ingest.boilerplate import clean_page, is_furniture, is_menu_line
 from ingest.readers.base import Block
 from ingest.readers.structure import text_to_blocks
@@ -72,3 +77,34 @@ def test_a_sentence_broken_by_a_link_is_rejoined() -> None:
     blocks = text_to_blocks("The session was opened by\nthe Director General of WIPO.\n\nNext.")
     assert [b.text for b in blocks] == ["The session was opened by the Director General of WIPO.",
                                         "Next."]
+
+
+@pytest.mark.parametrize(("text", "ends"), [
+    ("One. Two! Three? Four", [(3, 4), (8, 9), (15, 16)]),
+    ("Wait... what. Yes", [(12, 13)]),  # an ellipsis ends nothing
+    ("He said “go.” Then", [(11, 13)]),  # closing quotes belong to the end
+    ("第一。第二！三", [(2, 3), (5, 6)]),
+    ("x.. y. z", [(5, 6)]),
+    (".", [(0, 1)]),
+    ("a.b", []),
+    ("?!? ok", [(2, 3)]),
+])
+def test_sentence_ends_are_the_plain_definition_s(text: str, ends: list[tuple[int, int]]
+                                                  ) -> None:
+    """The sentence-end pattern opens with the marks' class (for a fast scan); its matches are
+    those of the definition it is written from."""
+    plain = re.compile(r"(?<!\.)[.!?](?:['\"”’)]*)(?=\s|$)|[。！？؟]")
+    assert [m.span() for m in boilerplate._SENTENCE_END.finditer(text)] == ends
+    assert [m.span() for m in plain.finditer(text)] == ends
+
+
+@pytest.mark.parametrize(("text", "furniture"), [
+    ("Subscribe to our newsletter", True),
+    ("Sign up for the WIPO newſletter today", True),  # "ſ" matches "s" where case is ignored
+    ("Register now for the weekly newsletters!", True),
+    ("Our newsletter archive", False),
+    ("We use cookies. Accept all", True),
+    ("Subscribe to our newsletter " + "word " * 50, False),
+])
+def test_newsletter_and_cookie_notices(text: str, furniture: bool) -> None:
+    assert is_furniture(text) is furniture

@@ -74,6 +74,20 @@ def test_dates() -> None:
     assert parse_date("2020") == ""
 
 
+def test_dates_in_ascii_text_are_the_pattern_s_dates_everywhere() -> None:
+    """ASCII text is searched only where a date can begin (a digit, a month's first letters);
+    it finds what the pattern finds over the whole text, which non-ASCII text still gets."""
+    text = ("Maintained in March: the main session ran 13-14 mars 2024 (room 19, floor 20), "
+            "then 2023/3/31 and 10-07-2020; 1999 alone is no date, nor 2024-13-01.")
+    expected = [("2024-03-13", "2024-03-14"), ("2023-03-31", "2023-03-31"),
+                ("2020-07-10", "2020-07-10")]
+    for written in (text, text + " é", text.replace("2024", "٢٠٢٤")):
+        assert [(s.first.isoformat(), s.last.isoformat()) for s in find_dates(written)] == \
+            expected
+    assert find_dates("Rooms 19 and 20, on the 21st floor") == []
+    assert find_dates("no year at all: 13 March") == []
+
+
 @pytest.mark.parametrize(("options", "kind"), [
     ({"format_type": "transcript"}, "transcript"),
     ({"title": "Summary of the Second and Third Sessions"}, "summary"),

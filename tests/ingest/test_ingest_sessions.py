@@ -122,11 +122,36 @@ def test_six_languages_passing_mentions_and_other_bodies(registry: Registry, tex
     ("session 9 and session no. 4",
      [(9, "number", "session 9", 0, False), (4, "number", "session no. 4", 14, False)]),
     ("THE SECOND SESSION", [(2, "ordinal", "SECOND SESSION", 4, False)]),
+    # A numeric ordinal is tried only where a digit has its suffix, in any case: years alone do
+    # not run the French and Spanish ordinals.
+    ("In 2024 the 2E SESSION began", [(2, "ordinal", "2E SESSION", 12, False)]),
+    ("the 2024 session and 12 sessions in 2023", []),
+    ("la 2a sesion de 2021 y la 3o sesion",
+     [(2, "ordinal", "2a sesion", 3, False), (3, "ordinal", "3o sesion", 26, False)]),
+    ("Le 1er session (2019) puis la 10eme session en 2024",
+     [(1, "ordinal", "1er session", 3, False), (10, "ordinal", "10eme session", 30, False)]),
 ])
 def test_ordinals_found_whichever_patterns_run(registry: Registry, text: str,
                                                found: list[tuple[int, str, str, int, bool]]
                                                ) -> None:
     """The same mentions, with their words and places, whether or not the cheap substring
     tests let a language's ordinal, count and number patterns be skipped."""
+    mentions = matcher_for(registry).find(text)
+    assert [(m.number, m.kind, m.text, m.start, m.passing) for m in mentions] == found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # ASCII without "_": names are matched on the text's words, split without the pattern.
+    ("The Revised Issues Paper, WIPO/IP/AI/2/GE/20/1 REV.",
+     [(2, "paper", "Revised Issues Paper", 4, False),
+      (2, "symbol", "WIPO/IP/AI/2/GE/20/1 REV", 26, False)]),
+    ("Draft Issues Paper (2019)", [(2, "paper", "Draft Issues Paper", 0, False)]),
+    # "_" separates a symbol's parts in file names: the pattern splits there.
+    ("wipo_ip_ai_2_ge_20_1_rev", [(2, "symbol", "wipo_ip_ai_2_ge_20_1_rev", 0, False)]),
+    ("WIPO Conversation on IP and AI", []),
+])
+def test_names_and_symbols_without_the_caller_s_words(registry: Registry, text: str,
+                                                       found: list[tuple[int, str, str, int,
+                                                                         bool]]) -> None:
     mentions = matcher_for(registry).find(text)
     assert [(m.number, m.kind, m.text, m.start, m.passing) for m in mentions] == found

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from ingest import dedupe, sitewide
 from ingest.readers.base import PARAGRAPH, Block
-from ingest.shingles import Shingles
+from ingest.shingles import Shingles, hex_list
+from ingest.textutil import normal_words, normalise, words
 
 
 def _reference(tokens: list[str], size: int) -> list[int]:
@@ -92,3 +93,26 @@ def test_page_signatures_and_fingerprint_match_the_stored_definition(
     assert fingerprint.hex_hashes is not None
     assert fingerprint.dumps() == _reference_fingerprint(words).dumps()
     assert _reference_fingerprint(words).hex_hashes is None
+
+
+def test_runs_longer_than_the_words_asked_for_give_no_hash() -> None:
+    page = Shingles(["a", "b", "c", "d", "e", "f", "g", "h", "i"])
+    assert page.hashes(3, 0, 1) == page.hashes(3, 0, 2) == page.hashes(5, 7) == []
+    assert page.hashes(3, 0, 3) == [zlib.crc32(b"a b c")] == [3358461392]
+    assert page.hashes(3, 6) == [zlib.crc32(b"g h i")]
+    assert page.whole(8, 9) == zlib.crc32(b"i")
+
+
+def test_manifest_strings_list_hashes_in_increasing_order_in_hex() -> None:
+    assert hex_list({255, 16, 0, 1 << 40 | 10}, ".") == "0.10.ff.1000000000a"
+    assert hex_list([], " ") == ""
+
+
+def test_normal_words_are_the_words_of_the_comparison_key() -> None:
+    """An ASCII text's words are its key's words without building the key; other text is
+    normalised first (NFKC folds the ligature, quotes and dashes are folded)."""
+    assert normal_words("Hello,\tWorld  foo_bar 12\x1cend") == \
+        ["hello", "world", "foo_bar", "12", "end"]
+    assert normal_words("“Été” — ÉTÉ \ufb01ne") == ["été", "été", "fine"]
+    for text in ("Hello,\tWorld  foo_bar 12\x1cend", "“Été” — ÉTÉ \ufb01ne", " \n "):
+        assert normal_words(text) == words(normalise(text))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest import build_changes
+from ingest.readers import transcripts
 from kb.model import Document, Failure
 from kb.registry import Registry, load_registry
 
@@ -237,3 +238,14 @@ def test_diarised_labels_in_caption_files(tmp_path: Path, people: Registry, name
     assert _turns(doc) == [("Speaker 1", 0.031, "Good morning and welcome."),
                            ("Michele Woods", 5.113, "Thank you, Director General.")]
     assert doc.speaker_labels == {"SPEAKER_00": "Speaker 1", "SPEAKER_01": "Michele Woods"}
+
+
+@pytest.mark.parametrize(("head", "found"), [
+    ("Report\n  Original : English\n", True),
+    ("ORIGINAL: French", True),
+    ("the original: text", False),  # not at a line's start
+    ("no such line", False),
+    ("  ORİGİNAL: é", True),  # "İ" matches "i" where case is ignored: the pattern decides
+])
+def test_a_report_s_original_line(head: str, found: bool) -> None:
+    assert transcripts._has_original_line(head) is found
