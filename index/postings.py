@@ -84,7 +84,11 @@ def field_lengths(reader: IndexReader, field: str) -> np.ndarray:
     for sub, _ in reader.leaf_readers():
         count = sub.doc_count_all()
         column = length_column(sub, field)
-        if column is None:
+        if column is None and getattr(sub, "_perdoc", None) is not None:
+            # A segment none of whose records has the field: Whoosh's reader gives each one
+            # the default, asking the file system for the column again at every call.
+            parts.append(np.zeros(count, dtype=np.float32))
+        elif column is None:
             parts.append(np.array([sub.doc_field_length(d, field, 0) for d in range(count)],
                                   dtype=np.float32))
         else:

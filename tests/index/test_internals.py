@@ -36,6 +36,27 @@ def test_postings_match_whoosh_across_segments_and_deletions(tmp_path: Path) -> 
                                     for n in range(reader.doc_count_all())]
 
 
+def test_a_segment_without_a_field_s_lengths_gives_zeros_as_whoosh_does(tmp_path: Path) -> None:
+    from index.internals import length_column
+
+    _several_commits(tmp_path)
+    with FileStorage(str(tmp_path)).open_index().searcher() as searcher:
+        reader = searcher.reader()
+        subs = [sub for sub, _ in reader.leaf_readers()]
+        # "extra" has no heading and no speaker; the commit that only deletes writes the
+        # meta records alone (no body either); the last has headings but no speaker.
+        missing = {field: [length_column(sub, field) is None for sub in subs]
+                   for field in ("body", "heading", "speaker_words")}
+        assert missing == {"body": [False, False, True, False],
+                           "heading": [False, True, True, False],
+                           "speaker_words": [False, True, True, True]}
+        for field in missing:
+            expected = [reader.doc_field_length(n, field, 0) or 0
+                        for n in range(reader.doc_count_all())]
+            assert field_lengths(reader, field).tolist() == expected
+        assert sum(1 for n in field_lengths(reader, "speaker_words") if n) == 3
+
+
 def test_every_passage_maps_to_its_own_document(tmp_path: Path) -> None:
     _several_commits(tmp_path)
     with open_index(tmp_path) as ix:
