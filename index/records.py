@@ -56,10 +56,11 @@ def _dumps(data: dict[str, Any]) -> str:
     written by the standard library; so is whatever orjson refuses (a lone surrogate, a key
     that is not a string, an integer past 64 bits).
     """
+    import orjson  # on first use: a command that only reads the index never loads it
+
     for value in data.values():
         if type(value) is float and not (value == 0 or 1e-4 <= abs(value) < 1e16):
             return _json_dumps(data)
-    orjson = _orjson()
     try:
         return str(orjson.dumps(data), "utf-8")
     except orjson.JSONEncodeError:
@@ -68,13 +69,6 @@ def _dumps(data: dict[str, Any]) -> str:
 
 def _json_dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def _orjson() -> Any:
-    """orjson, imported on first use: a command that only reads the index never loads it."""
-    import orjson
-
-    return orjson
 
 
 def document_records(doc: Document) -> list[dict[str, Any]]:

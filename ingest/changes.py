@@ -78,7 +78,7 @@ def collect(outcomes: list[Outcome], manifest: Manifest,
             root=str(outcome.staged.file.root),
             duplicate_of=doc_ids[canonical] if canonical else "",
             fingerprint=outcome.fingerprint.dumps(),
-            block_hashes=outcome.staged.block_hashes(),
+            block_hashes=outcome.staged.block_hashes,
             site=outcome.staged.site,
             file=file_key(outcome.staged.file),
         )

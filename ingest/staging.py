@@ -46,19 +46,13 @@ class Staged:
     meta: Metadata
     blocks: list[Block]
     signatures: list[sitewide.Signature]
+    #: ``signatures`` as the manifest stores them (:func:`sitewide.dumps`), made in the
+    #: worker that took them so the parent's serial change-set phase need not.
+    block_hashes: list[str]
     site: str
     group: str = ""
     #: Fingerprint of the page-level blocks, reused when the site layer removes nothing.
     page_print: dedupe.Fingerprint | None = None
-    #: ``signatures`` as the manifest stores them (:func:`sitewide.dumps`), made in the
-    #: worker that took them so the parent's serial change-set phase need not.
-    dumped_signatures: list[str] | None = None
-
-    def block_hashes(self) -> list[str]:
-        """The manifest's ``block_hashes`` of this page."""
-        if self.dumped_signatures is None:
-            self.dumped_signatures = sitewide.dumps(self.signatures)
-        return self.dumped_signatures
 
 
 @dataclass
@@ -245,8 +239,8 @@ def parse_file(file: SourceFile, data: bytes, meta: Metadata, content_hash: str)
             # it (of the same words as the signatures).
             page_print = dedupe.fingerprint_of(words, page=page)
         staged.append(Staged(file, source, content_hash, raw, meta, blocks, signatures,
-                             _folder_site(file), page_print=page_print,
-                             dumped_signatures=sitewide.dumps(signatures)))
+                             sitewide.dumps(signatures), _folder_site(file),
+                             page_print=page_print))
     return staged
 
 

@@ -159,6 +159,38 @@ def test_a_previously_ingested_file_that_now_fails_keeps_its_entry(seeds: Path,
     assert [(e.source, e.failure, e.failed_hash) for e in fourth.manifest] == [(SEED_003, "", "")]
 
 
+def test_a_new_file_is_read_by_its_worker_and_a_known_one_here(
+        tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingest import sandbox, staging
+
+    if not sandbox.available():
+        pytest.skip("the limited workers need fork")
+    folder = _folder(tmp_path)
+    (folder / "later.txt").write_text(GOOD.replace("ninth", "tenth"), encoding="utf-8")
+    reads = tmp_path / "reads.txt"
+    read_file = staging.read_file
+
+    def logged(file, registry, max_bytes):  # type: ignore[no-untyped-def]
+        with reads.open("a", encoding="utf-8") as log:  # the workers write here too
+            log.write(f"{file.source} {os.getpid()}\n")
+        return read_file(file, registry, max_bytes)
+
+    monkeypatch.setattr(staging, "read_file", logged)
+    first, _ = build_changes([folder], {}, registry)
+    here = str(os.getpid())
+    lines = sorted(line.split() for line in reads.read_text(encoding="utf-8").splitlines())
+    assert [source for source, _ in lines] == ["good.txt", "later.txt"]
+    assert all(pid != here for _, pid in lines)  # only their names crossed the pipe
+    # Known to the manifest, a file is read (and hashed) here first: an unchanged one is
+    # never sent to a worker.
+    reads.unlink()
+    (folder / "later.txt").write_text(GOOD, encoding="utf-8")
+    _, report = build_changes([folder], {e.source: e for e in first.manifest}, registry)
+    assert report.unchanged == ["good.txt"] and report.updated == ["later.txt"]
+    lines = sorted(line.split() for line in reads.read_text(encoding="utf-8").splitlines())
+    assert lines == [["good.txt", here], ["later.txt", here]]
+
+
 def test_a_new_file_read_and_failed_in_its_worker_is_recorded_with_its_content_hash(
         tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     import hashlib
