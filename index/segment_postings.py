@@ -77,6 +77,15 @@ class SegmentPostings:
         begin, end = int(starts[index]), int(starts[index + 1])
         return self._arrays[f"{field}.ids"][begin:end], self._arrays[f"{field}.tf"][begin:end]
 
+    def field_lists(self, field: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """All of ``field`` at once: its terms in order, each term's number of postings, and
+        every posting's segment-local docnum, the terms' lists one after the other (for what
+        reads a whole field, where a lookup per term cost a binary search each)."""
+        starts = self._arrays[f"{field}.starts"]
+        text = self._arrays[f"{field}.terms"]
+        terms = text.tobytes().decode("utf-8").split(_SEP) if len(starts) > 1 else []
+        return terms, np.diff(starts), self._arrays[f"{field}.ids"]
+
     def prefixed(self, field: str, start: str, limit: int) -> tuple[str, ...]:
         """The first ``limit`` terms of ``field`` starting with ``start``, in order (kept for
         the next scan of the same prefix, by this generation or a later one)."""

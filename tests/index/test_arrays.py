@@ -241,6 +241,40 @@ def test_segment_lists_equal_whooshs_own_with_deletions_and_several_segments(
                                                 "copyrighted"]
 
 
+def test_arrays_from_segment_files_equal_those_from_whoosh_across_segments(
+        index_dir: Path) -> None:
+    """The sort keys and the vocabulary a commit saves are read from the segments' files a
+    whole field at a time; with deletions and three segments they are what Whoosh's term
+    dictionary and a list per term give."""
+    _add(index_dir, "later", "Copyright of later works by performers.")
+    replaced = doc("metaverse", "IP and the Metaverse", ["Copyright in virtual worlds."],
+                   date="2025-01-02", sessions=[7], topics=["metaverse"])
+    apply_changes(index_dir, ChangeSet(upserts=[replaced], manifest=[
+        ManifestEntry(source=replaced.source, doc_id="metaverse", content_hash="h2")]))
+    from index.snapshot import Snapshot, segment_vocabulary
+    with open_index(index_dir) as ix:
+        segments = [found for found, _, _ in ix._snap._segments]
+        assert len(segments) == 3
+        from_files = Snapshot(ix._searcher, None, segments)
+        from_whoosh = Snapshot(ix._searcher)
+        assert from_whoosh._segments is None
+        built, expected = from_files.stored(), from_whoosh.stored()
+        assert sorted(built.arrays) == sorted(expected.arrays)
+        for name, array in expected.arrays.items():
+            assert np.array_equal(built.arrays[name], array), name
+        assert segment_vocabulary(segments) == read_vocabulary(ix._searcher.reader())
+        # "copyright": 3 passages in the first segment, 1 in each later one; "virtual": the
+        # replaced passage in the first still counted (Whoosh counts deleted records), and
+        # its replacement.
+        counts = dict(segment_vocabulary(segments))
+        assert (counts["copyright"], counts["virtual"]) == (5, 2)
+        # Oldest first: the 2020 paper's passages lead, the document redated to 2025 ends.
+        order = np.argsort(from_files.browse_key[from_files.passages.nonzero()[0]])
+        docs = [from_files.record(int(n))["doc_id"]
+                for n in from_files.passages.nonzero()[0][order]]
+        assert docs[:2] == ["papers", "papers"] and docs[-1] == "metaverse"
+
+
 def test_a_torn_posting_file_is_read_from_whoosh_instead(
         index_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     expected = _answers(index_dir)
