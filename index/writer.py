@@ -35,6 +35,7 @@ from index.segment_postings import save_missing
 from index.segments import SideWriter, manifest_work, save_postings, split
 from index.snapshot import prepare
 from index.store import create_whoosh, index_exists, open_searcher, open_whoosh
+from kb.collector import without_full_collections
 from kb.model import ChangeSet
 
 #: Whoosh's in-memory posting pool. When it fills, Whoosh sorts it out to a temporary run and
@@ -62,8 +63,10 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
     if writers is None:
         added = sum(len(doc.passages) for doc in changes.upserts)
         writers = 2 if added >= SIDE_MIN_PASSAGES and _cores() > 1 else 1
-    # The lock comes first: opening may create (or, for a rebuild, replace) the index.
-    with WriteLock(index_dir, timeout):
+    # The lock comes first: opening may create (or, for a rebuild, replace) the index. The
+    # change set and the writer's pool are all in use until the commit: no full collection
+    # walks them (see kb.collector).
+    with without_full_collections(), WriteLock(index_dir, timeout):
         ix = _open_for_writing(index_dir, rebuild)
         try:
             # Whoosh's MpWriter gave no speed-up on a shared two-core machine for about a fifth

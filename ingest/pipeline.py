@@ -10,12 +10,11 @@ signatures of pages ingested earlier) decide what recurs and documents are assem
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from kb.collector import without_full_collections
 from kb.model import ChangeSet, Document, Failure, IngestReport, ManifestEntry, Skipped
 from kb.registry import Registry
 
@@ -78,28 +77,6 @@ def build_changes(paths: Sequence[Path], stored: Mapping[str, ManifestEntry], re
     with without_full_collections():
         return _build_changes(paths, stored, registry, full=full, limits=limits,
                               follow_links=follow_links, progress=progress, workers=workers)
-
-
-#: The oldest generation's threshold while a batch is built: never reached.
-_NO_FULL_COLLECTION = 1 << 30
-
-
-@contextlib.contextmanager
-def without_full_collections() -> Iterator[None]:
-    """No full garbage collection while a batch is built; young ones go on.
-
-    A batch keeps every staged page and built document until its change set is complete, so
-    Python's full collections walk an ever larger heap of objects that are all still in use
-    (on bench/ingest.py's corpus a sixth of the ingest's own CPU time in this process); what a
-    batch discards is freed by reference counting, and the few cycles that reach the oldest
-    generation are collected once the threshold is back.
-    """
-    young, middle, old = gc.get_threshold()
-    gc.set_threshold(young, middle, _NO_FULL_COLLECTION)
-    try:
-        yield
-    finally:
-        gc.set_threshold(young, middle, old)
 
 
 def _build_changes(paths: Sequence[Path], stored: Mapping[str, ManifestEntry],
