@@ -3,6 +3,7 @@ posting lists it keeps are those index.segment_postings would decode from the se
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -74,9 +75,11 @@ def _whooshs_flush(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def whooshs_compression(monkeypatch: pytest.MonkeyPatch) -> None:
-    """kb's flush compressing every block, as Whoosh's does, for a byte-for-byte comparison
-    (by default it leaves small blocks uncompressed: see the last tests)."""
+    """kb's flush compressing every block and pickling values as Whoosh's does, for a
+    byte-for-byte comparison (by default it leaves small blocks uncompressed and pickles
+    values with a later protocol: see the last tests)."""
     monkeypatch.setattr(internals, "COMPRESS_FROM", 0)
+    monkeypatch.setattr(internals, "VALUES_PROTOCOL", 2)
 
 
 @pytest.mark.usefixtures("whooshs_compression")
@@ -269,17 +272,24 @@ def test_posting_lists_written_out_a_term_at_a_time_are_the_same_bytes(
     assert len(whooshs["pst"]) > 1000
 
 
-def _block_levels(path: Path, field: str, term: str) -> list[int]:
-    """The compression level each block of a term's list says it is written with."""
+def _block_levels(path: Path, field: str, term: str) -> list[tuple[int, int]]:
+    """The compression level each block of a term's list says it is written with, and the
+    pickle protocol of its data."""
     ix = FileStorage(str(path)).open_index()
     try:
         with ix.reader() as reader:
             matcher = reader.postings(field, term)
-            levels = [matcher._compression]
-            while not matcher._lastblock:
+            levels = []
+            while True:
+                data = matcher._postfile.get(matcher._dataoffset,
+                                             matcher._nextoffset - matcher._dataoffset)
+                if matcher._compression:
+                    data = zlib.decompress(data)
+                assert data[0] == 0x80  # a pickle's PROTO opcode, then its protocol
+                levels.append((matcher._compression, data[1]))
+                if matcher._lastblock:
+                    return levels
                 matcher._next_block()
-                levels.append(matcher._compression)
-            return levels
     finally:
         ix.close()
 
@@ -303,10 +313,12 @@ def test_small_blocks_are_left_uncompressed_and_read_back_the_same(
         finally:
             ix.close()
     assert found[0] == found[1]
-    # "copyright": two full blocks of 128 postings, then 48 (each over 256 bytes pickled);
-    # "boosted" and the meta kind: one posting each.
-    assert _block_levels(tmp_path / "ours", "body", "copyright") == [3, 3, 3]
-    assert _block_levels(tmp_path / "theirs", "body", "copyright") == [3, 3, 3]
+    # "copyright": two full blocks of 128 postings, then 48 (each over 256 bytes pickled),
+    # their positions pickled with protocol 4; "boosted": one posting and its position; the
+    # meta kind: one posting, no values (protocol 2, as Whoosh's).
+    assert _block_levels(tmp_path / "ours", "body", "copyright") == [(3, 4)] * 3
+    assert _block_levels(tmp_path / "theirs", "body", "copyright") == [(3, 2)] * 3
+    assert _block_levels(tmp_path / "ours", "body", "boosted") == [(0, 4)]
+    assert _block_levels(tmp_path / "ours", "kind", "meta") == [(0, 2)]
     for field, term in [("body", "boosted"), ("kind", "meta")]:
-        assert _block_levels(tmp_path / "ours", field, term) == [0]
-        assert _block_levels(tmp_path / "theirs", field, term) == [3]
+        assert _block_levels(tmp_path / "theirs", field, term) == [(3, 2)]
