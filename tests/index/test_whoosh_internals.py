@@ -233,6 +233,29 @@ def test_kbs_add_document_indexes_exactly_what_whooshs_own_does(tmp_path: Path) 
     assert postings[("body", b"boosted")][0][1] == 2.0  # a boost goes through Whoosh's method
 
 
+def test_kbs_pool_counts_the_size_whooshs_pool_counts_for_repeated_values(
+        tmp_path: Path) -> None:
+    """The writer keeps a value's postings and their size for the next record with that value
+    (a document's ID fields, facets, speakers and title on each of its passages): the pool's
+    size estimate, which decides when it spills to disk, must stay Whoosh's, posting for
+    posting, however often a value repeats."""
+    docs = [*corpus(), doc("talk", "A Talk", ["First turn.", "Second turn.", "Third turn."],
+                           passage_speakers=["Daren Tang", "Sylvie Forbin", "Daren Tang"],
+                           speakers=["Daren Tang", "Sylvie Forbin"], sessions=[9],
+                           topics=["ai"], headings=["Opening", "Opening", "Close"])]
+    records = [record for d in docs for record in document_records(d)] * 2
+    sizes = []
+    for kb_writer in (True, False):
+        ix = create_whoosh(tmp_path / str(kb_writer))
+        writer = unlocked_writer(ix, 32) if kb_writer else ix.writer()
+        for record in records:
+            writer.add_document(**record)
+        sizes.append(writer.pool.currentsize)
+        writer.cancel()
+        ix.close()
+    assert sizes[0] == sizes[1] == 146_622
+
+
 def test_a_positional_field_splits_exactly_as_its_tokenizer() -> None:
     for value in ["\x02fr\x03L'OMPI et l'IA", "NFTs and SMEs of the WIPO/IP/AI/2/GE/20/1",
                   "plain words words", "\x02xx\x03人工智能 AI", "", "the of and"]:
