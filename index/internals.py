@@ -714,15 +714,17 @@ def _indexer(fieldname: str, field: Any) -> Callable[[str], Indexed]:
                 for word, freq in counts.items()])
         return _kept(keywords)
     if kind is formats.Positions and type(analyzer) is LanguageTokenizer:
-        encoded = _PositionCodes(fmt)
-        single = encoded.single
+        codes = _PositionCodes(fmt)
+        known, encode = codes.known, codes.encode
 
         def positional(value: str) -> Indexed:
-            # A term found once (most are) is looked up by its position, without a call.
+            # Each term's position list is looked up, inline (position_key's expression, a
+            # call less per term); only a list not seen yet is encoded. "for n in (...)"
+            # names the term's frequency once.
             return _indexed(fieldname, [
-                (term.encode("utf-8"), len(places), float(len(places)) * boost,
-                 (single.get(places[0]) if len(places) == 1 else None) or encoded(places))
-                for term, places in term_positions(value).items()])
+                (term.encode("utf-8"), n, float(n) * boost,
+                 known.get(places[0] if n == 1 else tuple(places)) or encode(places))
+                for term, places in term_positions(value).items() for n in (len(places),)])
         return _kept(positional, 1)
     return _kept(lambda value: _indexed(fieldname, list(field.index(value))))
 
@@ -756,31 +758,36 @@ def _separator(analyzer: Any) -> str:
 
 
 class _PositionCodes:
-    """``Positions.encode`` of a position list, remembered for short lists: most postings
-    are one or two positions, and Whoosh pickles each list anew."""
+    """``Positions.encode`` of a position list, remembered: Whoosh pickles each list anew,
+    and most lists recur (one or two positions; a word of a passage body's title, which the
+    body holds twice, at the same two positions in each of the document's passages).
 
-    _SHORT = 3
-    _MAX_KEPT = 200_000
+    :attr:`known` holds each remembered list's code by :func:`position_key`, so that a
+    caller finds one with a look-up and calls :meth:`encode` only for a new list.
+    """
+
+    #: Lists remembered at most (emptied when full), and the longest one remembered.
+    _MAX_KEPT = 100_000
+    _MAX_KEPT_POSITIONS = 32
 
     def __init__(self, fmt: formats.Positions) -> None:
         self._encode = fmt.encode
-        self._kept: dict[tuple[int, ...], bytes] = {}
-        #: The codes of one-position lists by their position (filled by calls).
-        self.single: dict[int, bytes] = {}
+        self.known: dict[int | tuple[int, ...], bytes] = {}
 
-    def __call__(self, places: list[int]) -> bytes:
-        if len(places) > self._SHORT:
-            return bytes(self._encode(places))
-        key = tuple(places)
-        code = self._kept.get(key)
-        if code is None:
-            if len(self._kept) >= self._MAX_KEPT:
-                self._kept.clear()
-                self.single.clear()
-            code = self._kept[key] = bytes(self._encode(places))
-            if len(places) == 1:
-                self.single[places[0]] = code
+    def encode(self, places: list[int]) -> bytes:
+        """The code of ``places`` (remembered if it is short enough)."""
+        code = bytes(self._encode(places))
+        if len(places) <= self._MAX_KEPT_POSITIONS:
+            if len(self.known) >= self._MAX_KEPT:
+                self.known.clear()
+            self.known[position_key(places)] = code
         return code
+
+
+def position_key(places: list[int]) -> int | tuple[int, ...]:
+    """A position list's key in :attr:`_PositionCodes.known`: a lone position as itself
+    (most lists are one), others as a tuple."""
+    return places[0] if len(places) == 1 else tuple(places)
 
 
 class _Lengths:

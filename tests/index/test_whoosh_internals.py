@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from isal import isal_zlib
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 
@@ -20,6 +22,7 @@ from index.internals import (
     STORED_LEVEL,
     GenerationIndex,
     _Lengths,
+    _PositionCodes,
     _SegmentWriter,
     fast_stored_column,
     generations,
@@ -254,6 +257,22 @@ def test_kbs_pool_counts_the_size_whooshs_pool_counts_for_repeated_values(
         writer.cancel()
         ix.close()
     assert sizes[0] == sizes[1] == 146_622
+
+
+def test_position_codes_are_whooshs_and_remembered_by_position_or_tuple(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fmt = Positions()
+    codes = _PositionCodes(fmt)
+    lists = [[0], [5], [0, 12], [3, 4, 9], list(range(0, 64, 2)), list(range(33)), [0, 12]]
+    for places in lists:
+        assert codes.encode(places) == fmt.encode(places)
+    # A lone position is remembered as itself, a longer list as a tuple, one of more than
+    # 32 positions not at all.
+    assert list(codes.known) == [0, 5, (0, 12), (3, 4, 9), tuple(range(0, 64, 2))]
+    assert codes.known[(0, 12)] == b"\x00\x00\x00\x02\x80\x02]q\x00(K\x00K\x0ce."
+    monkeypatch.setattr(_PositionCodes, "_MAX_KEPT", 5)
+    assert codes.encode([7]) == fmt.encode([7])
+    assert list(codes.known) == [7]  # emptied when full
 
 
 def test_a_positional_field_splits_exactly_as_its_tokenizer() -> None:
