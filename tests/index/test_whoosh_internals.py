@@ -17,7 +17,7 @@ from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from index import apply_changes
-from index.analysis import LanguageTokenizer, term_positions
+from index.analysis import _ASCII_WORD, LanguageTokenizer, _ascii_words, term_positions
 from index.internals import (
     STORED_LEVEL,
     GenerationIndex,
@@ -306,6 +306,19 @@ def test_lines_remembered_from_the_last_value_give_the_tokenizers_terms() -> Non
                                          "wipo_ip_ai_2_ge_20_1": [0], "wipo": [0], "ip": [1],
                                          "ai": [2], "2": [3, 8], "ge": [4], "20": [5],
                                          "1": [6], "rev": [7], "rules": [9]}
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ("The end. Next line, (with) gaps;", ["The", "end", "Next", "line", "with", "gaps"]),
+    ("U.S. rules 3.5 a..b x._y .e.g. _z_", ["U.S", "rules", "3.5", "a", "b", "x._y", "e.g",
+                                            "_z_"]),
+    ("\x1erecord\x1fsep\tand-dash/slash", ["record", "sep", "and", "dash", "slash"]),
+    ("...", []),
+    ("", []),
+])
+def test_ascii_words_are_the_patterns_with_or_without_a_dot_inside_a_word(
+        line: str, words: list[str]) -> None:
+    assert _ascii_words(line) == words == _ASCII_WORD.findall(line)
 
 
 def test_the_stored_column_is_compressed_by_isal_and_read_back_by_whooshs_zlib_reader(
