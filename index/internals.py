@@ -164,9 +164,10 @@ class _SegmentWriter(SegmentWriter):
     shared token's attributes per word, counts the words in dictionaries, then hands each
     posting to the pool through a method that checks its types: about two thirds of an
     ingest's writing time. Here each field kind kb's schema has gets the postings Whoosh
-    would make, computed in one pass (:func:`_indexer`), a repeated value (a document's title
-    on each of its passages) is analysed once, and the postings go to the pool's list with
-    the pool's own size accounting, so it still spills to disk at ``limitmb``. A record with
+    would make, computed in one pass (:func:`_indexer`), a repeated value (a document's title,
+    ID fields and facets on each of its passages) is analysed and measured once, and the
+    postings go to the pool's list with the pool's own size accounting, so it still spills to
+    disk at ``limitmb``. A record with
     boosts or custom stored values (a name starting with ``_``), or a schema with vectors,
     columns or spelling fields, goes through Whoosh's own method.
 
@@ -183,17 +184,14 @@ class _SegmentWriter(SegmentWriter):
         fields = list(self.schema.items())
         self._fast = not any(field.vector or field.column_type or (
             field.indexed and field.separate_spelling()) for _, field in fields)
-        self._indexers = {name: _indexer(field) for name, field in fields if field.indexed}
-        #: Each field's schema object, and whether it is indexed, scorable, stored and
-        #: positional (looked up once, not per record).
-        self._plan = {name: (field, field.indexed, field.scorable, field.stored,
-                             isinstance(field.format, formats.Positions))
+        #: Each field's schema object, its indexer (None for a field not indexed), and
+        #: whether it is scorable and stored (looked up once, not per record).
+        self._plan = {name: (field, _indexer(name, field) if field.indexed else None,
+                             field.scorable, field.stored)
                       for name, field in fields}
         #: Whoosh 3's per-document writer does nothing with a field neither stored nor
         #: given a length, so such a field is not handed to it.
         self._skip_empty = type(self.perdocwriter) is W3PerDocWriter
-        #: Each positional field's last value and its postings.
-        self._last: dict[str, tuple[str, list[Posting]]] = {}
         fast_stored_column(self.perdocwriter)
 
     def add_document(self, **fields: Any) -> None:
@@ -214,13 +212,16 @@ class _SegmentWriter(SegmentWriter):
                 value = fields[name]
                 if value is None:
                     continue
-                field, indexed, scorable, stored, positional = plan[name]
+                field, indexer, scorable, stored = plan[name]
                 length = 0
-                if indexed:
-                    postings = self._postings(name, field, value, positional)
-                    pool.add_field(name, docnum, postings)
-                    if scorable:
-                        length = sum(map(_FREQUENCY, postings))
+                if indexer is not None:
+                    if type(value) is str:
+                        postings, size, length = indexer(value)
+                    else:  # Whoosh's own checks and errors
+                        postings, size, length = _indexed(name, list(field.index(value)))
+                    pool.add_field(name, docnum, postings, size)
+                    if not scorable:
+                        length = 0
                 if stored or length or not skip_empty:
                     perdoc.add_field(name, field, value if stored else None, length)
         except Exception:
@@ -231,18 +232,6 @@ class _SegmentWriter(SegmentWriter):
             pool.save()
         self._added = True
         self.docnum += 1
-
-    def _postings(self, name: str, field: Any, value: Any, positional: bool) -> list[Posting]:
-        if not isinstance(value, str):
-            return list(field.index(value))  # Whoosh's own checks and errors
-        if positional:
-            last = self._last.get(name)
-            if last is not None and last[0] == value:
-                return last[1]
-        postings = self._indexers[name](value)
-        if positional:
-            self._last[name] = (value, postings)
-        return postings
 
     def per_document_reader(self) -> _Lengths:
         return _Lengths(super().per_document_reader())
@@ -357,25 +346,25 @@ class TermPool(PostingPool):
             self.save()
         # A second posting of one document in a field comes as a docnum repeated: the field
         # is then sorted term by term (cheap, as only Whoosh's own add_document does this).
-        self._field(fieldname, docnum).add([(tbytes, 0, weight, vbytes)], docnum)
+        self.add_field(fieldname, docnum, [(tbytes, 0, weight, vbytes)], 0)
 
-    def add_field(self, fieldname: str, docnum: int, postings: list[Posting]) -> None:
+    def add_field(self, fieldname: str, docnum: int, postings: list[Posting],
+                  size: int | None = None) -> None:
         """Add one document's postings in one field, one per term, as ``(term, frequency,
-        weight, value)`` (what a field's ``index`` gives); the caller checks :attr:`limit`
-        after the whole document (see :meth:`save`)."""
-        self._field(fieldname, docnum).add(postings, docnum)
-        # PostingPool.add's estimate of each posting's size in memory.
-        self.currentsize += (150 + len(fieldname)) * len(postings) \
-            + 2 * sum(map(len, map(_TERM, postings))) + sum(map(len, map(_VALUE, postings)))
-
-    def _field(self, fieldname: str, docnum: int) -> _Field:
+        weight, value)`` (what a field's ``index`` gives), with ``PostingPool.add``'s estimate
+        of their size in memory when the caller has it (see :func:`_indexed`); the caller
+        checks :attr:`limit` after the whole document (see :meth:`save`)."""
         field = self.fields.get(fieldname)
         if field is None:
             field = self.fields[fieldname] = _Field()
             self.fieldnames.add(fieldname)
         elif field.docnums[-1] >= docnum:
             self._unordered.add(fieldname)
-        return field
+        # _Field's three lists, appended here: a call less per field of every record.
+        field.postings += postings
+        field.docnums.append(docnum)
+        field.counts.append(len(postings))
+        self.currentsize += _indexed(fieldname, postings)[1] if size is None else size
 
     def save(self) -> None:
         """Write the pool out to a new run, a term at a time in (field, term) order, and empty
@@ -471,7 +460,8 @@ _FIELD_TERM = itemgetter(0, 1)
 class _Field:
     """One field's pooled postings: all of them in one list, as added, and each document's
     docnum and number of postings (no container per document: the garbage collector then
-    has a few lists to look at, not one per document and field)."""
+    has a few lists to look at, not one per document and field). Filled by
+    :meth:`TermPool.add_field`."""
 
     __slots__ = ("postings", "docnums", "counts")
 
@@ -479,11 +469,6 @@ class _Field:
         self.postings: list[Posting] = []
         self.docnums = array("q")
         self.counts = array("q")
-
-    def add(self, postings: list[Posting], docnum: int) -> None:
-        self.postings += postings
-        self.docnums.append(docnum)
-        self.counts.append(len(postings))
 
 
 def _grouped(fieldname: str, field: _Field) -> Iterator[PooledTerm]:
@@ -710,47 +695,82 @@ def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:
 Posting = tuple[bytes, int, float, bytes | None]
 _TERM, _FREQUENCY, _WEIGHT, _VALUE = itemgetter(0), itemgetter(1), itemgetter(2), \
     itemgetter(3)
-#: Keyword field values whose postings a writer keeps (see :func:`_indexer`).
-_MAX_KEPT_VALUES = 50_000
+#: Values whose postings a writer keeps, per field (see :func:`_indexer`).
+_MAX_KEPT_VALUES = 10_000
+#: One field's postings for a value, ``PostingPool.add``'s estimate of their size in memory,
+#: and the field length they give (their frequencies' sum).
+Indexed = tuple[list[Posting], int, int]
 
 
-def _indexer(field: Any) -> Callable[[str], list[Posting]]:
-    """What ``field.index(value)`` gives for a string, for the field kinds kb's schema has
-    (a whole-value ID, a keyword field split at one separator character, a positional field
-    analysed by :class:`~index.analysis.LanguageTokenizer`); Whoosh's own method for others."""
+def _indexed(fieldname: str, postings: list[Posting]) -> Indexed:
+    """``postings`` with their size as ``PostingPool.add`` estimates it (its constant per
+    posting, twice the term's bytes, the value's bytes) and their frequencies' sum."""
+    size = (150 + len(fieldname)) * len(postings) \
+        + 2 * sum(map(len, map(_TERM, postings))) + sum(map(len, map(_VALUE, postings)))
+    return postings, size, sum(map(_FREQUENCY, postings))
+
+
+def _indexer(fieldname: str, field: Any) -> Callable[[str], Indexed]:
+    """What ``field.index(value)`` gives for a string (with :func:`_indexed`'s size and
+    length), for the field kinds kb's schema has: a whole-value ID, a keyword field split at
+    one separator character, a positional field analysed by
+    :class:`~index.analysis.LanguageTokenizer`; Whoosh's own method for others.
+
+    A value's postings, size and length are kept and given again for the same value (so the
+    same list goes into the pool, which only reads it): a document's passages repeat its
+    ID fields (``doc_id``, ``site``, ``type``...), its sessions, topics and speakers, and its
+    title, so each is analysed and measured once. A field of unique values (``id``) keeps
+    none; a positional field keeps its last value only (a title recurs on consecutive
+    records, a body never).
+    """
     fmt, analyzer = field.format, field.analyzer
     boost = fmt.field_boost
     kind = type(fmt)
     if kind is formats.Existence and type(analyzer) is IDTokenizer:
-        return lambda value: [(value.encode("utf-8"), 1, boost, b"")]
+        def whole(value: str) -> Indexed:
+            tbytes = value.encode("utf-8")
+            return [(tbytes, 1, boost, b"")], per_posting + 2 * len(tbytes), 1
+        per_posting = 150 + len(fieldname)
+        return whole if field.unique else _kept(whole)
     separator = _separator(analyzer)
     if kind is formats.Frequency and separator:
-        known: dict[str, list[Posting]] = {}
-
-        def keywords(value: str) -> list[Posting]:
-            # The same few values recur on every passage of a document (its sessions, topics,
-            # speakers): each is split and counted once.
-            postings = known.get(value)
-            if postings is None:
-                counts = Counter(part for part in value.split(separator) if part)
-                postings = [(word.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
-                            for word, freq in counts.items()]
-                if len(known) >= _MAX_KEPT_VALUES:
-                    known.clear()
-                known[value] = postings
-            return postings
-        return keywords
+        def keywords(value: str) -> Indexed:
+            counts = Counter(part for part in value.split(separator) if part)
+            return _indexed(fieldname, [
+                (word.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq))
+                for word, freq in counts.items()])
+        return _kept(keywords)
     if kind is formats.Positions and type(analyzer) is LanguageTokenizer:
-        encoded = _PositionCodes(fmt)
-        single = encoded.single
+        codes = _PositionCodes(fmt)
+        known, encode = codes.known, codes.encode
 
-        def positional(value: str) -> list[Posting]:
-            # A term found once (most are) is looked up by its position, without a call.
-            return [(term.encode("utf-8"), len(places), float(len(places)) * boost,
-                     (single.get(places[0]) if len(places) == 1 else None) or encoded(places))
-                    for term, places in term_positions(value).items()]
-        return positional
-    return lambda value: list(field.index(value))
+        def positional(value: str) -> Indexed:
+            # Each term's position list is looked up, inline (position_key's expression, a
+            # call less per term); only a list not seen yet is encoded. "for n in (...)"
+            # names the term's frequency once.
+            return _indexed(fieldname, [
+                (term.encode("utf-8"), n, float(n) * boost,
+                 known.get(places[0] if n == 1 else tuple(places)) or encode(places))
+                for term, places in term_positions(value).items() for n in (len(places),)])
+        return _kept(positional, 1)
+    return _kept(lambda value: _indexed(fieldname, list(field.index(value))))
+
+
+def _kept(index: Callable[[str], Indexed],
+          most: int = _MAX_KEPT_VALUES) -> Callable[[str], Indexed]:
+    """``index`` giving a value's result again for the same value, from a table of at most
+    ``most`` values (emptied when full)."""
+    known: dict[str, Indexed] = {}
+
+    def kept(value: str) -> Indexed:
+        got = known.get(value)
+        if got is None:
+            got = index(value)
+            if len(known) >= most:
+                known.clear()
+            known[value] = got
+        return got
+    return kept
 
 
 def _separator(analyzer: Any) -> str:
@@ -765,31 +785,36 @@ def _separator(analyzer: Any) -> str:
 
 
 class _PositionCodes:
-    """``Positions.encode`` of a position list, remembered for short lists: most postings
-    are one or two positions, and Whoosh pickles each list anew."""
+    """``Positions.encode`` of a position list, remembered: Whoosh pickles each list anew,
+    and most lists recur (one or two positions; a word of a passage body's title, which the
+    body holds twice, at the same two positions in each of the document's passages).
 
-    _SHORT = 3
-    _MAX_KEPT = 200_000
+    :attr:`known` holds each remembered list's code by :func:`position_key`, so that a
+    caller finds one with a look-up and calls :meth:`encode` only for a new list.
+    """
+
+    #: Lists remembered at most (emptied when full), and the longest one remembered.
+    _MAX_KEPT = 100_000
+    _MAX_KEPT_POSITIONS = 32
 
     def __init__(self, fmt: formats.Positions) -> None:
         self._encode = fmt.encode
-        self._kept: dict[tuple[int, ...], bytes] = {}
-        #: The codes of one-position lists by their position (filled by calls).
-        self.single: dict[int, bytes] = {}
+        self.known: dict[int | tuple[int, ...], bytes] = {}
 
-    def __call__(self, places: list[int]) -> bytes:
-        if len(places) > self._SHORT:
-            return bytes(self._encode(places))
-        key = tuple(places)
-        code = self._kept.get(key)
-        if code is None:
-            if len(self._kept) >= self._MAX_KEPT:
-                self._kept.clear()
-                self.single.clear()
-            code = self._kept[key] = bytes(self._encode(places))
-            if len(places) == 1:
-                self.single[places[0]] = code
+    def encode(self, places: list[int]) -> bytes:
+        """The code of ``places`` (remembered if it is short enough)."""
+        code = bytes(self._encode(places))
+        if len(places) <= self._MAX_KEPT_POSITIONS:
+            if len(self.known) >= self._MAX_KEPT:
+                self.known.clear()
+            self.known[position_key(places)] = code
         return code
+
+
+def position_key(places: list[int]) -> int | tuple[int, ...]:
+    """A position list's key in :attr:`_PositionCodes.known`: a lone position as itself
+    (most lists are one), others as a tuple."""
+    return places[0] if len(places) == 1 else tuple(places)
 
 
 class _Lengths:

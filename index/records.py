@@ -81,17 +81,29 @@ def document_records(doc: Document) -> list[dict[str, Any]]:
     head = doc.to_dict(passages=False)
     records = [{"id": document_key(doc.doc_id), "kind": DOCUMENT, "doc_id": doc.doc_id,
                 "data": _dumps(head)}]
-    title = _title_stream(doc)  # the same for every passage: found once
+    # The same for every passage: found once.
+    title = _title_stream(doc)
     copied = {name: getattr(doc, name) for name in _DOC_FIELDS_ON_PASSAGE}
+    shared = _non_empty({
+        "kind": PASSAGE,
+        "doc_id": doc.doc_id,
+        "title": mark_language(doc.title, doc.language),
+        "type": doc.doc_type,
+        "year": str(doc.year or ""),
+        "site": doc.site,
+        "date": doc.date,
+        "src": doc.source,
+    })
     for passage in sorted(doc.passages, key=lambda p: p.position):
-        records.append(_passage_record(doc, passage, title, copied))
+        records.append(_passage_record(doc, passage, title, copied, shared))
     return records
 
 
-def _passage_record(doc: Document, passage: Passage, title: str,
-                    copied: dict[str, Any]) -> dict[str, Any]:
+def _passage_record(doc: Document, passage: Passage, title: str, copied: dict[str, Any],
+                    shared: dict[str, str]) -> dict[str, Any]:
     """One passage's record; ``copied`` holds the document's fields its stored data
-    repeats (:data:`_DOC_FIELDS_ON_PASSAGE`), looked up once per document."""
+    repeats (:data:`_DOC_FIELDS_ON_PASSAGE`) and ``shared`` the indexed fields every
+    passage of the document has (the empty ones left out), both made once per document."""
     data = passage.to_dict()
     data.update(copied)
     data["type"] = doc.doc_type
@@ -104,27 +116,25 @@ def _passage_record(doc: Document, passage: Passage, title: str,
     # matching) and faceted in its own language.
     language = passage.language or doc.language
     data["sessions"], data["topics"], data["language"] = list(sessions), list(topics), language
-    record: dict[str, Any] = {
+    record = _non_empty({
         "id": passage_key(passage.passage_id),
-        "kind": PASSAGE,
-        "doc_id": doc.doc_id,
         "body": mark_language(_body(title, passage.heading, passage.text),
                               language),
-        "title": mark_language(doc.title, doc.language),
         "heading": mark_language(passage.heading, language),
         "session": _multi(sessions),
         "session_any": _multi(sorted(set(sessions) | set(passage.mentions))),
         "topic": _multi(topics),
         "speaker": _multi(speakers),
         "speaker_words": " ".join(speakers),
-        "type": doc.doc_type,
-        "year": str(doc.year or ""),
         "language": language,
-        "site": doc.site,
-        "date": doc.date,
-        "src": doc.source,
         "data": _dumps(data),
-    }
+    })
+    record.update(shared)
+    return record
+
+
+def _non_empty(record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` without its empty fields (an empty string indexes nothing)."""
     return {name: value for name, value in record.items() if value != ""}
 
 
@@ -132,6 +142,8 @@ def _title_stream(doc: Document) -> str:
     """The title as body weighs it, with the document symbol its file name carries
     ("wipo_ip_ai_2_ge_20_1_rev.pdf") when the title lacks it: a search for the symbol then
     finds the paper itself first, above the pages that cite it."""
+    if "wipo" not in doc.source.lower():
+        return doc.title  # no symbol in its file name (symbols_in's own test, without a path)
     named = symbols_in(PurePosixPath(doc.source).stem)
     missing = [term for term in named if term not in set(symbols_in(doc.title))]
     return " ".join([doc.title, *missing]) if missing else doc.title
@@ -143,9 +155,8 @@ def _body(title: str, heading: str, text: str) -> str:
 
 
 def manifest_record(entry: ManifestEntry) -> dict[str, Any]:
-    record = {"id": manifest_key(entry.source), "kind": MANIFEST,
-              "dup_of": entry.duplicate_of, "data": _dumps(entry.to_dict())}
-    return {name: value for name, value in record.items() if value != ""}
+    return _non_empty({"id": manifest_key(entry.source), "kind": MANIFEST,
+                       "dup_of": entry.duplicate_of, "data": _dumps(entry.to_dict())})
 
 
 def meta_record(meta: dict[str, str]) -> dict[str, Any]:

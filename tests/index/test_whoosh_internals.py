@@ -7,19 +7,22 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from isal import isal_zlib
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from index import apply_changes
-from index.analysis import LanguageTokenizer, term_positions
+from index.analysis import _ASCII_WORD, LanguageTokenizer, _ascii_words, term_positions
 from index.internals import (
     STORED_LEVEL,
     GenerationIndex,
     _Lengths,
+    _PositionCodes,
     _SegmentWriter,
     fast_stored_column,
     generations,
@@ -233,6 +236,45 @@ def test_kbs_add_document_indexes_exactly_what_whooshs_own_does(tmp_path: Path) 
     assert postings[("body", b"boosted")][0][1] == 2.0  # a boost goes through Whoosh's method
 
 
+def test_kbs_pool_counts_the_size_whooshs_pool_counts_for_repeated_values(
+        tmp_path: Path) -> None:
+    """The writer keeps a value's postings and their size for the next record with that value
+    (a document's ID fields, facets, speakers and title on each of its passages): the pool's
+    size estimate, which decides when it spills to disk, must stay Whoosh's, posting for
+    posting, however often a value repeats."""
+    docs = [*corpus(), doc("talk", "A Talk", ["First turn.", "Second turn.", "Third turn."],
+                           passage_speakers=["Daren Tang", "Sylvie Forbin", "Daren Tang"],
+                           speakers=["Daren Tang", "Sylvie Forbin"], sessions=[9],
+                           topics=["ai"], headings=["Opening", "Opening", "Close"])]
+    records = [record for d in docs for record in document_records(d)] * 2
+    sizes = []
+    for kb_writer in (True, False):
+        ix = create_whoosh(tmp_path / str(kb_writer))
+        writer = unlocked_writer(ix, 32) if kb_writer else ix.writer()
+        for record in records:
+            writer.add_document(**record)
+        sizes.append(writer.pool.currentsize)
+        writer.cancel()
+        ix.close()
+    assert sizes[0] == sizes[1] == 146_622
+
+
+def test_position_codes_are_whooshs_and_remembered_by_position_or_tuple(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fmt = Positions()
+    codes = _PositionCodes(fmt)
+    lists = [[0], [5], [0, 12], [3, 4, 9], list(range(0, 64, 2)), list(range(33)), [0, 12]]
+    for places in lists:
+        assert codes.encode(places) == fmt.encode(places)
+    # A lone position is remembered as itself, a longer list as a tuple, one of more than
+    # 32 positions not at all.
+    assert list(codes.known) == [0, 5, (0, 12), (3, 4, 9), tuple(range(0, 64, 2))]
+    assert codes.known[(0, 12)] == b"\x00\x00\x00\x02\x80\x02]q\x00(K\x00K\x0ce."
+    monkeypatch.setattr(_PositionCodes, "_MAX_KEPT", 5)
+    assert codes.encode([7]) == fmt.encode([7])
+    assert list(codes.known) == [7]  # emptied when full
+
+
 def test_a_positional_field_splits_exactly_as_its_tokenizer() -> None:
     for value in ["\x02fr\x03L'OMPI et l'IA", "NFTs and SMEs of the WIPO/IP/AI/2/GE/20/1",
                   "plain words words", "\x02xx\x03人工智能 AI", "", "the of and"]:
@@ -264,6 +306,19 @@ def test_lines_remembered_from_the_last_value_give_the_tokenizers_terms() -> Non
                                          "wipo_ip_ai_2_ge_20_1": [0], "wipo": [0], "ip": [1],
                                          "ai": [2], "2": [3, 8], "ge": [4], "20": [5],
                                          "1": [6], "rev": [7], "rules": [9]}
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ("The end. Next line, (with) gaps;", ["The", "end", "Next", "line", "with", "gaps"]),
+    ("U.S. rules 3.5 a..b x._y .e.g. _z_", ["U.S", "rules", "3.5", "a", "b", "x._y", "e.g",
+                                            "_z_"]),
+    ("\x1erecord\x1fsep\tand-dash/slash", ["record", "sep", "and", "dash", "slash"]),
+    ("...", []),
+    ("", []),
+])
+def test_ascii_words_are_the_patterns_with_or_without_a_dot_inside_a_word(
+        line: str, words: list[str]) -> None:
+    assert _ascii_words(line) == words == _ASCII_WORD.findall(line)
 
 
 def test_the_stored_column_is_compressed_by_isal_and_read_back_by_whooshs_zlib_reader(
