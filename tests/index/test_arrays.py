@@ -207,15 +207,21 @@ def test_without_posting_files_the_last_queries_lists_are_read_before_the_swap(
         assert ix.search(SearchRequest(query="performers")).total == 3
 
 
+def _three_segments(index_dir: Path, date: str) -> None:
+    """A second commit adds a document, a third replaces one (dated ``date``), deleting its
+    records in the first segment."""
+    _add(index_dir, "later", "Copyright of later works by performers.")
+    replaced = doc("metaverse", "IP and the Metaverse", ["Copyright in virtual worlds."],
+                   date=date, sessions=[7], topics=["metaverse"])
+    apply_changes(index_dir, ChangeSet(upserts=[replaced], manifest=[
+        ManifestEntry(source=replaced.source, doc_id="metaverse", content_hash="h2")]))
+
+
 def test_segment_lists_equal_whooshs_own_with_deletions_and_several_segments(
         index_dir: Path) -> None:
     # A second commit adds a document, a third replaces one (deleting its records in the
     # first segment): lists joined from the files, less deleted records, are Whoosh's.
-    _add(index_dir, "later", "Copyright of later works by performers.")
-    replaced = doc("metaverse", "IP and the Metaverse", ["Copyright in virtual worlds."],
-                   date="2023-03-29", sessions=[7], topics=["metaverse"])
-    apply_changes(index_dir, ChangeSet(upserts=[replaced], manifest=[
-        ManifestEntry(source=replaced.source, doc_id="metaverse", content_hash="h2")]))
+    _three_segments(index_dir, "2023-03-29")
     with open_index(index_dir) as ix:
         snap = ix._snap
         assert snap._segments is not None and len(snap._segments) == 3
@@ -246,11 +252,7 @@ def test_arrays_from_segment_files_equal_those_from_whoosh_across_segments(
     """The sort keys and the vocabulary a commit saves are read from the segments' files a
     whole field at a time; with deletions and three segments they are what Whoosh's term
     dictionary and a list per term give."""
-    _add(index_dir, "later", "Copyright of later works by performers.")
-    replaced = doc("metaverse", "IP and the Metaverse", ["Copyright in virtual worlds."],
-                   date="2025-01-02", sessions=[7], topics=["metaverse"])
-    apply_changes(index_dir, ChangeSet(upserts=[replaced], manifest=[
-        ManifestEntry(source=replaced.source, doc_id="metaverse", content_hash="h2")]))
+    _three_segments(index_dir, "2025-01-02")
     from index.snapshot import Snapshot, segment_vocabulary
     with open_index(index_dir) as ix:
         segments = [found for found, _, _ in ix._snap._segments]

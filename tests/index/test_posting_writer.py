@@ -54,6 +54,15 @@ def _stored(path: Path) -> list[dict[str, Any]]:
         return [fields for _, fields in reader.iter_docs()]
 
 
+def _contents(path: Path) -> dict[str, object]:
+    """Everything the index at ``path`` holds, read through Whoosh (see fixtures.contents)."""
+    ix = FileStorage(str(path)).open_index()
+    try:
+        return contents(ix)
+    finally:
+        ix.close()
+
+
 def _write(path: Path, records: list[dict[str, Any]], limitmb: int = 32,
            keep: tuple[str, ...] = ()) -> SegmentWriter:
     ix = create_whoosh(path)
@@ -109,13 +118,7 @@ def test_a_spilled_pool_writes_what_one_in_memory_writes(tmp_path: Path) -> None
     assert not whole.pool.runs and not list((tmp_path / "spilled").glob("*.run"))
     assert spilled.posting_lists == whole.posting_lists
     assert whole.posting_lists is not None and len(whole.posting_lists["body"].terms) == 386
-    found = []
-    for path in (tmp_path / "spilled", tmp_path / "whole"):
-        ix = FileStorage(str(path)).open_index()
-        try:
-            found.append(contents(ix))
-        finally:
-            ix.close()
+    found = [_contents(tmp_path / "spilled"), _contents(tmp_path / "whole")]
     assert found[0] == found[1]
     postings = found[0]["postings"]
     assert isinstance(postings, dict) and len(postings) == 783
@@ -305,14 +308,7 @@ def test_small_blocks_are_left_uncompressed_and_read_back_the_same(
         _write(tmp_path / "theirs", records)
     mine, whooshs = _segment_files(tmp_path / "ours"), _segment_files(tmp_path / "theirs")
     assert mine["pst"] != whooshs["pst"] and len(mine["pst"]) < len(whooshs["pst"])
-    found = []
-    for path in (tmp_path / "ours", tmp_path / "theirs"):
-        ix = FileStorage(str(path)).open_index()
-        try:
-            found.append(contents(ix))
-        finally:
-            ix.close()
-    assert found[0] == found[1]
+    assert _contents(tmp_path / "ours") == _contents(tmp_path / "theirs")
     # "copyright": two full blocks of 128 postings, then 48 (each over 256 bytes pickled),
     # their positions pickled with protocol 4; "boosted": one posting and its position; the
     # meta kind: one posting, no values (protocol 2, as Whoosh's).
