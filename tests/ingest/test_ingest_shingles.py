@@ -106,6 +106,14 @@ def test_runs_longer_than_the_words_asked_for_give_no_hash() -> None:
 def test_manifest_strings_list_hashes_in_increasing_order_in_hex() -> None:
     assert hex_list({255, 16, 0, 1 << 40 | 10}, ".") == "0.10.ff.1000000000a"
     assert hex_list([], " ") == ""
+    assert hex_list([7], " ") == "7"
+
+
+def test_manifest_strings_keep_any_separator_as_written() -> None:
+    """The hashes are formatted through one template: a "%" in the separator stays a "%"."""
+    assert hex_list([3, 1, 2], "") == "123"
+    assert hex_list([10, 11], "%x") == "a%xb"
+    assert hex_list([26, 1], " % ") == "1 % 1a"
 
 
 def test_normal_words_are_the_words_of_the_comparison_key() -> None:
