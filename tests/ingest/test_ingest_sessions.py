@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.enrich.about import main_sessions
-from ingest.enrich.sessions import matcher_for
+from ingest.enrich.sessions import _all_patterns, _may_match, matcher_for
 from kb.registry import Registry
 
 
@@ -155,3 +155,35 @@ def test_names_and_symbols_without_the_caller_s_words(registry: Registry, text: 
                                                                          bool]]) -> None:
     mentions = matcher_for(registry).find(text)
     assert [(m.number, m.kind, m.text, m.start, m.passing) for m in mentions] == found
+
+
+def test_the_cheap_tests_say_whether_a_pattern_can_match_and_whether_it_can_open_on_a_digit(
+        ) -> None:
+    """A digit cue that finds no digit with its suffix rules the digits out as starts; a
+    pattern whose needles are its own word starts (None) is always scanned for them."""
+    english = next(p for p in _all_patterns() if p.lang.code == "en")
+    counts, ordinal, number = english.needles
+    cue = ordinal[1]
+    assert ordinal[0] is None and counts[0] == ("six", "ten", "two", "five", "four", "nine",
+                                                "eight", "seven", "three")
+    assert _may_match("the 9th session", ("ninth",), cue, True) == (True, True)
+    assert _may_match("in 2023 the ninth session", None, cue, True) == (True, False)
+    assert _may_match("in 2023 a session", ("ninth",), cue, True) == (False, False)
+    assert _may_match("the ninth session", ("ninth",), cue, False) == (True, False)
+    assert _may_match("session 4", (), True, True) == (True, True)
+    assert _may_match("a session", (), True, False) == (False, False)
+    assert _may_match("room 4", ("ninth",), False, True) == (False, True)
+    spanish = next(p for p in _all_patterns() if p.lang.code == "es")
+    # Spanish ordinals have starts ("undecima") that are no needle: the needles stay a test.
+    assert spanish.needles[1][0] is not None and "decima" in spanish.needles[1][0]
+
+
+def test_a_text_full_of_numbers_names_its_sessions_by_words_and_by_numeric_ordinals(
+        registry: Registry) -> None:
+    matcher = matcher_for(registry)
+    found = matcher.find("In 2023, 14 delegations met at the ninth session; the 10th session "
+                         "of 2024 followed.")
+    assert [(m.number, m.kind, m.text, m.start) for m in found] == [
+        (9, "ordinal", "ninth session", 35), (10, "ordinal", "10th session", 54)]
+    assert [(m.number, m.text) for m in matcher.find("In 2023 and 2024, 14 met at the ninth "
+                                                     "session.")] == [(9, "ninth session")]
