@@ -34,7 +34,7 @@ from ..textutil import words as text_words
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
 from .registry_cache import per_registry, remembered
-from .starts import Starts
+from .starts import Starts, ascii_partner
 from .words import PassageWords
 
 #: Letters and digits only ("_" and "/" separate the parts of a symbol in file names); each Han
@@ -88,6 +88,10 @@ class _LangPatterns:
     number: re.Pattern[str] | None
     passing: re.Pattern[str]
     others: re.Pattern[str]
+    #: The words one of which a match of :attr:`passing` (:attr:`others`) in ASCII text holds
+    #: as a whole word, or None when that cannot be said (see :func:`_search`).
+    passing_words: frozenset[str] | None
+    other_words: frozenset[str] | None
     #: For each of first_n, ordinal and number: lower-cased words one of which the pattern's
     #: match must contain, and whether a digit may stand in for them, or a pattern such a
     #: digit is found by (see :func:`_may_match`).
@@ -147,6 +151,8 @@ def _compile(lang: Language) -> _LangPatterns:
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
         others=re.compile(_words(lang.other_bodies, lang), re.IGNORECASE),
+        passing_words=_first_words(lang.passing, lang),
+        other_words=_first_words(lang.other_bodies, lang),
         starts=starts,
     )
 
@@ -213,6 +219,39 @@ def _words(words: tuple[str, ...], lang: Language) -> str:
     if lang.spaced:
         return rf"(?:^|\W){alternation(words)}(?:\W|$)"
     return alternation(words)
+
+
+def _first_words(words: tuple[str, ...], lang: Language) -> frozenset[str] | None:
+    """The first word of each of ``words`` that can occur in ASCII text, lower-cased: a match
+    of :func:`_words`' pattern in ASCII text holds one of them as a whole word (the pattern
+    puts a non-word character or an end on either side of each alternative, and each word
+    runs to a space or to the alternative's end). None where that does not hold: in Chinese
+    (words are matched anywhere), for a word ending in ``*`` or opening on a non-word
+    character, or for a non-ASCII word with a letter some ASCII letter matches case-blind."""
+    if not lang.spaced:
+        return None
+    firsts = set()
+    for word in words:
+        if not word.isascii():
+            if any(ascii_partner(char, re.IGNORECASE) for char in word if not char.isascii()):
+                return None
+            continue  # never in ASCII text
+        first = WORD.match(word.lower())
+        if "*" in word or first is None:
+            return None
+        firsts.add(first.group(0))
+    return frozenset(firsts)
+
+
+def _search(pattern: re.Pattern[str], words: frozenset[str] | None,
+            text: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern of :func:`_words` whose :func:`_first_words`
+    are ``words``: ASCII text without any of them as a word has no match, found by a set
+    test on its words instead of trying the alternatives at every character (what a
+    session's few words before and after cost most)."""
+    if words is not None and text.isascii() and words.isdisjoint(text_words(text)):
+        return None
+    return pattern.search(text)
 
 
 @cache
@@ -433,14 +472,14 @@ class SessionMatcher:
             before = " ".join(before.split()[-4:])
         else:
             before = before[-6:] + text[start:start + 12]
-        return bool(patterns.passing.search(before))
+        return _search(patterns.passing, patterns.passing_words, before) is not None
 
     @staticmethod
     def _owned_by_other_body(text: str, start: int, patterns: _LangPatterns) -> bool:
         """"the Committee's 31st session", "SCCR 45th session": another body's session."""
         before = text[max(0, start - 40):start]
         before = " ".join(before.split()[-3:]) if patterns.lang.spaced else before[-6:]
-        return bool(patterns.others.search(before))
+        return _search(patterns.others, patterns.other_words, before) is not None
 
     @staticmethod
     def _other_body(text: str, end: int, patterns: _LangPatterns) -> bool:
@@ -448,7 +487,7 @@ class SessionMatcher:
         after = text[end:end + 80]
         if patterns.lang.spaced:
             after = " ".join(after.split()[:8])
-        body = patterns.others.search(after)
+        body = _search(patterns.others, patterns.other_words, after)
         if body is None:
             return False
         series = _series_words().search(after)

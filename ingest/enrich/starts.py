@@ -178,13 +178,13 @@ def _ascii_starts(starts: set[str], flags: int) -> set[str] | None:
         if start.isascii():
             usable.add(start.lower())
             continue
-        if any(_ascii_partner(char, flags) for char in start if not char.isascii()):
+        if any(ascii_partner(char, flags) for char in start if not char.isascii()):
             return None
     return usable
 
 
 @cache
-def _ascii_partner(char: str, flags: int) -> bool:
+def ascii_partner(char: str, flags: int) -> bool:
     """Does some ASCII character match ``char`` under ``flags`` (case folding has a few
     such pairs: "K", the Kelvin sign, and "k"; "ſ" and "s")?"""
     return re.compile(re.escape(char), flags).search(_ASCII) is not None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.enrich.about import main_sessions
-from ingest.enrich.sessions import _all_patterns, _may_match, matcher_for
+from ingest.enrich.lang import languages
+from ingest.enrich.sessions import _all_patterns, _first_words, _may_match, _search, matcher_for
 from kb.registry import Registry
 
 
@@ -187,3 +188,27 @@ def test_a_text_full_of_numbers_names_its_sessions_by_words_and_by_numeric_ordin
         (9, "ordinal", "ninth session", 35), (10, "ordinal", "10th session", 54)]
     assert [(m.number, m.text) for m in matcher.find("In 2023 and 2024, 14 met at the ninth "
                                                      "session.")] == [(9, "ninth session")]
+
+
+def test_the_words_a_passing_or_other_body_match_must_hold_in_ascii_text() -> None:
+    english = languages()["en"]
+    assert _first_words(("committee", "general assembly", "un", "comité"), english) == \
+        frozenset({"committee", "general", "un"})
+    # A word ending in "*", one opening on punctuation, one whose letter an ASCII letter
+    # matches case-blind (the Kelvin sign and "k"), and Chinese: no such words can be said.
+    assert _first_words(("committee", "rabo*"), english) is None
+    assert _first_words(("-un",), english) is None
+    assert _first_words(("\u212aommittee",), english) is None
+    assert _first_words(("委员会",), languages()["zh"]) is None
+
+
+def test_searching_with_the_words_first_finds_what_the_pattern_finds() -> None:
+    texts = ["of the SCP and", "the Committee's", "following the", "unlike the", "the UN-led",
+             "of the Standing Committee on Copyright", "fund a country", "sccrs", "assemblyman",
+             "la Asamblea General", "du comité", "general assemblies", "x_un", "un_x", ""]
+    for patterns in _all_patterns():
+        for pattern, words in ((patterns.passing, patterns.passing_words),
+                               (patterns.others, patterns.other_words)):
+            for text in texts:
+                found, expected = _search(pattern, words, text), pattern.search(text)
+                assert (found and found.span()) == (expected and expected.span()), text
