@@ -168,7 +168,7 @@ def strip_site_boilerplate(blocks: list[Block], signatures: list[Signature], sit
     kept = []
     for block, signature in zip(blocks, signatures, strict=True):
         if signature:
-            tiny = len(block.text.split()) < _TINY_BLOCK
+            tiny = len(block.text.split(None, _TINY_BLOCK - 1)) < _TINY_BLOCK  # stops there
             threshold = index.threshold(site, tiny)
             if index.recurrence(site, group, signature, threshold) >= threshold:
                 continue
