@@ -76,7 +76,8 @@ def is_furniture(text: str) -> bool:
     """Lines that only point elsewhere: watch, subscribe, credits, teasers, share, cookies."""
     if _FURNITURE.match(text) or _is_link_row(text):
         return True
-    n_words = len(text.split())
+    # Words counted up to one past the most a notice has: a paragraph is not split whole.
+    n_words = len(text.split(None, 80))
     if n_words > 80:
         return False
     # The cheap tests first: a notice that names no newsletter (in ASCII, where a case-blind
@@ -162,7 +163,9 @@ def _sentence_ends(text: str, prose: float) -> int | None:
 
 
 def _is_label(text: str) -> bool:
-    return len(text.split()) <= _LABEL_MAX_WORDS and not _TERMINAL.search(text)
+    # Words counted up to one past a label's most: a paragraph is not split whole.
+    return len(text.split(None, _LABEL_MAX_WORDS)) <= _LABEL_MAX_WORDS and \
+        not _TERMINAL.search(text)
 
 
 def _drop_label_runs(blocks: list[Block]) -> list[Block]:

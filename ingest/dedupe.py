@@ -140,9 +140,13 @@ def clusters(prints: dict[str, Fingerprint], focus: Iterable[str],
     """
     focus = set(focus)
     # Only hashes held by two documents or more can link any: most of a page's shingles are
-    # its own, so those are found first (counted in C) and only they are indexed.
-    seen_twice = {h for h, count in Counter(chain.from_iterable(
-        fp.hashes for fp in prints.values())).items() if count > 1}
+    # its own, so those are found first (by set operations in C, a document at a time: no
+    # count, nor a look at each distinct hash in Python) and only they are indexed.
+    held: set[int] = set()
+    seen_twice: set[int] = set()
+    for fp in prints.values():
+        seen_twice |= held & fp.hashes
+        held |= fp.hashes
     postings: dict[int, list[str]] = defaultdict(list)
     shared_by: dict[str, frozenset[int]] = {}
     for key, fp in prints.items():

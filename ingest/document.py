@@ -161,12 +161,19 @@ def _title(blocks: list[Block]) -> str:
 
 
 def _dateline(blocks: list[Block]) -> str:
-    """The page's own date: a short date line among its first blocks."""
+    """The page's own date: a short date line among its first blocks.
+
+    A block that does not end on a digit (or a digit and a stop) is no ``DATE_LINE``, and a
+    block's words are counted only up to one past the most a dateline has: the first blocks
+    are mostly paragraphs, and both used to cost a pass over each of them.
+    """
     for block in blocks[:_DATELINE_BLOCKS]:
         text = block.text
-        if DATE_LINE.match(text) or is_date_line(text) or (
-                len(text.split()) <= _DATELINE_MAX_WORDS and find_dates(text)
-                and block.kind != HEADING):
+        if (any(map(str.isdigit, text[-3:])) and DATE_LINE.match(text)) or \
+                is_date_line(text) or (
+                block.kind != HEADING
+                and len(text.split(None, _DATELINE_MAX_WORDS)) <= _DATELINE_MAX_WORDS
+                and find_dates(text)):
             return text
     return ""
 

@@ -32,7 +32,7 @@ def read_regular(path: Path, max_bytes: int, *, limit_hint: str = "") -> bytes:
         raise IngestError("is a folder, not a file") from None
     except OSError as exc:
         raise IngestError(f"cannot be read: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
+    try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise IngestError("is a folder, not a file")
@@ -42,9 +42,33 @@ def read_regular(path: Path, max_bytes: int, *, limit_hint: str = "") -> bytes:
             raise IngestError(f"file is {info.st_size / MB:.1f} MB, over the size limit of "
                               f"{max_bytes / MB:g} MB{hint}")
         try:
-            data = handle.read(max_bytes + 1)
+            data = _read_all(fd, info.st_size, max_bytes)
         except OSError as exc:
             raise IngestError(f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         raise IngestError(f"file is over the size limit of {max_bytes / MB:g} MB{hint}")
     return data
+
+
+#: The most read at once after the size the file had when opened (a file growing meanwhile).
+_CHUNK = 1 << 20
+
+
+def _read_all(fd: int, size: int, max_bytes: int) -> bytes:
+    """The file's bytes up to one past ``max_bytes``, asking first for one past the ``size`` it
+    had when opened: a read allocates the whole size it is asked for, and asking every file
+    for the limit (50 MB) cost more than reading a small file. A file that grew since is read
+    on, a megabyte at a time, until its end or the limit."""
+    chunks: list[bytes] = []
+    total = 0
+    want = min(size, max_bytes) + 1
+    while total <= max_bytes:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = min(max_bytes + 1 - total, _CHUNK)
+    return b"".join(chunks)

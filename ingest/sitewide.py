@@ -137,8 +137,15 @@ class SiteIndex:
         base = max(2, math.ceil(_MIN_SHARE * groups))
         return max(3, base) if tiny else base
 
-    def recurrence(self, site: str, group: str, signature: Signature) -> int:
-        """In how many documents (copies counted once) of ``site`` the block occurs."""
+    def recurrence(self, site: str, group: str, signature: Signature,
+                   enough: int | None = None) -> int:
+        """In how many documents (copies counted once) of ``site`` the block occurs.
+
+        :param enough: stop counting once the block is known to occur in this many: whether
+            a block is furniture only asks that, and a menu on every page of a site would
+            otherwise compare each page's copy with every other page's (the square of the
+            site's size).
+        """
         entry = self._sites.get(site)
         if entry is None or not signature:
             return 1
@@ -150,6 +157,8 @@ class SiteIndex:
                     continue
                 if _jaccard(signature, other) >= SIMILAR:
                     others.add(other_group)
+                    if len(others) + 1 == enough:
+                        return enough
         return len(others) + 1
 
 
@@ -159,8 +168,9 @@ def strip_site_boilerplate(blocks: list[Block], signatures: list[Signature], sit
     kept = []
     for block, signature in zip(blocks, signatures, strict=True):
         if signature:
-            tiny = len(block.text.split()) < _TINY_BLOCK
-            if index.recurrence(site, group, signature) >= index.threshold(site, tiny):
+            tiny = len(block.text.split(None, _TINY_BLOCK - 1)) < _TINY_BLOCK  # stops there
+            threshold = index.threshold(site, tiny)
+            if index.recurrence(site, group, signature, threshold) >= threshold:
                 continue
         kept.append(block)
     return kept or blocks

@@ -14,8 +14,10 @@ _BLANKS = "\t\u00a0\u2000-\u200b\u202f\u205f\u3000"
 #: Runs of spaces that clean_line changes: two or more, or any space other than " " (a single
 #: " " stays as it is, so matching it too would only replace it by itself).
 _SPACE = re.compile(rf"[ {_BLANKS}]{{2,}}|[{_BLANKS}]")
-#: Every ASCII character that is not a word character, to a space.
-_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not WORD.match(c)})
+#: The bytes of ASCII text: every byte that is not a word character to a space, capitals to
+#: lower case (a byte table translates at a fraction of a string table's cost).
+_ASCII_WORD_BYTES = bytes(ord(chr(b).lower()) if b < 128 and WORD.match(chr(b)) else ord(" ")
+                          for b in range(256))
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
 
@@ -34,11 +36,20 @@ def normalise(text: str) -> str:
     """A comparison key: NFKC, lower case, typographic quotes and dashes folded, one space.
 
     ASCII text is its own NFKC form and holds no typographic quote: only the case and the
-    spaces change (most text; the pages of a batch pass here block by block).
+    spaces change (most text; the pages of a batch pass here block by block, and every passage
+    for its id). There, once line breaks are spaces, printable text has no other space than
+    " ": runs of it are collapsed by a replace or two, without splitting the text into a string
+    per word and joining them again.
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return " ".join(text.lower().split())
+        return " ".join(text.lower().split())
+    text = text.lower().replace("\n", " ")
+    if not text.isprintable():  # a tab, a carriage return or another control character
+        return " ".join(text.split())
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
 
 
 def words(text: str) -> list[str]:
@@ -46,10 +57,10 @@ def words(text: str) -> list[str]:
 
     In ASCII text a word character (``\\w``) is a letter, a digit or ``_``: every other
     character becomes a space and the text is split there, the same words at a fraction of
-    the pattern's cost.
+    the pattern's cost (its bytes are lower-cased and spaced out by one byte table).
     """
     if text.isascii():
-        return text.lower().translate(_ASCII_NON_WORD).split()
+        return text.encode().translate(_ASCII_WORD_BYTES).decode().split()
     return WORD.findall(text.lower())
 
 
@@ -67,7 +78,7 @@ def word_count(text: str) -> int:
     """Words, with each Han character counted as one: Chinese has no spaces between words,
     and passage bounds must hold for it too."""
     if text.isascii():  # no Han; the words of :func:`words`, without a pattern
-        return len(text.translate(_ASCII_NON_WORD).split())
+        return len(text.encode().translate(_ASCII_WORD_BYTES).split())
     if _HAN_CHAR.search(text) is None:  # the same words, without a look-ahead per letter
         return len(WORD.findall(text))
     return len(_COUNTED.findall(text))

@@ -29,7 +29,6 @@ _QUOTED = re.compile(r"[“\"«]([^”\"»]{6,120})[”\"»]")
 def find_gaps(document: Document, registry: Registry) -> list[SessionGap]:
     """The registry's gaps that ``document`` shows, one per missing session number."""
     matcher = matcher_for(registry)
-    opening = " ".join(" ".join(p.text for p in document.passages[:3]).split()[:OPENING_WORDS])
     places = [("the title", document.title), ("the file name", document.source)] + \
         [("the text", p.text) for p in document.passages]
     gaps = []
@@ -40,18 +39,26 @@ def find_gaps(document: Document, registry: Registry) -> list[SessionGap]:
                  if m.number == number]
         seen = [f"{text!r} in {where}" for where, text in found]
         symbol = next((text for _, text in found if symbol_slot(text)), "")
-        start, end = _event_dates(document, opening, after=_last_end(registry))
+        start, end = _event_dates(document, _opening(document), after=_last_end(registry))
         gaps.append(SessionGap(document.source, number, list(dict.fromkeys(seen))[:3],
                                start, end, _title(document.title), symbol))
     if gaps or any(n in registry.sessions for n in document.sessions):
         return gaps
     last = _last_end(registry)
+    opening = _opening(document)
     start, end = _event_dates(document, opening, after=last)
     if start and names_series(f"{document.title}\n{opening}"):
         number = max(registry.sessions, default=0) + 1
         gaps.append(SessionGap(document.source, number, [f"a date after the last session: {start}"],
                                start, end, _title(document.title), "", guessed=True))
     return gaps
+
+
+def _opening(document: Document) -> str:
+    """The first words of the document's text, where it says when it took place. Taken only
+    for a document whose sessions the registry lacks, or that names none it has: most name
+    one it has, and this was most of the cost of looking at them (in the parent process)."""
+    return " ".join(" ".join(p.text for p in document.passages[:3]).split()[:OPENING_WORDS])
 
 
 def _last_end(registry: Registry) -> dt.date:

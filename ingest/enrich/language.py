@@ -25,6 +25,11 @@ _STOPWORDS = {code: lang.stopwords for code, lang in languages().items() if lang
 #: A stop word of any language: most words of a text are none, and are dropped once before the
 #: count per language.
 _ANY_STOPWORD = frozenset().union(*_STOPWORDS.values())
+_LATIN_WORD = re.compile(r"[a-zA-ZÀ-ÿ]+")
+#: The languages with a stop word in Latin letters, and their stop words: only they can count
+#: a hit among Latin words (Russian's stay at zero, without a pass over the words).
+_LATIN_STOPWORDS = {code: words for code, words in _STOPWORDS.items()
+                    if any(_LATIN_WORD.fullmatch(word) for word in words)}
 #: Letters that only one of the Latin-script languages uses; each counts as half a word.
 _LETTERS = {"fr": re.compile(r"[çèêëîïôœûù«»]|\b(?:l|d|qu|n|s)['’]\w", re.IGNORECASE),
             "es": re.compile(r"[ñ¿¡]|ción\b|ciones\b", re.IGNORECASE)}
@@ -36,7 +41,6 @@ _SCRIPTS = {
 }
 #: A letter of any script but Latin: most texts have none, and then need no count by script.
 _OTHER_SCRIPTS = re.compile("|".join(p.pattern for s, p in _SCRIPTS.items() if s != "latin"))
-_LATIN_WORD = re.compile(r"[a-zA-ZÀ-ÿ]+")
 _MIN_HITS = 2.5
 _MIN_SHORT_WORDS = 5
 #: Characters of a text its language is detected from.
@@ -67,8 +71,9 @@ def _latin_language(text: str, words: list[str]) -> str:
 
     ``words`` are the text's Latin words, lower-cased."""
     stopwords = list(filter(_ANY_STOPWORD.__contains__, words))
-    hits = {lang: float(sum(map(stop.__contains__, stopwords)))
-            for lang, stop in _STOPWORDS.items()}
+    hits = dict.fromkeys(_STOPWORDS, 0.0)
+    for lang, stop in _LATIN_STOPWORDS.items():
+        hits[lang] = float(sum(map(stop.__contains__, stopwords)))
     ranked = sorted(hits.values(), reverse=True)
     if ranked[0] < 2 * _MIN_HITS or ranked[0] <= ranked[1] * 2:  # close: letters help decide
         for lang, letters in _LETTERS.items():

@@ -34,7 +34,7 @@ from ..textutil import words as text_words
 from .dates import find_dates
 from .lang import Language, alternation, languages, word_pattern
 from .registry_cache import per_registry, remembered
-from .starts import Starts
+from .starts import Starts, ascii_partner
 from .words import PassageWords
 
 #: Letters and digits only ("_" and "/" separate the parts of a symbol in file names); each Han
@@ -88,10 +88,14 @@ class _LangPatterns:
     number: re.Pattern[str] | None
     passing: re.Pattern[str]
     others: re.Pattern[str]
+    #: The words one of which a match of :attr:`passing` (:attr:`others`) in ASCII text holds
+    #: as a whole word, or None when that cannot be said (see :func:`_search`).
+    passing_words: frozenset[str] | None
+    other_words: frozenset[str] | None
     #: For each of first_n, ordinal and number: lower-cased words one of which the pattern's
     #: match must contain, and whether a digit may stand in for them, or a pattern such a
     #: digit is found by (see :func:`_may_match`).
-    needles: tuple[tuple[tuple[str, ...], bool | re.Pattern[str]], ...] = ()
+    needles: tuple[tuple[tuple[str, ...] | None, bool | re.Pattern[str]], ...] = ()
     #: For each of first_n, ordinal and number (None where the language has no such pattern):
     #: where in ASCII text a match can begin, so the pattern is tried there only.
     starts: tuple[Starts | None, ...] = ()
@@ -129,21 +133,38 @@ def _compile(lang: Language) -> _LangPatterns:
         tuple(w.split("*")[0].lower() for w in lang.number_prefixes)
     lead = rf"^\W*{article}(?:{core}" + (f"|{first_n.pattern}" if first_n else "") + ")"
     # A numeric ordinal is a digit with its suffix ("9th", "2e"): English text full of years
-    # need not run the French ordinals, whose noun "session" it shares.
+    # need not run the French ordinals, whose noun "session" it shares. It is also the only
+    # way an ordinal match opens on a digit (the ordinal words are words): where the cue
+    # finds no digit with a suffix, the digits need not be tried as starts.
     numeric_cue = re.compile(rf"\d{alternation(lang.ordinal_suffixes)}", re.IGNORECASE) \
         if numeric else False
-    needles = ((_ascii(_literals(lang.counts)), True),
-               (_ascii(_literals(lang.ordinals)), numeric_cue), ((), True))
     ordinal = re.compile(b + core, re.IGNORECASE)
+    starts = tuple(None if p is None else Starts(p) for p in (first_n, ordinal, number))
+    needles = tuple(_needles(words, found) for words, found in zip(
+        (_ascii(_literals(lang.counts)), _ascii(_literals(lang.ordinals)), ()), starts,
+        strict=True))
     cues = _minimal(c for c in cues if c)
     return _LangPatterns(
-        lang=lang, cues=cues, ascii_cues=_ascii(cues), needles=needles,
+        lang=lang, cues=cues, ascii_cues=_ascii(cues),
+        needles=tuple(zip(needles, (True, numeric_cue, True), strict=True)),
         ordinal=ordinal,
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
         others=re.compile(_words(lang.other_bodies, lang), re.IGNORECASE),
-        starts=tuple(None if p is None else Starts(p) for p in (first_n, ordinal, number)),
+        passing_words=_first_words(lang.passing, lang),
+        other_words=_first_words(lang.other_bodies, lang),
+        starts=starts,
     )
+
+
+def _needles(words: tuple[str, ...], starts: Starts | None) -> tuple[str, ...] | None:
+    """``words`` as a pattern's needles (see :func:`_may_match`), or None where they are the
+    pattern's starts but digits: an ordinal pattern opening on the ordinal words is looked
+    for once, by the scan for its starts, not first by its needles and then again."""
+    if words and starts is not None and starts.literals is not None and \
+            set(starts.letter_probes) == set(words):
+        return None
+    return words
 
 
 def _literals(words: Iterable[str]) -> tuple[str, ...]:
@@ -166,8 +187,8 @@ def _ascii(words: Iterable[str]) -> tuple[str, ...]:
     return _minimal(w for w in words if w.isascii())
 
 
-def _may_match(low: str, needles: tuple[str, ...], digit: bool | re.Pattern[str],
-               has_digit: bool) -> bool:
+def _may_match(low: str, needles: tuple[str, ...] | None, digit: bool | re.Pattern[str],
+               has_digit: bool) -> tuple[bool, bool]:
     """Can a pattern whose every match holds one of ``needles`` (or a digit, where ``digit``;
     where ``digit`` is a pattern, a digit it finds) match the ASCII text whose lower case is
     ``low``? A few substring tests instead of the pattern's own scan: English text naming a
@@ -176,10 +197,21 @@ def _may_match(low: str, needles: tuple[str, ...], digit: bool | re.Pattern[str]
     Only for ASCII text, where a case-blind regex match and a substring of the lower-cased text
     agree exactly (elsewhere Unicode case folding has exceptions, "ſ" matching "s"), so the
     answer never differs from running the pattern.
+
+    :param needles: None where they are the pattern's own starts but digits
+        (:attr:`.Starts.letter_probes`): looking for them is then the scan for where the
+        pattern can begin, done once there.
+    :returns: that answer, and whether a match may begin with a digit: not where the text has
+        none, nor where ``digit`` is a pattern and finds none (the numeric ordinal is then
+        the only way a match opens on a digit, see :func:`_compile`).
     """
-    if has_digit and digit is not False and (digit is True or digit.search(low) is not None):
-        return True
-    return any(needle in low for needle in needles)
+    if has_digit and digit is not False:
+        if digit is True or digit.search(low) is not None:
+            return True, True
+        digits = False
+    else:
+        digits = has_digit
+    return needles is None or any(map(low.__contains__, needles)), digits
 
 
 def _words(words: tuple[str, ...], lang: Language) -> str:
@@ -187,6 +219,39 @@ def _words(words: tuple[str, ...], lang: Language) -> str:
     if lang.spaced:
         return rf"(?:^|\W){alternation(words)}(?:\W|$)"
     return alternation(words)
+
+
+def _first_words(words: tuple[str, ...], lang: Language) -> frozenset[str] | None:
+    """The first word of each of ``words`` that can occur in ASCII text, lower-cased: a match
+    of :func:`_words`' pattern in ASCII text holds one of them as a whole word (the pattern
+    puts a non-word character or an end on either side of each alternative, and each word
+    runs to a space or to the alternative's end). None where that does not hold: in Chinese
+    (words are matched anywhere), for a word ending in ``*`` or opening on a non-word
+    character, or for a non-ASCII word with a letter some ASCII letter matches case-blind."""
+    if not lang.spaced:
+        return None
+    firsts = set()
+    for word in words:
+        if not word.isascii():
+            if any(ascii_partner(char, re.IGNORECASE) for char in word if not char.isascii()):
+                return None
+            continue  # never in ASCII text
+        first = WORD.match(word.lower())
+        if "*" in word or first is None:
+            return None
+        firsts.add(first.group(0))
+    return frozenset(firsts)
+
+
+def _search(pattern: re.Pattern[str], words: frozenset[str] | None,
+            text: str) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a pattern of :func:`_words` whose :func:`_first_words`
+    are ``words``: ASCII text without any of them as a word has no match, found by a set
+    test on its words instead of trying the alternatives at every character (what a
+    session's few words before and after cost most)."""
+    if words is not None and text.isascii() and words.isdisjoint(text_words(text)):
+        return None
+    return pattern.search(text)
 
 
 @cache
@@ -379,9 +444,10 @@ class SessionMatcher:
                 if ascii_text:
                     if has_digit is None:
                         has_digit = _DIGIT.search(text) is not None
-                    if not _may_match(low, needles, digit, has_digit):
+                    may, digits = _may_match(low, needles, digit, has_digit)
+                    if not may:
                         continue
-                    matches = starts.finditer(text, low)
+                    matches = starts.finditer(text, low, digits)
                 else:
                     matches = pattern.finditer(text)
                 for match in matches:
@@ -406,14 +472,14 @@ class SessionMatcher:
             before = " ".join(before.split()[-4:])
         else:
             before = before[-6:] + text[start:start + 12]
-        return bool(patterns.passing.search(before))
+        return _search(patterns.passing, patterns.passing_words, before) is not None
 
     @staticmethod
     def _owned_by_other_body(text: str, start: int, patterns: _LangPatterns) -> bool:
         """"the Committee's 31st session", "SCCR 45th session": another body's session."""
         before = text[max(0, start - 40):start]
         before = " ".join(before.split()[-3:]) if patterns.lang.spaced else before[-6:]
-        return bool(patterns.others.search(before))
+        return _search(patterns.others, patterns.other_words, before) is not None
 
     @staticmethod
     def _other_body(text: str, end: int, patterns: _LangPatterns) -> bool:
@@ -421,7 +487,7 @@ class SessionMatcher:
         after = text[end:end + 80]
         if patterns.lang.spaced:
             after = " ".join(after.split()[:8])
-        body = patterns.others.search(after)
+        body = _search(patterns.others, patterns.other_words, after)
         if body is None:
             return False
         series = _series_words().search(after)

@@ -61,29 +61,37 @@ class Starts:
         #: The starts looked for: a start that opens with a shorter one ("sessions" with
         #: "session") occurs only where that one does, so it adds no position.
         self.probes = () if self.literals is None else _without_extensions(self.literals)
+        #: The probes that do not open with a digit.
+        self.letter_probes = tuple(probe for probe in self.probes if not probe[0].isdigit())
         self.finder = None if self.literals is None else self.positions
         self.possible = bool(self.literals) or self.literals is None
 
-    def finditer(self, text: str, low: str) -> Iterator[re.Match[str]]:
-        """``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case is ``low``."""
+    def finditer(self, text: str, low: str, digits: bool = True) -> Iterator[re.Match[str]]:
+        """``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case is ``low``.
+
+        :param digits: False when the caller knows no match of the pattern begins with a digit
+            in this text (an ordinal such as "9th" where no digit carries a suffix): the
+            digits are then not looked for, nor the pattern tried at each of them.
+        """
         if self.finder is None:
             yield from self.pattern.finditer(text)
             return
         match = self.pattern.match
         end = 0
-        for at in self.positions(low):
+        for at in self.positions(low, digits):
             if at >= end:
                 hit = match(text, at)
                 if hit is not None:  # never empty: every start has a character
                     yield hit
                     end = hit.end()
 
-    def positions(self, low: str) -> list[int]:
+    def positions(self, low: str, digits: bool = True) -> list[int]:
         """Every offset of ``low`` where one of the starts occurs, in order, overlapping ones
-        included: every offset a match can begin at."""
+        included: every offset a match can begin at (but those of digits when ``digits`` is
+        False)."""
         found: list[int] = []
         find = low.find
-        for probe in self.probes:
+        for probe in self.probes if digits else self.letter_probes:
             at = find(probe)
             while at >= 0:
                 found.append(at)
@@ -170,13 +178,13 @@ def _ascii_starts(starts: set[str], flags: int) -> set[str] | None:
         if start.isascii():
             usable.add(start.lower())
             continue
-        if any(_ascii_partner(char, flags) for char in start if not char.isascii()):
+        if any(ascii_partner(char, flags) for char in start if not char.isascii()):
             return None
     return usable
 
 
 @cache
-def _ascii_partner(char: str, flags: int) -> bool:
+def ascii_partner(char: str, flags: int) -> bool:
     """Does some ASCII character match ``char`` under ``flags`` (case folding has a few
     such pairs: "K", the Kelvin sign, and "k"; "ſ" and "s")?"""
     return re.compile(re.escape(char), flags).search(_ASCII) is not None

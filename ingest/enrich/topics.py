@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
 from kb.registry import Registry
 
@@ -137,16 +138,16 @@ class TopicMatcher:
     def _walked(self, tokens: list[str]) -> list[str]:
         """The topics of the signals starting at each word that starts longer signals, once
         per position however many of its signals start there."""
-        walks, pairs = self._walks, self._pairs
+        pairs = self._pairs
         count = len(tokens)
         last = count - 1
         hits: list[str] = []
-        for i, token in enumerate(tokens):
-            if token in walks:
-                known = pairs.get((token, tokens[i + 1])) if i < last else None
-                # Most walks stop at the next word: a known pair that starts no longer signal.
-                hits.extend(known[0] if known is not None and not known[1]
-                            else self._walk(tokens, i, count))
+        # The positions of the walking words, picked in C: most words walk nowhere.
+        for i in compress(range(count), map(self._walks.__contains__, tokens)):
+            known = pairs.get((tokens[i], tokens[i + 1])) if i < last else None
+            # Most walks stop at the next word: a known pair that starts no longer signal.
+            hits.extend(known[0] if known is not None and not known[1]
+                        else self._walk(tokens, i, count))
         return hits
 
     def _walk(self, tokens: list[str], i: int, count: int) -> frozenset[str] | set[str]:

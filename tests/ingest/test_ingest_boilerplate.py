@@ -108,3 +108,15 @@ def test_sentence_ends_are_the_plain_definition_s(text: str, ends: list[tuple[in
 ])
 def test_newsletter_and_cookie_notices(text: str, furniture: bool) -> None:
     assert is_furniture(text) is furniture
+
+
+def test_word_limits_hold_at_their_bounds() -> None:
+    """A cookie notice of up to 80 words is furniture, one word more is not; a label has at
+    most five words (counting stops one past each bound)."""
+    notice = "We use cookies on this site; please accept them."
+    padded = notice + " " + " ".join(["word"] * (80 - len(notice.split())))
+    assert len(padded.split()) == 80 and is_furniture(padded)
+    assert not is_furniture(padded + " more")
+    assert boilerplate._is_label("Home About Patents Designs Copyright")
+    assert not boilerplate._is_label("Home About Patents Designs Copyright News")
+    assert not boilerplate._is_label("Home.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.document import _dateline
 from ingest.enrich.dates import find_dates, parse_date
 from ingest.enrich.doctype import infer_type
 from ingest.enrich.language import detect_language
@@ -192,3 +193,15 @@ def test_no_passage_exceeds_the_character_bound() -> None:
     drafts = build_passages([Block(blob)])
     assert [len(d.text) for d in drafts] == [4000, 4000, 4000, 4000, 4000, 40]
     assert "".join(d.text for d in drafts) == blob  # cut, but nothing lost
+
+
+def test_a_pages_dateline_is_a_short_date_line_among_its_first_blocks() -> None:
+    body = Block("The ninth session met in Geneva to discuss training data and its licensing.")
+    assert _dateline([body, Block("7 July 2020.\n")]) == "7 July 2020.\n"
+    assert _dateline([Block("Geneva, March 13 and 14, 2024")]) == "Geneva, March 13 and 14, 2024"
+    twelve = "The conference opened in Geneva on 7 July 2020 with many delegates present"
+    assert len(twelve.split()) == 13 and _dateline([Block(twelve)]) == ""
+    assert _dateline([Block(twelve.removesuffix(" present"))]) == twelve.removesuffix(" present")
+    assert _dateline([Block("Opened on 7 July 2020 in Geneva", HEADING)]) == ""
+    assert _dateline([Block("2020-07-07", HEADING)]) == "2020-07-07"
+    assert _dateline([body] * 6 + [Block("7 July 2020")]) == ""

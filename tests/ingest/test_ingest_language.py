@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ingest.enrich.language import detect_language, majority_language
+from ingest.enrich.language import (
+    _LATIN_STOPWORDS,
+    _latin_language,
+    detect_language,
+    majority_language,
+)
 from kb.registry import Registry
 
 from .conftest import FIXTURES, document
@@ -73,3 +78,12 @@ def test_short_paragraphs_decide_together_and_a_tie_is_undetermined() -> None:
 ])
 def test_short_texts_get_their_language(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+def test_only_the_languages_with_latin_stop_words_count_them_among_latin_words() -> None:
+    """Russian's stop words are Cyrillic: among Latin words its count is zero, without a pass
+    over them; the decision is the same."""
+    assert list(_LATIN_STOPWORDS) == ["en", "es", "fr"]
+    for text, language in (("the session and the panel of the day", "en"),
+                           ("la session et le panel de la journée", "fr")):
+        assert _latin_language(text, text.split(" ")) == language

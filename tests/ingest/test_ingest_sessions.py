@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ingest.enrich.about import main_sessions
-from ingest.enrich.sessions import matcher_for
+from ingest.enrich.lang import languages
+from ingest.enrich.sessions import _all_patterns, _first_words, _may_match, _search, matcher_for
 from kb.registry import Registry
 
 
@@ -155,3 +156,59 @@ def test_names_and_symbols_without_the_caller_s_words(registry: Registry, text: 
                                                                          bool]]) -> None:
     mentions = matcher_for(registry).find(text)
     assert [(m.number, m.kind, m.text, m.start, m.passing) for m in mentions] == found
+
+
+def test_the_cheap_tests_say_whether_a_pattern_can_match_and_whether_it_can_open_on_a_digit(
+        ) -> None:
+    """A digit cue that finds no digit with its suffix rules the digits out as starts; a
+    pattern whose needles are its own word starts (None) is always scanned for them."""
+    english = next(p for p in _all_patterns() if p.lang.code == "en")
+    counts, ordinal, number = english.needles
+    cue = ordinal[1]
+    assert ordinal[0] is None and counts[0] == ("six", "ten", "two", "five", "four", "nine",
+                                                "eight", "seven", "three")
+    assert _may_match("the 9th session", ("ninth",), cue, True) == (True, True)
+    assert _may_match("in 2023 the ninth session", None, cue, True) == (True, False)
+    assert _may_match("in 2023 a session", ("ninth",), cue, True) == (False, False)
+    assert _may_match("the ninth session", ("ninth",), cue, False) == (True, False)
+    assert _may_match("session 4", (), True, True) == (True, True)
+    assert _may_match("a session", (), True, False) == (False, False)
+    assert _may_match("room 4", ("ninth",), False, True) == (False, True)
+    spanish = next(p for p in _all_patterns() if p.lang.code == "es")
+    # Spanish ordinals have starts ("undecima") that are no needle: the needles stay a test.
+    assert spanish.needles[1][0] is not None and "decima" in spanish.needles[1][0]
+
+
+def test_a_text_full_of_numbers_names_its_sessions_by_words_and_by_numeric_ordinals(
+        registry: Registry) -> None:
+    matcher = matcher_for(registry)
+    found = matcher.find("In 2023, 14 delegations met at the ninth session; the 10th session "
+                         "of 2024 followed.")
+    assert [(m.number, m.kind, m.text, m.start) for m in found] == [
+        (9, "ordinal", "ninth session", 35), (10, "ordinal", "10th session", 54)]
+    assert [(m.number, m.text) for m in matcher.find("In 2023 and 2024, 14 met at the ninth "
+                                                     "session.")] == [(9, "ninth session")]
+
+
+def test_the_words_a_passing_or_other_body_match_must_hold_in_ascii_text() -> None:
+    english = languages()["en"]
+    assert _first_words(("committee", "general assembly", "un", "comité"), english) == \
+        frozenset({"committee", "general", "un"})
+    # A word ending in "*", one opening on punctuation, one whose letter an ASCII letter
+    # matches case-blind (the Kelvin sign and "k"), and Chinese: no such words can be said.
+    assert _first_words(("committee", "rabo*"), english) is None
+    assert _first_words(("-un",), english) is None
+    assert _first_words(("\u212aommittee",), english) is None
+    assert _first_words(("委员会",), languages()["zh"]) is None
+
+
+def test_searching_with_the_words_first_finds_what_the_pattern_finds() -> None:
+    texts = ["of the SCP and", "the Committee's", "following the", "unlike the", "the UN-led",
+             "of the Standing Committee on Copyright", "fund a country", "sccrs", "assemblyman",
+             "la Asamblea General", "du comité", "general assemblies", "x_un", "un_x", ""]
+    for patterns in _all_patterns():
+        for pattern, words in ((patterns.passing, patterns.passing_words),
+                               (patterns.others, patterns.other_words)):
+            for text in texts:
+                found, expected = _search(pattern, words, text), pattern.search(text)
+                assert (found and found.span()) == (expected and expected.span()), text

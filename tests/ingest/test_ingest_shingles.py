@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ingest import dedupe, sitewide
 from ingest.readers.base import PARAGRAPH, Block
 from ingest.shingles import Shingles, hex_list
-from ingest.textutil import normal_words, normalise, words
+from ingest.textutil import normal_words, normalise, word_count, words
 
 
 def _reference(tokens: list[str], size: int) -> list[int]:
@@ -106,6 +106,14 @@ def test_runs_longer_than_the_words_asked_for_give_no_hash() -> None:
 def test_manifest_strings_list_hashes_in_increasing_order_in_hex() -> None:
     assert hex_list({255, 16, 0, 1 << 40 | 10}, ".") == "0.10.ff.1000000000a"
     assert hex_list([], " ") == ""
+    assert hex_list([7], " ") == "7"
+
+
+def test_manifest_strings_keep_any_separator_as_written() -> None:
+    """The hashes are formatted through one template: a "%" in the separator stays a "%"."""
+    assert hex_list([3, 1, 2], "") == "123"
+    assert hex_list([10, 11], "%x") == "a%xb"
+    assert hex_list([26, 1], " % ") == "1 % 1a"
 
 
 def test_normal_words_are_the_words_of_the_comparison_key() -> None:
@@ -116,3 +124,22 @@ def test_normal_words_are_the_words_of_the_comparison_key() -> None:
     assert normal_words("“Été” — ÉTÉ \ufb01ne") == ["été", "été", "fine"]
     for text in ("Hello,\tWorld  foo_bar 12\x1cend", "“Été” — ÉTÉ \ufb01ne", " \n "):
         assert normal_words(text) == words(normalise(text))
+
+
+def test_the_comparison_key_has_one_space_between_words_and_none_around() -> None:
+    """ASCII text: line breaks and runs of spaces are one space, the ends trimmed; a tab or
+    another control character takes the general path, with the same result."""
+    assert normalise("  The Ninth\n\nSession   met \n") == "the ninth session met"
+    assert normalise("a\tb\x1cc\r\nd \x0b e") == "a b c d e"
+    assert normalise("a\x00b  c") == "a\x00b c"
+    assert normalise("\n \n") == normalise("") == ""
+    assert normalise("«Été»\u00a0 ÉTÉ\n") == "«été» été"
+
+
+def test_the_words_of_ascii_text_are_its_runs_of_word_characters_lower_cased() -> None:
+    every = "".join(map(chr, range(128)))
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    assert words(every) == ["0123456789", letters, "_", letters]
+    assert word_count(every) == 4
+    assert words("Hi\x1fTHERE\x7fyou_2") == ["hi", "there", "you_2"]
+    assert word_count("") == 0 and words(" \t\n") == []

@@ -101,3 +101,24 @@ def test_a_pages_fingerprint_is_taken_of_the_words_of_its_signatures() -> None:
     assert dedupe.fingerprint_of([word for found in tokens for word in found]) == page
     assert page.words == sum(len(found) for found in tokens) == 51
     assert sitewide.document_signatures(blocks, tokens) == sitewide.document_signatures(blocks)
+
+
+def test_recurrence_stops_counting_once_the_block_is_known_to_be_furniture() -> None:
+    """A footer on five pages (two of them copies of one page, which count once) and a
+    different block on one more: the count is exact without ``enough``, and stops at
+    ``enough`` with it; a page's own copies never count for it."""
+    footer = sitewide.block_signature(Block(FOOTER))
+    variant = sitewide.block_signature(Block(VARIANT))
+    other = sitewide.block_signature(Block(BODIES[0]))
+    index = sitewide.SiteIndex([
+        ("site", "a", [footer]), ("site", "b", [variant]), ("site", "b", [footer]),
+        ("site", "c", [footer]), ("site", "d", [footer]), ("site", "e", [other]),
+        ("elsewhere", "f", [footer])])
+    assert index.recurrence("site", "a", footer) == 4
+    assert index.recurrence("site", "new", footer) == 5
+    assert index.recurrence("site", "new", footer, 3) == 3
+    assert index.recurrence("site", "new", footer, 2) == 2
+    assert index.recurrence("site", "new", footer, 9) == 5
+    assert index.recurrence("site", "a", other, 2) == 2
+    assert index.recurrence("site", "e", other, 2) == 1
+    assert index.recurrence("nowhere", "a", footer, 2) == 1

@@ -93,3 +93,18 @@ def test_positions_are_every_offset_a_start_occurs_at_overlapping_ones_included(
     assert starts.probes == tuple("0123456789") + ("fiffi", "fifth", "session")
     assert starts.positions("fiffifth sessions 12 session") == [0, 3, 9, 18, 19, 21]
     assert starts.positions("nothing here") == []
+    # Without the digits: the letter starts only.
+    assert starts.letter_probes == ("fiffi", "fifth", "session")
+    assert starts.positions("fiffifth sessions 12 session", digits=False) == [0, 3, 9, 21]
+
+
+def test_without_digits_the_matches_opening_on_a_digit_are_not_tried() -> None:
+    """The caller that knows no match opens on a digit (no digit carries a suffix) gets the
+    matches of the words alone; where that holds they are finditer's."""
+    starts = Starts(ORDINAL)
+    text = "In 2023 the first session met; the 2nd session too."
+    assert [m.span() for m in starts.finditer(text, text.lower(), digits=False)] == [(12, 25)]
+    assert _spans(starts, text) == [(12, 25), (35, 46)]
+    plain = "In 2023 and 2024 the first session and the second session met."
+    assert [m.span() for m in starts.finditer(plain, plain.lower(), digits=False)] == \
+        [m.span() for m in ORDINAL.finditer(plain)] == [(21, 34), (43, 57)]
