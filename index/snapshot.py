@@ -257,7 +257,7 @@ class Snapshot:
             text, frequencies = self._stored_vocabulary
             words = text.tobytes().decode("utf-8").split("\n") if len(text) else []
             return list(zip(words, (int(n) for n in frequencies), strict=True))
-        if self._segments is not None and "body" in SEGMENT_FIELDS:
+        if self._segments is not None:
             return segment_vocabulary([found for found, _, _ in self._segments])
         return read_vocabulary(self.reader)
 
@@ -646,8 +646,13 @@ class Snapshot:
 
     def _order_key(self, *, newest_first: bool) -> np.ndarray:
         date_rank = self._ranks("date", reverse=newest_first, missing=None)
-        src_rank = self._ranks("src", reverse=False, missing=0)
-        return (date_rank << 42) | (src_rank << 22) | np.arange(self.size, dtype=np.int64)
+        return (date_rank << 42) | (self._source_rank << 22) | np.arange(self.size,
+                                                                        dtype=np.int64)
+
+    @cached_property
+    def _source_rank(self) -> np.ndarray:
+        """docnum -> its source's rank in source order (0 without one): both sort keys'."""
+        return self._ranks("src", reverse=False, missing=0)
 
     def _ranks(self, field: str, *, reverse: bool, missing: int | None) -> np.ndarray:
         """docnum -> the rank of its value of ``field`` (one per record, as date and src

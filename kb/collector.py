@@ -19,9 +19,9 @@ def without_full_collections() -> Iterator[None]:
     Python's full collections walk an ever larger heap of objects that are all still in use
     (building bench/ingest.py's corpus, a sixth of the ingest's own CPU time in the parent
     process; writing it, a full collection of about 0.2 s, as the writer's pool grew). What
-    the block discards is freed by
-    reference counting, and the few cycles that reach the oldest generation are collected
-    once the threshold is back. Nested blocks leave the setting to the outermost.
+    the block discards is freed by reference counting, and the few cycles that reach the
+    oldest generation are collected once the threshold is back. Nested blocks leave the
+    setting to the outermost.
     """
     young, middle, old = gc.get_threshold()
     gc.set_threshold(young, middle, _NO_FULL_COLLECTION)
