@@ -114,10 +114,14 @@ def unlocked_writer(ix: FileIndex, limitmb: int,
     return writer
 
 
-def finish_segment(writer: SegmentWriter) -> Segment:
+def finish_segment(writer: SegmentWriter) -> Segment | None:
     """Write out the segment of a writer that will not commit (another process publishes it,
-    see :func:`publish`). Its temporary folder is the committing writer's too (Whoosh
-    names it after the index), so that writer removes it, not this one."""
+    see :func:`publish`); None, and no segment, when the writer added nothing. Its temporary
+    folder is the committing writer's too (Whoosh names it after the index), so that writer
+    removes it, not this one."""
+    if not writer._added:
+        writer._close_segment()
+        return None
     return writer._finalize_segment()
 
 

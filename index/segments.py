@@ -2,13 +2,21 @@
 
 Whoosh writes in Python, a document at a time: analysing every field, pooling the postings,
 then sorting and writing them at commit. One core does all of it unless the work is split, so
-for a large change set the writer forks one process that writes the second half of the new
-documents into a segment of its own (and saves that segment's decoded posting lists, see
-:mod:`index.segment_postings`), while the writer itself writes the first half, the
-deletions, the manifest and the meta records, then writes out its own segment and saves its
-posting lists while the process may still be writing; the writer's commit then publishes both
-segments in one table of contents (:func:`index.internals.publish`), so a generation holds all
-of the ingest or none of it, exactly as with one segment.
+for a large change set the writer forks one process that writes new documents into a segment
+of its own (and saves that segment's decoded posting lists, see :mod:`index.segment_postings`),
+while the writer itself writes the deletions, the manifest and the meta records, then new
+documents too; each writes out its own segment and saves its posting lists while the other may
+still be writing, and the writer's commit publishes both segments in one table of contents
+(:func:`index.internals.publish`), so a generation holds all of the ingest or none of it,
+exactly as with one segment.
+
+The two processes take the new documents a run at a time (:class:`SharedRuns`), each the next
+run not yet taken, until none is left. A fixed cut at half of the estimated work left one
+process waiting for the other for up to a tenth of the ingest: two processes doing the same
+work on this kind of machine are not given the same CPU, so no estimate made before the fork
+can balance them. Which segment a document lands in therefore varies from run to run; nothing
+a reader sees depends on it (equal scores are ordered by date, source and position, never by
+document number, and collection statistics are sums over the segments).
 
 Each document's records go to one process, the document record first, so the record-order
 assumption (a passage's document is the nearest document record before it, see
@@ -25,7 +33,8 @@ import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Sequence
+import struct
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -62,31 +71,37 @@ def save_postings(ix: FileIndex, segment: Segment, writer: SegmentWriter) -> Non
         reader.close()
 
 
-def split(docs: Sequence[Document], extra: int = 0) -> int:
-    """Where to cut the documents so that each side has about half of the writing work (see
-    :func:`document_work`), the writer's side (the first) also doing ``extra`` work of its
-    own (the manifest, see :func:`manifest_work`)."""
+#: Runs the new documents are cut into for two writing processes: the one that finishes
+#: last has at most about one run (1/64 of the documents' writing work) left when the other
+#: runs out; a run costs one 4-byte read from a pipe.
+RUNS = 64
+
+
+def runs(docs: Sequence[Document], count: int = RUNS) -> list[tuple[int, int]]:
+    """``docs`` cut into ``count`` runs (fewer when the documents are fewer) of about equal
+    writing work (see :func:`document_work`): ``(start, end)`` of each, in order, covering
+    them all. A run ends on the document that takes it past its share, so none is empty."""
     work = [document_work(doc) for doc in docs]
-    total = sum(work) + extra
-    done = extra
+    count = max(1, min(count, len(docs)))
+    share = sum(work) / count
+    cuts: list[tuple[int, int]] = []
+    start, done = 0, 0
     for i, more in enumerate(work):
-        if 2 * done >= total:
-            return i
         done += more
-    return len(docs)
+        if done >= share * (len(cuts) + 1) and len(cuts) < count - 1:
+            cuts.append((start, i + 1))
+            start = i + 1
+    if start < len(docs):
+        cuts.append((start, len(docs)))
+    return cuts
 
 
-#: The writing work of one record beside the characters it analyses, and of one manifest
-#: record, in characters analysed: fitted on bench/ingest.py's corpus (CPU of each
-#: document's records built and added, against their records and characters: about 0.22 ms
-#: a record and 0.43 ms per 1,000 characters; a manifest record about 0.15 ms). Counting
-#: records alone left the writer's side about a tenth more work than the other (its
-#: documents' titles are longer, and each title goes into each passage's body twice). Since
-#: then a body's repeated lines are analysed once per document (index.analysis), which makes
-#: titles cheaper; a fit to those costs moved the cut by a few documents and the two
-#: processes' total time by nothing measurable, so these stand.
+#: The writing work of one record beside the characters it analyses, in characters analysed:
+#: fitted on bench/ingest.py's corpus (CPU of each document's records built and added, against
+#: their records and characters: about 0.22 ms a record and 0.43 ms per 1,000 characters). It
+#: only sizes the runs the two processes take turns on (:class:`SharedRuns`): an error in it
+#: makes runs unequal, not the processes' shares.
 _RECORD_CHARS = 520
-_MANIFEST_CHARS = 360
 
 
 def document_work(doc: Document) -> int:
@@ -98,21 +113,54 @@ def document_work(doc: Document) -> int:
     return chars + _RECORD_CHARS * (len(doc.passages) + 1)
 
 
-def manifest_work(entries: int) -> int:
-    """The writing work of ``entries`` manifest records (for :func:`split`)."""
-    return entries * _MANIFEST_CHARS
+class SharedRuns:
+    """The new documents' runs (:func:`runs`), taken one at a time by whichever writing
+    process asks first: iterate to get the documents of each run this process takes.
+
+    The runs not yet taken are numbers in a pipe written before the fork; a process takes one
+    by reading four bytes (a pipe read is whole and taken by one reader). There is no lock to
+    be left held: a process killed mid-run takes nothing more, and the other drains the rest
+    (the ingest then fails on the dead process, see :meth:`SideWriter.segment`).
+    """
+
+    _TOKEN = struct.Struct("=I")
+
+    def __init__(self, docs: Sequence[Document], count: int = RUNS) -> None:
+        self.docs = docs
+        self.runs = runs(docs, count)
+        read, write = os.pipe()
+        try:  # 64 runs are 256 bytes, far below a pipe's buffer: the write never blocks
+            os.write(write, b"".join(self._TOKEN.pack(n) for n in range(len(self.runs))))
+        finally:
+            os.close(write)
+        self._read: int | None = read
+
+    def __iter__(self) -> Iterator[Document]:
+        while self._read is not None:
+            token = os.read(self._read, self._TOKEN.size)
+            if not token:  # every run is taken
+                self.close()
+                return
+            start, end = self.runs[self._TOKEN.unpack(token)[0]]
+            yield from self.docs[start:end]
+
+    def close(self) -> None:
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
 
 
 class SideWriter:
-    """One forked process writing ``docs`` (stamped ``stamp``) into a segment of its own."""
+    """One forked process writing the runs of ``shared`` it takes (stamped ``stamp``) into a
+    segment of its own."""
 
-    def __init__(self, ix: FileIndex, docs: Sequence[Document], stamp: str,
-                 limitmb: int) -> None:
+    def __init__(self, ix: FileIndex, shared: SharedRuns, stamp: str, limitmb: int) -> None:
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=_write, args=(child, ix, docs, stamp, limitmb, os.getpid()),
+            target=_write, args=(child, ix, shared, stamp, limitmb, os.getpid()),
             name="kb-writer", daemon=True)
+        self._shared = shared
         gc.freeze()  # the child's collections leave the inherited heap alone (no copying)
         try:
             self._process.start()
@@ -120,11 +168,12 @@ class SideWriter:
             gc.unfreeze()
         child.close()
 
-    def segment(self) -> Segment:
-        """Wait for the process and return the segment it wrote.
+    def segment(self) -> Segment | None:
+        """Wait for the process and return the segment it wrote (None when it took no run).
 
         :raises IndexWriteFailed: the process failed or died.
         """
+        self._shared.close()  # this process took its last run
         try:
             status, payload = self._conn.recv()
         except (EOFError, OSError):
@@ -140,6 +189,7 @@ class SideWriter:
 
     def stop(self) -> None:
         """End the process if it still runs (the writer is cancelling)."""
+        self._shared.close()
         with contextlib.suppress(OSError, ValueError):
             if self._process.is_alive():
                 self._process.kill()
@@ -148,9 +198,10 @@ class SideWriter:
             self._conn.close()
 
 
-def _write(conn: Connection, ix: FileIndex, docs: Sequence[Document], stamp: str,
+def _write(conn: Connection, ix: FileIndex, shared: SharedRuns, stamp: str,
            limitmb: int, parent: int) -> None:
-    """The process: add each document's records to a new segment, and send its description."""
+    """The process: add the records of each document it takes to a new segment, and send the
+    segment's description."""
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: a TERM ends it
@@ -158,16 +209,18 @@ def _write(conn: Connection, ix: FileIndex, docs: Sequence[Document], stamp: str
     try:
         writer = unlocked_writer(ix, limitmb, KEPT_FIELDS)
         try:
-            for doc in docs:
+            for doc in shared:
                 for record in document_records(replace(doc, ingested=stamp)):
                     writer.add_document(**record)
         except BaseException:
             abandon_segment(writer)  # not cancel(): that removes the writer's temporary folder
             raise
+        # None when the writer took every run before this process could take one.
         segment = finish_segment(writer)
-        # Its posting lists are decoded and saved here, beside the writer's own, not after
-        # the commit by the writer (see index.segment_postings): the commit then finds them.
-        save_postings(ix, segment, writer)
+        if segment is not None:
+            # Its posting lists are decoded and saved here, beside the writer's own, not after
+            # the commit by the writer (see index.segment_postings): the commit then finds them.
+            save_postings(ix, segment, writer)
         reply = ("ok", segment)
     except Exception as exc:  # reported by the parent, which cancels the whole ingest
         reply = ("error", f"{type(exc).__name__}: {exc}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,11 +33,11 @@ from index.records import (
 )
 from index.segment_postings import FIELDS as KEPT_FIELDS
 from index.segment_postings import save_missing
-from index.segments import SideWriter, manifest_work, save_postings, split
+from index.segments import SharedRuns, SideWriter, save_postings
 from index.snapshot import prepare
 from index.store import create_whoosh, index_exists, open_searcher, open_whoosh
 from kb.collector import without_full_collections
-from kb.model import ChangeSet
+from kb.model import ChangeSet, Document
 
 #: Whoosh's in-memory posting pool. When it fills, Whoosh sorts it out to a temporary run and
 #: merges the runs in Python at the end, which cost a 100,000-passage ingest about a quarter
@@ -79,12 +80,13 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
             try:
                 side = _write(writer, ix, changes, rebuild, writers > 1)
                 # The writer's own segment is written out (and, beside a side process, its
-                # posting lists saved) while the side process still writes its half, then
-                # both are published together.
+                # posting lists saved) while the side process may still write its last run,
+                # then both are published together.
                 own, new = finish_own(writer, mergetype=CLEAR if rebuild else None)
                 if side is not None and new is not None:
                     save_postings(ix, new, writer)
-                others = [side.segment()] if side is not None else []
+                written = side.segment() if side is not None else None
+                others = [written] if written is not None else []
             except BaseException:
                 if side is not None:
                     side.stop()
@@ -132,8 +134,9 @@ def _open_for_writing(index_dir: Path, rebuild: bool) -> FileIndex:
 
 def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bool,
            split_work: bool) -> SideWriter | None:
-    """Add the change set's records to ``writer``; with ``split_work``, the second half of the
-    new documents goes to a forked :class:`~index.segments.SideWriter`, returned."""
+    """Add the change set's records to ``writer``; with ``split_work``, a forked
+    :class:`~index.segments.SideWriter` (returned) writes part of the new documents, the two
+    processes taking them a run at a time."""
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     with writer.searcher() as searcher:
         old_meta = searcher.document(id=META_ID)
@@ -141,13 +144,14 @@ def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bo
     meta = {} if rebuild or not old_meta else load(old_meta)
     meta.update(changes.meta)
     deleted = set(changes.deletes)
-    latest = [doc for doc in {d.doc_id: d for d in changes.upserts}.values()
-              if doc.doc_id not in deleted]
+    docs = [doc for doc in {d.doc_id: d for d in changes.upserts}.values()
+            if doc.doc_id not in deleted]
+    latest: Iterable[Document] = docs
     side = None
-    if split_work and len(latest) > 1:
-        cut = split(latest, manifest_work(len(changes.manifest)))
-        side = SideWriter(ix, latest[cut:], stamp, _WRITER_MB)
-        latest = latest[:cut]
+    if split_work and len(docs) > 1:
+        shared = SharedRuns(docs)
+        side = SideWriter(ix, shared, stamp, _WRITER_MB)
+        latest = shared
     if not rebuild:
         upserted = {doc.doc_id for doc in changes.upserts}
         for doc_id in sorted(upserted | set(changes.deletes)):
@@ -157,11 +161,10 @@ def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bo
             writer.delete_by_term("id", manifest_key(source))
         writer.delete_by_term("id", META_ID)
         writer.delete_by_term("id", LAST_INGEST_ID)
-    for doc in latest:
-        # A document's records stay adjacent, the document record first: a passage's
-        # document is the nearest document record before it (see index.snapshot).
-        for record in document_records(replace(doc, ingested=stamp)):
-            writer.add_document(**record)
+    if side is None:
+        _add_documents(writer, latest, stamp)
+    # Beside a side process, the records only this process writes come first: it then takes
+    # runs of documents for as long as any is left, and the two finish together.
     manifest_deletes = set(changes.manifest_deletes)
     for entry in {e.source: e for e in changes.manifest}.values():
         if entry.source not in manifest_deletes:
@@ -169,7 +172,17 @@ def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bo
     writer.add_document(**meta_record(meta))
     # What this commit added, updated and removed, for "new since the last ingest".
     writer.add_document(**last_ingest_record(last))
+    if side is not None:
+        _add_documents(writer, latest, stamp)
     return side
+
+
+def _add_documents(writer: SegmentWriter, docs: Iterable[Document], stamp: str) -> None:
+    for doc in docs:
+        # A document's records stay adjacent, the document record first: a passage's
+        # document is the nearest document record before it (see index.snapshot).
+        for record in document_records(replace(doc, ingested=stamp)):
+            writer.add_document(**record)
 
 
 def _last_ingest(searcher: Searcher, changes: ChangeSet, stamp: str) -> dict[str, object]:

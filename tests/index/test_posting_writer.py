@@ -240,6 +240,7 @@ def _check_new_segments(path: Path, seen: set[str]) -> int:
     return count
 
 
+@pytest.mark.usefixtures("side_takes_a_run")
 @pytest.mark.parametrize("writers", [1, 2])
 def test_each_commits_posting_files_hold_what_decoding_gives(tmp_path: Path,
                                                               writers: int) -> None:

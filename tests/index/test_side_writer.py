@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +15,16 @@ import index.segments as segments_module
 import index.writer as writer_module
 from index import apply_changes, open_index, read_manifest, read_meta
 from index.errors import IndexWriteFailed
-from index.segments import document_work, manifest_work, split
-from kb.model import ChangeSet, SearchRequest
+from kb.model import ChangeSet, Document, SearchRequest
 from tests.conftest import outlives_killed_parent
 from tests.index.fixtures import changes, corpus, doc
 
 QUERIES = ["training data", "copyright", "nfts", "remuneration", ""]
+
+
+@pytest.fixture(autouse=True)
+def _each_process_takes_a_run(side_takes_a_run: None) -> None:
+    """Every test here has the side process take a run (see SideFirst)."""
 
 
 def _answers(path: Path) -> list[object]:
@@ -76,6 +82,26 @@ def test_each_process_saves_its_own_segments_posting_lists_before_the_commit(
     assert len(list(tmp_path.glob("kb_postings_*.bin"))) == 2
 
 
+def test_a_second_process_that_took_no_run_publishes_no_segment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    writer_pid = os.getpid()
+
+    class WriterTakesAll(segments_module.SharedRuns):
+        """Runs that only the writer takes: the side process finds none left."""
+
+        def __iter__(self) -> Iterator[Document]:
+            if os.getpid() == writer_pid:
+                yield from super().__iter__()
+
+    monkeypatch.setattr(writer_module, "SharedRuns", WriterTakesAll)
+    apply_changes(one, changes(registry="r1"), writers=1)
+    apply_changes(two, changes(registry="r1"), writers=2)
+    assert (_segments(one), _segments(two)) == (1, 1)
+    assert _answers(two) == _answers(one)
+    assert read_manifest(two) == read_manifest(one)
+
+
 def test_a_second_ingest_and_a_rebuild_with_two_processes(tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     update = ChangeSet(upserts=[doc("extra", "Extra", ["copyright one", "two"]), corpus()[0],
@@ -108,25 +134,6 @@ def test_a_failing_second_process_publishes_nothing(tmp_path: Path,
     assert not (tmp_path / "MAIN.tmp").exists()
 
 
-def test_the_documents_are_cut_at_half_of_their_writing_work() -> None:
-    docs = [doc(f"d{n}", "T", ["x"] * size) for n, size in enumerate([4, 1, 1, 1, 1, 4])]
-    # Each passage: its body's characters (the title twice, the text) and 520 for the record;
-    # each document record 520: 2,612 + 4 x 1,043 + 2,612 = 9,396, the first three hold 4,698.
-    assert [document_work(d) for d in docs[:2]] == [2612, 1043]
-    assert split(docs) == 3
-    assert split(docs[:1]) == 1
-    assert split([]) == 0
-    # The writer's side also writes the manifest: 6 records' worth (2,160) more makes 11,556,
-    # so it takes the first two documents (2,160 + 2,612 + 1,043 = 5,815).
-    assert manifest_work(6) == 2160
-    assert split(docs, extra=manifest_work(6)) == 2
-    assert split(docs, extra=manifest_work(40)) == 0  # all documents to the second process
-    # The same records, one document with long passages: it is half of the work alone.
-    long = [doc("long", "T", ["y" * 3000] * 2), doc("a", "T", ["x"] * 2), doc("b", "T", ["x"] * 2)]
-    assert [document_work(d) for d in long] == [7564, 1566, 1566]
-    assert split(long) == 1
-
-
 #: A parent that starts a second writing process stuck in an endless document, says its PID,
 #: and waits.
 PARENT = """
@@ -143,7 +150,8 @@ def spin(document):
 
 apply_changes(Path(sys.argv[1]), changes())
 segments.document_records = spin
-side = segments.SideWriter(open_whoosh(Path(sys.argv[1])), corpus(), "now", 32)
+side = segments.SideWriter(open_whoosh(Path(sys.argv[1])), segments.SharedRuns(corpus()),
+                           "now", 32)
 print(side._process.pid, flush=True)
 time.sleep(600)
 """
