@@ -70,15 +70,25 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
     with without_full_collections(), WriteLock(index_dir, timeout):
         ix = _open_for_writing(index_dir, rebuild)
         try:
-            # Whoosh's MpWriter gave no speed-up on a shared two-core machine for about a fifth
-            # more CPU (it pickles every document to its workers and merges their segments
-            # again), and a killed ingest left its workers holding the lock; index.segments
-            # forks one process with the documents in memory and publishes its segment as is.
-            # The lock is kb's own (see index.lock), so Whoosh's is not taken.
-            writer = unlocked_writer(ix, _WRITER_MB, KEPT_FIELDS)
+            stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+            docs = _new_documents(changes)
+            latest: Iterable[Document] = docs
             side: SideWriter | None = None
+            writer: SegmentWriter | None = None
             try:
-                side = _write(writer, ix, changes, rebuild, writers > 1)
+                if writers > 1 and len(docs) > 1:
+                    # Whoosh's MpWriter gave no speed-up on a shared two-core machine for about
+                    # a fifth more CPU (it pickles every document to its workers and merges
+                    # their segments again), and a killed ingest left its workers holding the
+                    # lock; index.segments forks one process with the documents in memory and
+                    # publishes its segment as is. It is forked first: all this process does
+                    # before it takes its first run (its writer, the last ingest's records,
+                    # the deletions, the manifest) is time the side process already writes.
+                    latest = SharedRuns(docs)
+                    side = SideWriter(ix, latest, stamp, _WRITER_MB)
+                # The lock is kb's own (see index.lock), so Whoosh's is not taken.
+                writer = unlocked_writer(ix, _WRITER_MB, KEPT_FIELDS)
+                _write(writer, changes, latest, stamp, rebuild, beside=side is not None)
                 # The writer's own segment is written out (and, beside a side process, its
                 # posting lists saved) while the side process may still write its last run,
                 # then both are published together.
@@ -90,7 +100,8 @@ def apply_changes(index_dir: Path, changes: ChangeSet, *, rebuild: bool = False,
             except BaseException:
                 if side is not None:
                     side.stop()
-                writer.cancel()
+                if writer is not None:
+                    writer.cancel()
                 raise
             publish(writer, own, others)
             # Still under the lock, so the generation is this commit's: its new segments' posting
@@ -132,26 +143,23 @@ def _open_for_writing(index_dir: Path, rebuild: bool) -> FileIndex:
         return create_whoosh(index_dir)
 
 
-def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bool,
-           split_work: bool) -> SideWriter | None:
-    """Add the change set's records to ``writer``; with ``split_work``, a forked
-    :class:`~index.segments.SideWriter` (returned) writes part of the new documents, the two
-    processes taking them a run at a time."""
-    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+def _new_documents(changes: ChangeSet) -> list[Document]:
+    """The documents the change set adds, the last of each doc_id, none it also deletes."""
+    deleted = set(changes.deletes)
+    return [doc for doc in {d.doc_id: d for d in changes.upserts}.values()
+            if doc.doc_id not in deleted]
+
+
+def _write(writer: SegmentWriter, changes: ChangeSet, docs: Iterable[Document], stamp: str,
+           rebuild: bool, beside: bool) -> None:
+    """Add the change set's records to ``writer``: the deletions, ``docs`` (the new documents,
+    or ``beside`` a side process the runs of them this process takes), the manifest and the
+    meta records."""
     with writer.searcher() as searcher:
         old_meta = searcher.document(id=META_ID)
         last = _last_ingest(searcher, changes, stamp)
     meta = {} if rebuild or not old_meta else load(old_meta)
     meta.update(changes.meta)
-    deleted = set(changes.deletes)
-    docs = [doc for doc in {d.doc_id: d for d in changes.upserts}.values()
-            if doc.doc_id not in deleted]
-    latest: Iterable[Document] = docs
-    side = None
-    if split_work and len(docs) > 1:
-        shared = SharedRuns(docs)
-        side = SideWriter(ix, shared, stamp, _WRITER_MB)
-        latest = shared
     if not rebuild:
         upserted = {doc.doc_id for doc in changes.upserts}
         for doc_id in sorted(upserted | set(changes.deletes)):
@@ -161,8 +169,8 @@ def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bo
             writer.delete_by_term("id", manifest_key(source))
         writer.delete_by_term("id", META_ID)
         writer.delete_by_term("id", LAST_INGEST_ID)
-    if side is None:
-        _add_documents(writer, latest, stamp)
+    if not beside:
+        _add_documents(writer, docs, stamp)
     # Beside a side process, the records only this process writes come first: it then takes
     # runs of documents for as long as any is left, and the two finish together.
     manifest_deletes = set(changes.manifest_deletes)
@@ -172,9 +180,8 @@ def _write(writer: SegmentWriter, ix: FileIndex, changes: ChangeSet, rebuild: bo
     writer.add_document(**meta_record(meta))
     # What this commit added, updated and removed, for "new since the last ingest".
     writer.add_document(**last_ingest_record(last))
-    if side is not None:
-        _add_documents(writer, latest, stamp)
-    return side
+    if beside:
+        _add_documents(writer, docs, stamp)
 
 
 def _add_documents(writer: SegmentWriter, docs: Iterable[Document], stamp: str) -> None:
