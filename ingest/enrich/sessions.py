@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress, islice
 
 from kb.registry import Registry
 
@@ -361,6 +362,8 @@ class SessionMatcher:
         self._starts = {key[:k] for key in table for k in range(1, len(key) + 1)}
         #: First words of the phrases, for the scan's quick test of each word.
         self._first_words = frozenset(key[0] for key in table if key)
+        #: The words that are a whole phrase by themselves (a phrase of one word).
+        self._one_word = frozenset(key[0] for key in table if len(key) == 1)
         self._longest = max((len(key) for key in table), default=0)
         #: Session numbers read from ordinals are kept up to a few beyond the registry's last
         #: (a new session not registered yet); higher ones are other bodies' sessions.
@@ -433,7 +436,7 @@ class SessionMatcher:
         has_digit: bool | None = None
         for patterns in _ascii_patterns() if ascii_text else _all_patterns():
             cues = patterns.ascii_cues if ascii_text else patterns.cues
-            if not any(cue in low for cue in cues):
+            if not any(map(low.__contains__, cues)):
                 continue
             for kind, pattern, (needles, digit), starts in zip(
                     ("ordinal", "ordinal", "number"),
@@ -514,7 +517,7 @@ class SessionMatcher:
         found = []
         count = len(tokens)
         after = 0  # the first token not inside a phrase found already
-        for i in [i for i, token in enumerate(tokens) if token in first]:
+        for i in self._phrase_starts(tokens):
             if i < after:
                 continue
             best = 0
@@ -535,6 +538,22 @@ class SessionMatcher:
                 after = i + best
         found += self._new_symbols(text, low)
         return found
+
+    def _phrase_starts(self, tokens: list[str]) -> list[int]:
+        """Where in ``tokens`` a phrase may start: a first word followed by a word that goes
+        on with some phrase, or a phrase of one word. A first word followed by any other word
+        starts no phrase, since a phrase's start is one of ``_starts`` (most first words,
+        "data" and "training" of the registry's titles, are followed by other words).
+
+        The pairs are looked up in C, every word after a first word at once: the scan in
+        :meth:`_named` made a tuple in Python for each of them."""
+        first = self._first_words
+        if not self._one_word.isdisjoint(tokens):
+            return [i for i, token in enumerate(tokens) if token in first]
+        opens = list(map(first.__contains__, tokens))
+        pairs = compress(zip(tokens, islice(tokens, 1, None), strict=False), opens)
+        return list(compress(compress(range(len(tokens)), opens),
+                             map(self._starts.__contains__, pairs)))
 
     def _new_symbols(self, text: str, low: str) -> list[Mention]:
         """Symbols of the series that no registry session has: a later session's, inferred
