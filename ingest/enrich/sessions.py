@@ -419,7 +419,7 @@ class SessionMatcher:
         ascii_low = low.isascii()
         for patterns in _ascii_patterns() if ascii_low else _all_patterns():
             cues = patterns.ascii_cues if ascii_low else patterns.cues
-            if not any(cue in low for cue in cues):
+            if not any(map(low.__contains__, cues)):
                 continue
             match = patterns.lead.match(paragraph)
             if match and not self._other_body(paragraph, match.end(), patterns):
