@@ -100,6 +100,9 @@ class _LangPatterns:
     #: For each of first_n, ordinal and number (None where the language has no such pattern):
     #: where in ASCII text a match can begin, so the pattern is tried there only.
     starts: tuple[Starts | None, ...] = ()
+    #: For ASCII text: (kind, needles, digit, starts) of each of first_n, ordinal and number
+    #: that the language has (see :meth:`SessionMatcher._ordinals`), laid out once.
+    ascii_rows: tuple[tuple[str, tuple[str, ...] | None, bool | re.Pattern[str], Starts], ...] = ()
 
 
 def _sp(lang: Language) -> str:
@@ -145,9 +148,13 @@ def _compile(lang: Language) -> _LangPatterns:
         (_ascii(_literals(lang.counts)), _ascii(_literals(lang.ordinals)), ()), starts,
         strict=True))
     cues = _minimal(c for c in cues if c)
+    digit_cues = (True, numeric_cue, True)
     return _LangPatterns(
         lang=lang, cues=cues, ascii_cues=_ascii(cues),
-        needles=tuple(zip(needles, (True, numeric_cue, True), strict=True)),
+        needles=tuple(zip(needles, digit_cues, strict=True)),
+        ascii_rows=tuple((kind, words, digit, found) for kind, pattern, words, digit, found in zip(
+            ("ordinal", "ordinal", "number"), (first_n, ordinal, number), needles, digit_cues,
+            starts, strict=True) if pattern is not None and found is not None),
         ordinal=ordinal,
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
@@ -438,33 +445,48 @@ class SessionMatcher:
             cues = patterns.ascii_cues if ascii_text else patterns.cues
             if not any(map(low.__contains__, cues)):
                 continue
-            for kind, pattern, (needles, digit), starts in zip(
-                    ("ordinal", "ordinal", "number"),
-                    (patterns.first_n, patterns.ordinal, patterns.number), patterns.needles,
-                    patterns.starts, strict=True):
-                if pattern is None or starts is None:
-                    continue
-                if ascii_text:
-                    if has_digit is None:
-                        has_digit = _DIGIT.search(text) is not None
-                    may, digits = _may_match(low, needles, digit, has_digit)
-                    if not may:
-                        continue
-                    matches = starts.finditer(text, low, digits)
-                else:
-                    matches = pattern.finditer(text)
-                for match in matches:
-                    if any(s < match.end() and match.start() < e for s, e in taken):
-                        continue
-                    if self._other_body(text, match.end(), patterns) or \
-                            self._owned_by_other_body(text, match.start(), patterns):
-                        continue
-                    taken.append((match.start(), match.end()))
-                    passing = self._passing(text, match.start(), patterns)
-                    for number in _match_numbers(match, patterns.lang):
-                        if 0 < number <= self.plausible:
-                            found.append(Mention(number, kind, match.group(0), match.start(),
-                                                 passing))
+            if ascii_text:
+                if has_digit is None:
+                    has_digit = _DIGIT.search(text) is not None
+                found += self._ascii_matches(text, low, patterns, has_digit, taken)
+                continue
+            for kind, pattern in zip(("ordinal", "ordinal", "number"),
+                                     (patterns.first_n, patterns.ordinal, patterns.number),
+                                     strict=True):
+                if pattern is not None:
+                    found += self._mentions(text, kind, pattern.finditer(text), patterns, taken)
+        return found
+
+    def _ascii_matches(self, text: str, low: str, patterns: _LangPatterns, has_digit: bool,
+                       taken: list[tuple[int, int]]) -> list[Mention]:
+        """:meth:`_ordinals` of one language in ASCII text, whose lower case is ``low``: each
+        pattern is tried only where it can begin (:class:`.Starts`), if at all."""
+        found: list[Mention] = []
+        for kind, needles, digit, starts in patterns.ascii_rows:
+            may, digits = _may_match(low, needles, digit, has_digit)
+            if may:
+                matches = starts.finditer(text, low, digits)
+                if matches:
+                    found += self._mentions(text, kind, matches, patterns, taken)
+        return found
+
+    def _mentions(self, text: str, kind: str, matches: Iterable[re.Match[str]],
+                  patterns: _LangPatterns, taken: list[tuple[int, int]]) -> list[Mention]:
+        """The mentions of ``matches`` of one pattern, outside the spans ``taken`` by those of
+        the patterns tried before (each new span is added) and not another body's."""
+        found: list[Mention] = []
+        for match in matches:
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            if self._other_body(text, match.end(), patterns) or \
+                    self._owned_by_other_body(text, match.start(), patterns):
+                continue
+            taken.append((match.start(), match.end()))
+            passing = self._passing(text, match.start(), patterns)
+            for number in _match_numbers(match, patterns.lang):
+                if 0 < number <= self.plausible:
+                    found.append(Mention(number, kind, match.group(0), match.start(),
+                                         passing))
         return found
 
     @staticmethod

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -71,24 +70,27 @@ class Starts:
         self.finder = None if self.literals is None else self.positions
         self.possible = bool(self.literals) or self.literals is None
 
-    def finditer(self, text: str, low: str, digits: bool = True) -> Iterator[re.Match[str]]:
-        """``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case is ``low``.
+    def finditer(self, text: str, low: str, digits: bool = True) -> list[re.Match[str]]:
+        """The matches of ``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case
+        is ``low``: a list, since every caller reads them all (and most texts have none, which
+        a generator made and started for nothing).
 
         :param digits: False when the caller knows no match of the pattern begins with a digit
             in this text (an ordinal such as "9th" where no digit carries a suffix): the
             digits are then not looked for, nor the pattern tried at each of them.
         """
         if self.finder is None:
-            yield from self.pattern.finditer(text)
-            return
+            return list(self.pattern.finditer(text))
+        found: list[re.Match[str]] = []
         match = self.pattern.match
         end = 0
         for at in self.positions(low, digits):
             if at >= end:
                 hit = match(text, at)
                 if hit is not None:  # never empty: every start has a character
-                    yield hit
+                    found.append(hit)
                     end = hit.end()
+        return found
 
     def positions(self, low: str, digits: bool = True) -> list[int]:
         """Every offset of ``low`` where one of the starts occurs, in order, overlapping ones
