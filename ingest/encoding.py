@@ -28,6 +28,9 @@ _LATIN_COUSINS = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "
                             "cp437"})
 #: Control characters other than tab, newline, carriage return and form feed mark binary data.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+#: Every byte but the control characters of ``_CONTROL``: deleting them from ASCII text leaves
+#: its control characters.
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(chr(b)))
 
 
 def decode(data: bytes) -> str:
@@ -81,10 +84,18 @@ def _bomless_utf16(data: bytes) -> str | None:
 def _checked(text: str) -> str:
     text = text.lstrip("\ufeff")
     sample = text[:20_000]
-    controls = len(_CONTROL.findall(sample))
+    controls = _controls(sample)
     replaced = sample.count("\ufffd")
     if sample and (controls + replaced) > 0.01 * len(sample) + 2:
         raise IngestError("binary data, not text (control characters found)")
     if not text.strip():
         raise IngestError("the file is empty")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _controls(text: str) -> int:
+    """How many control characters (``_CONTROL``) ``text`` holds. ASCII text (nearly every
+    file) is counted by one byte deletion in C, where the pattern tested each character."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _NOT_CONTROL))
+    return len(_CONTROL.findall(text))

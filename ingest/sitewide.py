@@ -121,6 +121,10 @@ class SiteIndex:
 
     def __init__(self, members: Iterable[tuple[str, str, list[Signature]]]) -> None:
         self._sites: dict[str, _Site] = defaultdict(_Site)
+        #: Each indexed signature's sketch (its smallest hashes), kept for :meth:`recurrence`,
+        #: which is asked about the very same signatures: sorting each again cost as much as
+        #: building the index.
+        self._sketches: dict[Signature, list[int]] = {}
         for site, group, signatures in members:
             entry = self._sites[site]
             entry.groups.add(group)
@@ -129,7 +133,8 @@ class SiteIndex:
                     continue
                 index = len(entry.blocks)
                 entry.blocks.append((group, signature))
-                for h in sorted(signature)[:_SKETCH]:
+                sketch = self._sketches[signature] = sorted(signature)[:_SKETCH]
+                for h in sketch:
                     entry.sketch[h].append(index)
 
     def threshold(self, site: str, tiny: bool) -> int:
@@ -150,7 +155,8 @@ class SiteIndex:
         if entry is None or not signature:
             return 1
         others: set[str] = set()
-        for h in sorted(signature)[:_SKETCH]:
+        sketch = self._sketches.get(signature)
+        for h in sorted(signature)[:_SKETCH] if sketch is None else sketch:
             for index in entry.sketch.get(h, ()):
                 other_group, other = entry.blocks[index]
                 if other_group == group or other_group in others:

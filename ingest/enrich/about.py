@@ -87,19 +87,25 @@ def main_sessions(matcher: SessionMatcher, title: str, name: str, dateline: str,
     """
     texts = list(texts)
     leads = list(leads) or [None] * len(texts)
-    opening = _opening(texts)
-    subjects = [Mention(n, "ordinal", "") for text, lead in zip(texts, leads, strict=True)
-                if lead for n in sorted(lead)]
-    in_opening = [Mention(n, "ordinal", "") for text, lead in _opening_passages(texts, leads)
-                  if lead for n in sorted(lead)]
-    # A dateline alone does not make a page about a session: it must speak of the series.
-    dated = bool(dateline) and any(names_series(t) or matcher.find(t) for t in [title, *texts])
+
+    def opening() -> list[Mention]:
+        """The third tier: the page's own date, when the page speaks of the series (a
+        dateline alone does not make a page about a session), and its opening words."""
+        dated = bool(dateline) and any(names_series(t) or matcher.find(t)
+                                       for t in [title, *texts])
+        in_opening = [Mention(n, "ordinal", "") for _, lead in _opening_passages(texts, leads)
+                      if lead for n in sorted(lead)]
+        return (_dateline_evidence(matcher, dateline) if dated else []) \
+            + _evidence(matcher, _opening(texts)) + in_opening
+
+    # Each tier is read only when those before it named no session (the title decides for
+    # most pages): the opening words, the date and the subjects are not made for nothing.
     tiers = (
         lambda: _evidence(matcher, title),
         lambda: _evidence(matcher, _name_words(name)),
-        lambda: (_dateline_evidence(matcher, dateline) if dated else [])
-        + _evidence(matcher, opening) + in_opening,
-        lambda: [m for text in texts for m in _evidence(matcher, text)] + subjects,
+        opening,
+        lambda: [m for text in texts for m in _evidence(matcher, text)] + [
+            Mention(n, "ordinal", "") for lead in leads if lead for n in sorted(lead)],
     )
     for tier in tiers:
         score: Counter[int] = Counter()

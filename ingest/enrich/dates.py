@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -94,7 +95,7 @@ def find_dates(text: str) -> list[DateSpan]:
     if text.isascii():
         if ("19" not in text and "20" not in text) or not _MAYBE.search(text):
             return []
-        matches = _starts().finditer(text, text.lower())
+        matches: Iterable[re.Match[str]] = _starts().finditer(text, text.lower())
     elif not _MAYBE.search(text):
         return []
     else:

@@ -125,6 +125,9 @@ def majority_language(paragraphs: Iterable[str]) -> str:
 
 def majority_of(detected: Sequence[Detected]) -> str:
     """:func:`majority_language` of paragraphs already detected."""
+    found = {language for _, language, _ in detected if language != "und"}
+    if len(found) == 1:  # one language has every vote (most passages): it wins, unranked
+        return found.pop()
     votes: Counter[str] = Counter()
     for _, language, words in detected:
         if language != "und":

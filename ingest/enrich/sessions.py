@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress, islice
 
 from kb.registry import Registry
 
@@ -99,6 +100,9 @@ class _LangPatterns:
     #: For each of first_n, ordinal and number (None where the language has no such pattern):
     #: where in ASCII text a match can begin, so the pattern is tried there only.
     starts: tuple[Starts | None, ...] = ()
+    #: For ASCII text: (kind, needles, digit, starts) of each of first_n, ordinal and number
+    #: that the language has (see :meth:`SessionMatcher._ordinals`), laid out once.
+    ascii_rows: tuple[tuple[str, tuple[str, ...] | None, bool | re.Pattern[str], Starts], ...] = ()
 
 
 def _sp(lang: Language) -> str:
@@ -144,9 +148,13 @@ def _compile(lang: Language) -> _LangPatterns:
         (_ascii(_literals(lang.counts)), _ascii(_literals(lang.ordinals)), ()), starts,
         strict=True))
     cues = _minimal(c for c in cues if c)
+    digit_cues = (True, numeric_cue, True)
     return _LangPatterns(
         lang=lang, cues=cues, ascii_cues=_ascii(cues),
-        needles=tuple(zip(needles, (True, numeric_cue, True), strict=True)),
+        needles=tuple(zip(needles, digit_cues, strict=True)),
+        ascii_rows=tuple((kind, words, digit, found) for kind, pattern, words, digit, found in zip(
+            ("ordinal", "ordinal", "number"), (first_n, ordinal, number), needles, digit_cues,
+            starts, strict=True) if pattern is not None and found is not None),
         ordinal=ordinal,
         lead=re.compile(lead, re.IGNORECASE), first_n=first_n, number=number,
         passing=re.compile(_words(lang.passing, lang), re.IGNORECASE),
@@ -361,6 +369,8 @@ class SessionMatcher:
         self._starts = {key[:k] for key in table for k in range(1, len(key) + 1)}
         #: First words of the phrases, for the scan's quick test of each word.
         self._first_words = frozenset(key[0] for key in table if key)
+        #: The words that are a whole phrase by themselves (a phrase of one word).
+        self._one_word = frozenset(key[0] for key in table if len(key) == 1)
         self._longest = max((len(key) for key in table), default=0)
         #: Session numbers read from ordinals are kept up to a few beyond the registry's last
         #: (a new session not registered yet); higher ones are other bodies' sessions.
@@ -416,7 +426,7 @@ class SessionMatcher:
         ascii_low = low.isascii()
         for patterns in _ascii_patterns() if ascii_low else _all_patterns():
             cues = patterns.ascii_cues if ascii_low else patterns.cues
-            if not any(cue in low for cue in cues):
+            if not any(map(low.__contains__, cues)):
                 continue
             match = patterns.lead.match(paragraph)
             if match and not self._other_body(paragraph, match.end(), patterns):
@@ -433,35 +443,50 @@ class SessionMatcher:
         has_digit: bool | None = None
         for patterns in _ascii_patterns() if ascii_text else _all_patterns():
             cues = patterns.ascii_cues if ascii_text else patterns.cues
-            if not any(cue in low for cue in cues):
+            if not any(map(low.__contains__, cues)):
                 continue
-            for kind, pattern, (needles, digit), starts in zip(
-                    ("ordinal", "ordinal", "number"),
-                    (patterns.first_n, patterns.ordinal, patterns.number), patterns.needles,
-                    patterns.starts, strict=True):
-                if pattern is None or starts is None:
-                    continue
-                if ascii_text:
-                    if has_digit is None:
-                        has_digit = _DIGIT.search(text) is not None
-                    may, digits = _may_match(low, needles, digit, has_digit)
-                    if not may:
-                        continue
-                    matches = starts.finditer(text, low, digits)
-                else:
-                    matches = pattern.finditer(text)
-                for match in matches:
-                    if any(s < match.end() and match.start() < e for s, e in taken):
-                        continue
-                    if self._other_body(text, match.end(), patterns) or \
-                            self._owned_by_other_body(text, match.start(), patterns):
-                        continue
-                    taken.append((match.start(), match.end()))
-                    passing = self._passing(text, match.start(), patterns)
-                    for number in _match_numbers(match, patterns.lang):
-                        if 0 < number <= self.plausible:
-                            found.append(Mention(number, kind, match.group(0), match.start(),
-                                                 passing))
+            if ascii_text:
+                if has_digit is None:
+                    has_digit = _DIGIT.search(text) is not None
+                found += self._ascii_matches(text, low, patterns, has_digit, taken)
+                continue
+            for kind, pattern in zip(("ordinal", "ordinal", "number"),
+                                     (patterns.first_n, patterns.ordinal, patterns.number),
+                                     strict=True):
+                if pattern is not None:
+                    found += self._mentions(text, kind, pattern.finditer(text), patterns, taken)
+        return found
+
+    def _ascii_matches(self, text: str, low: str, patterns: _LangPatterns, has_digit: bool,
+                       taken: list[tuple[int, int]]) -> list[Mention]:
+        """:meth:`_ordinals` of one language in ASCII text, whose lower case is ``low``: each
+        pattern is tried only where it can begin (:class:`.Starts`), if at all."""
+        found: list[Mention] = []
+        for kind, needles, digit, starts in patterns.ascii_rows:
+            may, digits = _may_match(low, needles, digit, has_digit)
+            if may:
+                matches = starts.finditer(text, low, digits)
+                if matches:
+                    found += self._mentions(text, kind, matches, patterns, taken)
+        return found
+
+    def _mentions(self, text: str, kind: str, matches: Iterable[re.Match[str]],
+                  patterns: _LangPatterns, taken: list[tuple[int, int]]) -> list[Mention]:
+        """The mentions of ``matches`` of one pattern, outside the spans ``taken`` by those of
+        the patterns tried before (each new span is added) and not another body's."""
+        found: list[Mention] = []
+        for match in matches:
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            if self._other_body(text, match.end(), patterns) or \
+                    self._owned_by_other_body(text, match.start(), patterns):
+                continue
+            taken.append((match.start(), match.end()))
+            passing = self._passing(text, match.start(), patterns)
+            for number in _match_numbers(match, patterns.lang):
+                if 0 < number <= self.plausible:
+                    found.append(Mention(number, kind, match.group(0), match.start(),
+                                         passing))
         return found
 
     @staticmethod
@@ -514,7 +539,7 @@ class SessionMatcher:
         found = []
         count = len(tokens)
         after = 0  # the first token not inside a phrase found already
-        for i in [i for i, token in enumerate(tokens) if token in first]:
+        for i in self._phrase_starts(tokens):
             if i < after:
                 continue
             best = 0
@@ -535,6 +560,22 @@ class SessionMatcher:
                 after = i + best
         found += self._new_symbols(text, low)
         return found
+
+    def _phrase_starts(self, tokens: list[str]) -> list[int]:
+        """Where in ``tokens`` a phrase may start: a first word followed by a word that goes
+        on with some phrase, or a phrase of one word. A first word followed by any other word
+        starts no phrase, since a phrase's start is one of ``_starts`` (most first words,
+        "data" and "training" of the registry's titles, are followed by other words).
+
+        The pairs are looked up in C, every word after a first word at once: the scan in
+        :meth:`_named` made a tuple in Python for each of them."""
+        first = self._first_words
+        if not self._one_word.isdisjoint(tokens):
+            return [i for i, token in enumerate(tokens) if token in first]
+        opens = list(map(first.__contains__, tokens))
+        pairs = compress(zip(tokens, islice(tokens, 1, None), strict=False), opens)
+        return list(compress(compress(range(len(tokens)), opens),
+                             map(self._starts.__contains__, pairs)))
 
     def _new_symbols(self, text: str, low: str) -> list[Mention]:
         """Symbols of the series that no registry session has: a later session's, inferred

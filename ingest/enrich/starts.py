@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -63,27 +62,35 @@ class Starts:
         self.probes = () if self.literals is None else _without_extensions(self.literals)
         #: The probes that do not open with a digit.
         self.letter_probes = tuple(probe for probe in self.probes if not probe[0].isdigit())
+        #: :attr:`probes` (:attr:`letter_probes`) grouped by a string each of a group holds
+        #: (see :func:`_grouped`): the probes of a group are looked for only where the text
+        #: holds that string.
+        self.groups = _grouped(self.probes)
+        self.letter_groups = _grouped(self.letter_probes)
         self.finder = None if self.literals is None else self.positions
         self.possible = bool(self.literals) or self.literals is None
 
-    def finditer(self, text: str, low: str, digits: bool = True) -> Iterator[re.Match[str]]:
-        """``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case is ``low``.
+    def finditer(self, text: str, low: str, digits: bool = True) -> list[re.Match[str]]:
+        """The matches of ``self.pattern.finditer(text)``, for ASCII ``text`` whose lower case
+        is ``low``: a list, since every caller reads them all (and most texts have none, which
+        a generator made and started for nothing).
 
         :param digits: False when the caller knows no match of the pattern begins with a digit
             in this text (an ordinal such as "9th" where no digit carries a suffix): the
             digits are then not looked for, nor the pattern tried at each of them.
         """
         if self.finder is None:
-            yield from self.pattern.finditer(text)
-            return
+            return list(self.pattern.finditer(text))
+        found: list[re.Match[str]] = []
         match = self.pattern.match
         end = 0
         for at in self.positions(low, digits):
             if at >= end:
                 hit = match(text, at)
                 if hit is not None:  # never empty: every start has a character
-                    yield hit
+                    found.append(hit)
                     end = hit.end()
+        return found
 
     def positions(self, low: str, digits: bool = True) -> list[int]:
         """Every offset of ``low`` where one of the starts occurs, in order, overlapping ones
@@ -91,14 +98,47 @@ class Starts:
         False)."""
         found: list[int] = []
         find = low.find
-        for probe in self.probes if digits else self.letter_probes:
-            at = find(probe)
-            while at >= 0:
-                found.append(at)
-                at = find(probe, at + 1)
+        for key, probes in self.groups if digits else self.letter_groups:
+            if key and key not in low:
+                continue  # none of the group's probes can occur
+            for probe in probes:
+                at = find(probe)
+                while at >= 0:
+                    found.append(at)
+                    at = find(probe, at + 1)
         if len(found) > 1:
             found = sorted(set(found))
         return found
+
+
+#: The length of the ending that groups probes (see :func:`_grouped`).
+_GROUP_KEY = 4
+
+
+def _grouped(probes: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``probes`` grouped by their last few characters, each group with that ending as its key
+    ("" for a group of one, looked for directly), in the order of their first probes.
+
+    Most texts hold none of a pattern's starts, and each ``str.find`` reads the whole text:
+    one search for the ending an ordinal's words share ("ieme" of French's "deuxieme",
+    "troisieme", ...) rules out the whole group at once, where a search per word read the
+    text a dozen times.
+    """
+    groups: dict[str, list[str]] = {}
+    for probe in probes:
+        key = probe[-_GROUP_KEY:] if len(probe) > _GROUP_KEY else probe
+        groups.setdefault(key, []).append(probe)
+    return tuple((_common_ending(group) if len(group) > 1 else "", tuple(group))
+                 for group in groups.values())
+
+
+def _common_ending(words: list[str]) -> str:
+    """The longest ending all of ``words`` share (the rarer the string, the more texts it
+    rules out)."""
+    size = min(map(len, words))
+    while size and len({word[-size:] for word in words}) > 1:
+        size -= 1
+    return words[0][-size:] if size else ""
 
 
 def _without_extensions(literals: tuple[str, ...]) -> tuple[str, ...]:

@@ -35,7 +35,7 @@ def parse_transcript(text: str, name: str) -> RawDocument | None:
         return segments
     head = text[:6000]
     if _has_original_line(head) or (
-            len(NUMBERED.findall(text[:20000])) >= 8
+            _numbered_paragraphs(text[:20000])
             and any(RUNNING_HEADER.match(line) or SYMBOL_LINE.match(line)
                     for line in text[:20000].split("\n"))):
         return parse_report(text)
@@ -44,6 +44,24 @@ def parse_transcript(text: str, name: str) -> RawDocument | None:
     if len(list(islice(labels, MIN_LABELS))) == MIN_LABELS:  # counting stops there
         return parse_labelled(text, name)
     return None
+
+
+#: Numbered paragraphs ("12. The Chair said ...") that, with a running header, make a report.
+_MIN_NUMBERED = 8
+
+
+def _numbered_paragraphs(text: str) -> bool:
+    """Does ``text`` hold :data:`_MIN_NUMBERED` numbered paragraphs (matches of ``NUMBERED``)?
+
+    Each match's digit is the first character of its line but spaces (``^\\s*`` may run over
+    blank lines, never past another character), so lines that open on a digit are at least as
+    many as the matches: a text with fewer (a web page, a transcript) is not scanned by the
+    pattern, which tests every character for a line start.
+    """
+    opening = [line.lstrip()[:1] for line in text.split("\n")]
+    if sum(map(str.isdecimal, opening)) < _MIN_NUMBERED:
+        return False
+    return len(NUMBERED.findall(text)) >= _MIN_NUMBERED
 
 
 def _has_original_line(head: str) -> bool:

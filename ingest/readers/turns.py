@@ -77,9 +77,28 @@ def _label_lines(paragraph: str) -> list[str]:
     """A paragraph may hold several turns when labels follow each other without blank lines."""
     if ">>" not in paragraph:  # no turn marker (most paragraphs): no scan for one
         return [paragraph]
-    starts = [m.start() for m in re.finditer(r"(?:(?<=\s)|^)>>\s*", paragraph)]
+    starts = _markers(paragraph)
     if len(starts) <= 1:
         return [paragraph]
     pieces = [paragraph[:starts[0]]] if starts[0] else []
     pieces += [paragraph[a:b] for a, b in zip(starts, [*starts[1:], len(paragraph)], strict=True)]
     return [p.strip() for p in pieces if p.strip()]
+
+
+def _markers(paragraph: str) -> list[int]:
+    """Where the turn markers of ``paragraph`` are: each ">>" at its start or after a space,
+    outside the spaces that follow the marker before it (the matches of
+    ``(?:(?<=\\s)|^)>>\\s*``, found by ``str.find``: the pattern, which opens on a
+    look-behind, was tried at every character)."""
+    found: list[int] = []
+    at = paragraph.find(">>")
+    while at >= 0:
+        if at == 0 or paragraph[at - 1].isspace():
+            found.append(at)
+            end = at + 2
+            while end < len(paragraph) and paragraph[end].isspace():
+                end += 1
+        else:
+            end = at + 1
+        at = paragraph.find(">>", end)
+    return found

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from ingest.encoding import decode
+from ingest.encoding import _controls, decode
 from ingest.errors import IngestError
 
 TEXT = "Les délégués ont débattu du « droit d’auteur » – café, naïveté, 50 € et “guillemets”."
@@ -38,3 +38,14 @@ def test_line_endings_are_normalised() -> None:
 def test_binary_and_empty_input_is_refused(data: bytes, reason: str) -> None:
     with pytest.raises(IngestError, match=reason.replace("(", r"\(").replace(")", r"\)")):
         decode(data)
+
+
+def test_control_characters_are_counted_alike_in_ascii_and_other_text() -> None:
+    # Tab, line feed, form feed and carriage return are text; the other C0 controls are not.
+    ascii_text = "a\tb\nc\x0cd\re\x00f\x08g\x0bh\x0ei\x1fj\x7f"
+    assert _controls(ascii_text) == 5
+    assert _controls(ascii_text + "é") == 5
+    # Two stray controls in 300 characters of text pass; as many as the text has letters fail.
+    assert decode(b"plain words " * 25 + b"\x01\x02") == "plain words " * 25 + "\x01\x02"
+    with pytest.raises(IngestError, match="control characters"):
+        decode(b"a\x01" * 50)

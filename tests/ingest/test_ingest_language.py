@@ -12,6 +12,7 @@ from ingest.enrich.language import (
     _latin_language,
     detect_language,
     majority_language,
+    majority_of,
 )
 from kb.registry import Registry
 
@@ -87,3 +88,14 @@ def test_only_the_languages_with_latin_stop_words_count_them_among_latin_words()
     for text, language in (("the session and the panel of the day", "en"),
                            ("la session et le panel de la journée", "fr")):
         assert _latin_language(text, text.split(" ")) == language
+
+
+def test_the_majority_of_detected_paragraphs() -> None:
+    # One language among the votes wins whatever its words, "und" paragraphs aside.
+    assert majority_of([("a", "und", 9), ("b", "fr", 0), ("c", "fr", 3)]) == "fr"
+    # Several: the most words win, a tie is undetermined.
+    assert majority_of([("a", "en", 5), ("b", "fr", 7), ("c", "en", 3)]) == "en"
+    assert majority_of([("a", "en", 5), ("b", "fr", 5)]) == "und"
+    # No vote at all: the paragraphs' text together decides.
+    text = "the delegates and the panel of the session were in the room with the chair"
+    assert majority_of([(text, "und", 15)]) == "en"

@@ -212,3 +212,17 @@ def test_searching_with_the_words_first_finds_what_the_pattern_finds() -> None:
             for text in texts:
                 found, expected = _search(pattern, words, text), pattern.search(text)
                 assert (found and found.span()) == (expected and expected.span()), text
+
+
+def test_a_phrase_is_looked_for_only_where_its_first_two_words_start_one(
+        registry: Registry) -> None:
+    matcher = matcher_for(registry)
+    text = "training data and training the machines then generative ai ip and data"
+    tokens = text.split(" ")
+    # "training data" and "and data" start no registry phrase; "training the", "generative
+    # ai" and "ip and" do, and the last "data" has no word after it.
+    assert matcher._phrase_starts(tokens) == [3, 7, 9]
+    assert matcher._phrase_starts([]) == []
+    # Only "training the machines" is a whole phrase (a session's title).
+    found = matcher.find(text)
+    assert [(m.kind, m.text, m.start) for m in found] == [("name", "training the machines", 18)]

@@ -122,3 +122,16 @@ def test_recurrence_stops_counting_once_the_block_is_known_to_be_furniture() -> 
     assert index.recurrence("site", "a", other, 2) == 2
     assert index.recurrence("site", "e", other, 2) == 1
     assert index.recurrence("nowhere", "a", footer, 2) == 1
+
+
+def test_a_signature_not_in_the_index_is_counted_from_its_own_sketch() -> None:
+    """An indexed signature's sketch is kept for recurrence; a block the index has never seen
+    (a page ingested later) counts the same as an indexed copy of it."""
+    footer = sitewide.block_signature(Block(FOOTER))
+    index = sitewide.SiteIndex([("site", "a", [footer]), ("site", "b", [footer]),
+                                ("site", "c", [footer])])
+    assert index._sketches == {footer: sorted(footer)[:3]}
+    variant = sitewide.block_signature(Block(VARIANT))
+    assert variant not in index._sketches
+    assert index.recurrence("site", "new", variant) == 4
+    assert index.recurrence("site", "new", footer) == 4

@@ -108,3 +108,13 @@ def test_without_digits_the_matches_opening_on_a_digit_are_not_tried() -> None:
     plain = "In 2023 and 2024 the first session and the second session met."
     assert [m.span() for m in starts.finditer(plain, plain.lower(), digits=False)] == \
         [m.span() for m in ORDINAL.finditer(plain)] == [(21, 34), (43, 57)]
+
+
+def test_starts_sharing_an_ending_are_looked_for_only_where_the_text_holds_it() -> None:
+    starts = Starts(re.compile(r"(?<!\w)(?:seventh|eleventh|tenth|ninth|first)x", re.IGNORECASE))
+    # "tenth", "seventh" and "eleventh" end in "enth": one search rules all three out.
+    assert starts.letter_groups == (("", ("first",)), ("", ("ninth",)),
+                                    ("enth", ("tenth", "seventh", "eleventh")))
+    assert starts.positions("the eleventh and the tenth, then the seventh") == [4, 21, 37]
+    assert starts.positions("a ninth month, the first") == [2, 19]
+    assert starts.positions("tent, then") == []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest import build_changes
-from ingest.readers import transcripts
+from ingest.readers import transcripts, turns
 from kb.model import Document, Failure
 from kb.registry import Registry, load_registry
 
@@ -249,3 +249,24 @@ def test_diarised_labels_in_caption_files(tmp_path: Path, people: Registry, name
 ])
 def test_a_report_s_original_line(head: str, found: bool) -> None:
     assert transcripts._has_original_line(head) is found
+
+
+def test_turn_markers_are_each_marker_at_the_start_or_after_a_space() -> None:
+    # ">>" inside a word or an arrow ">>>" is no marker; the spaces after a marker are its own.
+    text = ">> CHAIR: yes a>>b >>>x \u00a0>> MS. ROE: no >>  >> end"
+    assert turns._markers(text) == [0, 19, 25, 40, 44]
+    assert [text[at:at + 4] for at in turns._markers(text)] == [">> C", ">>>x", ">> M", ">>  ",
+                                                               ">> e"]
+    assert turns._markers("no marker") == []
+
+
+def test_a_report_needs_eight_lines_opening_on_a_numbered_paragraph() -> None:
+    numbered = "\n".join(f"{n}. The Chair opened item {n}." for n in range(1, 9))
+    assert transcripts._numbered_paragraphs(numbered)
+    # Seven numbered lines, however many numbers the text holds elsewhere.
+    seven = "\n".join(f"{n}. Item, see 1. and 2. above" for n in range(1, 8))
+    assert not transcripts._numbered_paragraphs(seven)
+    # Blank lines and spaces before a number still open its line on it.
+    assert transcripts._numbered_paragraphs("\n\n  ".join(f"{n}.  text" for n in range(8)))
+    # A line opening on a digit but no numbered paragraph: "2024 was" is no "12. ".
+    assert not transcripts._numbered_paragraphs("\n".join(f"202{n} was a year." for n in range(9)))
