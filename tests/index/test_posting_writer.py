@@ -153,6 +153,25 @@ def test_whooshs_own_add_document_into_kbs_pool_writes_whooshs_segment(
     assert len(_stored(tmp_path / "ours")) == len(records)
 
 
+def test_the_columns_written_directly_are_the_per_document_writers_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """add_document writes lengths and stored fields to the columns themselves (see
+    internals._Columns): every file is the one the per-document writer's own methods write,
+    the heading's length column included, which its first record with a heading creates."""
+    records = _records()
+    assert "heading" not in records[0] and "heading" in records[1]
+    ours = _write(tmp_path / "ours", records)
+    assert ours._columns is not None
+    with monkeypatch.context() as patched:
+        patched.setattr(internals._Columns, "of", classmethod(lambda cls, perdoc: None))
+        theirs = _write(tmp_path / "theirs", records)
+    assert theirs._columns is None
+    mine, whooshs = _segment_files(tmp_path / "ours"), _segment_files(tmp_path / "theirs")
+    assert mine == whooshs and len(mine["_stored.col"]) > 10_000
+    assert mine["_heading_len.col"] == b"\x00\x01\x01"  # two one-word headings, then none
+    assert _stored(tmp_path / "ours") == _stored(tmp_path / "theirs")
+
+
 def test_a_long_list_runs_over_blocks_with_its_weights(tmp_path: Path) -> None:
     _write(tmp_path, _records())
     ix = FileStorage(str(tmp_path)).open_index()
