@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from isal import isal_zlib
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
@@ -84,11 +85,12 @@ def _whooshs_flush(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def whooshs_compression(monkeypatch: pytest.MonkeyPatch) -> None:
-    """kb's flush compressing every block and pickling values as Whoosh's does, for a
-    byte-for-byte comparison (by default it leaves small blocks uncompressed and pickles
-    values with a later protocol: see the last tests)."""
+    """kb's flush compressing every block by zlib and pickling values as Whoosh's does, for a
+    byte-for-byte comparison (by default it leaves small blocks uncompressed, compresses the
+    others by ISA-L and pickles values with a later protocol: see the last tests)."""
     monkeypatch.setattr(internals, "COMPRESS_FROM", 0)
     monkeypatch.setattr(internals, "VALUES_PROTOCOL", 2)
+    monkeypatch.setattr(internals, "BLOCK_COMPRESS", zlib.compress)
 
 
 @pytest.mark.usefixtures("whooshs_compression")
@@ -337,3 +339,26 @@ def test_small_blocks_are_left_uncompressed_and_read_back_the_same(
     assert _block_levels(tmp_path / "ours", "kind", "meta") == [(0, 2)]
     for field, term in [("body", "boosted"), ("kind", "meta")]:
         assert _block_levels(tmp_path / "theirs", field, term) == [(3, 2)]
+
+
+def test_large_blocks_are_compressed_by_isal_and_read_back_by_whooshs_zlib_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block of COMPRESS_FROM bytes or more is ISA-L's zlib stream at the codec's level (3),
+    which Whoosh's reader decompresses with zlib: the postings of Whoosh's own segment."""
+    records = _records()
+    _write(tmp_path / "ours", records)
+    with monkeypatch.context() as patched:
+        _whooshs_flush(patched)
+        _write(tmp_path / "theirs", records)
+    ix = FileStorage(str(tmp_path / "ours")).open_index()
+    try:
+        with ix.reader() as reader:
+            matcher = reader.postings("body", "copyright")
+            raw = matcher._postfile.get(matcher._dataoffset,
+                                        matcher._nextoffset - matcher._dataoffset)
+            assert matcher._compression == 3
+    finally:
+        ix.close()
+    pickled = zlib.decompress(raw)
+    assert raw == isal_zlib.compress(pickled, 3) != zlib.compress(pickled, 3)
+    assert _contents(tmp_path / "ours") == _contents(tmp_path / "theirs")
