@@ -684,13 +684,12 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
                 else:
                     mini_weights = tuple(block_weights)
                 total += sum(block_weights)
-                block_values = list(filter(None, values[at:end]))
-                if fixed is None or fixed < 0:
-                    mini_values: Any = tuple(block_values)
-                elif fixed == 0:
-                    mini_values = None
+                if fixed == 0:  # the format stores no values (an ID field's)
+                    mini_values: Any = None
+                elif fixed is None or fixed < 0:
+                    mini_values = tuple(filter(None, values[at:end]))
                 else:
-                    mini_values = emptybytes.join(block_values)
+                    mini_values = emptybytes.join(filter(None, values[at:end]))
                 deltas = tuple(map(operator.sub, block_ids, [0, *block_ids[:-1]]))
                 data = w3_dumps((deltas, mini_weights, mini_values),
                                 2 if mini_values is None else values_protocol)
