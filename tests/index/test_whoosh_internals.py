@@ -324,6 +324,16 @@ def test_ascii_words_are_the_patterns_with_or_without_a_dot_inside_a_word(
     assert _ascii_words(line) == words == _ASCII_WORD.findall(line)
 
 
+def test_ascii_words_split_every_character_the_pattern_splits() -> None:
+    """Each of the 128 ASCII characters, alone and between two words, gives the pattern's
+    words (the byte table that makes every other character a space)."""
+    for code in range(128):
+        line = f"ab{chr(code)}cd"
+        assert _ascii_words(line) == _ASCII_WORD.findall(line), repr(chr(code))
+        assert _ascii_words(chr(code)) == _ASCII_WORD.findall(chr(code))
+    assert _ascii_words("one\x1ctwo\x7fthree\x00four") == ["one", "two", "three", "four"]
+
+
 def test_the_stored_column_is_compressed_by_isal_and_read_back_by_whooshs_zlib_reader(
         tmp_path: Path) -> None:
     index_dir = tmp_path / "kb"
