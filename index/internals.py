@@ -244,7 +244,7 @@ class _SegmentWriter(SegmentWriter):
                     kept[name] = value
                 if length:
                     columns.add_length(name, docnum, length)
-            if kept:  # W3PerDocWriter.finish_doc's
+            if kept and columns is not None:  # W3PerDocWriter.finish_doc's
                 columns.add_stored(docnum, kept)
         except Exception:
             perdoc.cancel_doc()
