@@ -39,27 +39,35 @@ Whoosh's pool's ``tempstore``, ``segment`` and ``limit``, which keeps ``PostingP
 (overridden as Whoosh writes it, the postings aside), ``W3Codec``'s ``_blocklimit``,
 ``_compression`` and ``_inlinelimit``, ``W3FieldWriter``'s ``_codec``, ``_postfile``,
 ``_tindex``, ``_fieldid``, ``start_field`` and ``finish_field``, ``WHOOSH3_HEADER_MAGIC`` and
-the codec module's ``dumps``, as ``W3PostingsWriter._write_block`` uses them
+the codec module's ``dumps``, as ``W3PostingsWriter._write_block`` uses them,
+``W3TermInfo._struct`` (a term's entry, packed as its ``to_bytes`` packs it) and, to add a
+field's terms to the term index at once (:func:`add_terms`), ``OrderedHashWriter``'s
+``dbfile``, ``index``, ``buckets``, ``hashfn`` and ``lastkey`` and ``filetables.md5_hash``
 (tests/index/test_posting_writer.py compares the files with Whoosh's own flush, byte for
 byte, with small blocks compressed and values pickled as Whoosh does; see
 :data:`COMPRESS_FROM` and :data:`VALUES_PROTOCOL`);
 for the stored-fields column's compression (:func:`fast_stored_column`), the per-document
 writer's ``_colwriters``, ``PickleColumn.Writer``'s ``_child`` and
-``CompressedBytesColumn.Writer``'s ``_compress`` and ``_level``.
+``CompressedBytesColumn.Writer``'s ``_compress`` and ``_level``; to write a record's lengths
+and stored fields to the columns themselves (:class:`_Columns`), those and the per-document
+writer's ``_fieldlengths``, ``whoosh3._lenfield`` and ``VarBytesColumn.Writer.add``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import heapq
 import itertools
 import marshal
 import operator
+import struct
 import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -84,8 +92,9 @@ from whoosh.codec.whoosh3 import (
     _vecfield,
 )
 from whoosh.codec.whoosh3 import dumps as w3_dumps
-from whoosh.columns import CompressedBytesColumn, NumericColumn
+from whoosh.columns import CompressedBytesColumn, NumericColumn, PickleColumn, VarBytesColumn
 from whoosh.filedb.filestore import Storage
+from whoosh.filedb.filetables import md5_hash
 from whoosh.index import TOC, FileIndex
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -197,6 +206,8 @@ class _SegmentWriter(SegmentWriter):
         #: given a length, so such a field is not handed to it.
         self._skip_empty = type(self.perdocwriter) is W3PerDocWriter
         fast_stored_column(self.perdocwriter)
+        #: Its columns, written to directly (None: through its methods).
+        self._columns = _Columns.of(self.perdocwriter)
 
     def add_document(self, **fields: Any) -> None:
         plan = self._plan
@@ -210,6 +221,8 @@ class _SegmentWriter(SegmentWriter):
         perdoc = self.perdocwriter
         pool = self.pool
         skip_empty = self._skip_empty
+        columns = self._columns
+        kept: dict[str, Any] = {}
         perdoc.start_doc(docnum)
         try:
             for name in sorted(fields):
@@ -226,8 +239,17 @@ class _SegmentWriter(SegmentWriter):
                     pool.add_field(name, docnum, postings, size)
                     if not scorable:
                         length = 0
-                if stored or length or not skip_empty:
-                    perdoc.add_field(name, field, value if stored else None, length)
+                if columns is None:
+                    if stored or length or not skip_empty:
+                        perdoc.add_field(name, field, value if stored else None, length)
+                    continue
+                # W3PerDocWriter.add_field's work, without its calls.
+                if stored:
+                    kept[name] = value
+                if length:
+                    columns.add_length(name, docnum, length)
+            if kept and columns is not None:  # W3PerDocWriter.finish_doc's
+                columns.add_stored(docnum, kept)
         except Exception:
             perdoc.cancel_doc()
             raise
@@ -263,6 +285,54 @@ class _SegmentWriter(SegmentWriter):
     keep_lists: frozenset[str] = frozenset()
     #: After the flush: the kept fields' posting lists (None: the flush was Whoosh's own).
     posting_lists: dict[str, PostingLists] | None = None
+
+
+class _Columns:
+    """A Whoosh 3 per-document writer's columns, written to as its ``add_field`` and
+    ``finish_doc`` write them (the same bytes), without their calls: a length's through
+    ``add_column_value``, ``_has_column``, ``_get_column`` and ``_lenfield`` on every record,
+    and the stored fields' through ``add_column_value`` and the pickling and compressing
+    columns' ``add`` (a tenth of ``add_document``'s time was these calls).
+
+    The writer's ``_colwriters`` (a length column created as the writer creates it, on first
+    use, by ``add_column_value``), ``_fieldlengths`` and the stored column's
+    ``PickleColumn.Writer``, whose child is the ``CompressedBytesColumn.Writer``
+    :func:`fast_stored_column` set up, with its ``_compress`` and ``_level``.
+    """
+
+    def __init__(self, perdoc: W3PerDocWriter, compressed: Any) -> None:
+        self._perdoc = perdoc
+        self._lengths: dict[str, Callable[[int, int], None]] = {}
+        self._totals = perdoc._fieldlengths
+        self._compress, self._level = compressed._compress, compressed._level
+        self._write_stored = partial(VarBytesColumn.Writer.add, compressed)
+
+    @classmethod
+    def of(cls, perdoc: Any) -> _Columns | None:
+        """The columns of ``perdoc``; None when it is not a Whoosh 3 per-document writer
+        whose stored fields are pickled into a compressed column."""
+        if type(perdoc) is not W3PerDocWriter:
+            return None
+        stored = perdoc._colwriters.get("_stored")
+        if type(stored) is not PickleColumn.Writer \
+                or type(stored._child) is not CompressedBytesColumn.Writer:
+            return None
+        return cls(perdoc, stored._child)
+
+    def add_length(self, fieldname: str, docnum: int, length: int) -> None:
+        """Record ``docnum``'s length in ``fieldname`` (its byte, and the field's total)."""
+        add = self._lengths.get(fieldname)
+        if add is None:
+            column = _lenfield(fieldname)
+            self._perdoc.add_column_value(column, LENGTHS_COLUMN, length_to_byte(length))
+            self._lengths[fieldname] = self._perdoc._colwriters[column].add
+        else:
+            add(docnum, length_to_byte(length))
+        self._totals[fieldname] += length
+
+    def add_stored(self, docnum: int, values: dict[str, Any]) -> None:
+        """Store ``docnum``'s stored fields (pickled, then compressed)."""
+        self._write_stored(docnum, self._compress(w3_dumps(values, 2), self._level))
 
 
 #: The stored-fields column's compression level with ISA-L (see :func:`fast_stored_column`).
@@ -538,58 +608,30 @@ def _writes_blocks(codec: Any, fieldwriter: Any) -> bool:
             and codec._inlinelimit <= 1)
 
 
-class _Block:
-    """One posting block's statistics as :meth:`W3TermInfo.add_block` reads them (Whoosh's
-    own arithmetic then sums the term's, so the term index gets the same bytes)."""
-
-    __slots__ = ("_weights", "_count", "_minlength", "_maxlength", "_maxweight", "_first",
-                 "_last")
-
-    def __init__(self, weights: array, count: int, minlength: int | None, maxlength: int,
-                 maxweight: float, first: int, last: int) -> None:
-        self._weights = weights
-        self._count = count
-        self._minlength, self._maxlength, self._maxweight = minlength, maxlength, maxweight
-        self._first, self._last = first, last
-
-    def __len__(self) -> int:
-        return self._count
-
-    def min_length(self) -> int | None:
-        return self._minlength
-
-    def max_length(self) -> int:
-        return self._maxlength
-
-    def max_weight(self) -> float:
-        return self._maxweight
-
-    def min_id(self) -> int:
-        return self._first
-
-    def max_id(self) -> int:
-        return self._last
-
-
 def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | None,
                    terms: Iterable[PooledTerm],
                    keep: frozenset[str] = frozenset()) -> dict[str, PostingLists]:
     """What ``fieldwriter.add_postings(schema, lengths, items)`` writes for the same postings,
-    byte for byte but for small blocks left uncompressed (see :data:`COMPRESS_FROM`) and
-    values pickled with a later protocol (:data:`VALUES_PROTOCOL`), a term at a time:
+    byte for byte but for small blocks left uncompressed (see :data:`COMPRESS_FROM`), larger
+    ones compressed by ISA-L (:data:`BLOCK_COMPRESS`) and values pickled with a later
+    protocol (:data:`VALUES_PROTOCOL`), a term at a time:
     ``terms`` are a segment's terms in (field, term) order, each with its postings in docnum
     order (a :class:`TermPool`'s, in memory or merged from its runs), cut into blocks of the
-    codec's size, each pickled and compressed as ``W3PostingsWriter._write_block`` does, and
-    each term's statistics summed by Whoosh's own :meth:`W3TermInfo.add_block`.
+    codec's size, each pickled and compressed as ``W3PostingsWriter._write_block`` does.
 
     Whoosh's ``add_postings`` spends about three Python calls per posting (the loop, the field
     length, the type checks); here the work per posting is a few slices, the rest per block
-    and per term. Returns the posting lists of the fields in ``keep``.
+    and per term. Each term's statistics are summed here as ``W3TermInfo.add_block`` sums
+    them and packed as its ``to_bytes`` packs them (an object and eight method calls per
+    term were a seventh of this function's time), and a field's terms go into the term
+    index together (:func:`add_terms`). Returns the posting lists of the fields in ``keep``.
     """
     codec = fieldwriter._codec
     blocklimit, compression = codec._blocklimit, codec._compression
     compress_from, values_protocol = COMPRESS_FROM, VALUES_PROTOCOL
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
+    pack_info, magic = _TERM_INFO.pack, WHOOSH3_HEADER_MAGIC
+    compress = BLOCK_COMPRESS if compression <= isal_zlib.ISAL_BEST_COMPRESSION else zlib.compress
     kept: dict[str, PostingLists] = {}
     for fieldname, in_field in groupby(terms, itemgetter(0)):
         fieldobj = schema[fieldname]
@@ -597,12 +639,14 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
         key = pack_ushort(fieldwriter._fieldid)
         fixed = fieldobj.format.fixed_value_size()
         codes = lengths.codes(fieldname) if lengths is not None else None
+        length_of = codes.__getitem__ if codes is not None else None
         lists = kept.setdefault(fieldname, PostingLists()) if fieldname in keep else None
         # The field's terms are written a run at a time, each term's offset counted here:
         # the posting file's tell() and write() per term were a twentieth of the flush.
         offset = postfile.tell()
         pending: list[bytes] = []
         pending_size = 0
+        entries: list[tuple[bytes, bytes]] = []
         for _, btext, ids, raw_weights, values in in_field:
             weights = array("f", raw_weights)
             count = len(ids)
@@ -611,52 +655,111 @@ def write_postings(fieldwriter: W3FieldWriter, schema: Any, lengths: _Lengths | 
                 lists.counts.append(count)
                 lists.ids.extend(ids)
                 lists.weights.extend(weights)
-            terminfo = W3TermInfo()
-            parts = [WHOOSH3_HEADER_MAGIC]
+            # The term's statistics as W3TermInfo sums them: its total weight (block by
+            # block, in that order), its shortest and longest length (as bytes: 0 for none)
+            # and its heaviest posting.
+            total: float = 0
+            shortest = longest = 0
+            top: float = 0
+            parts = [magic]
             for at in range(0, count, blocklimit):
                 end = min(at + blocklimit, count)
                 block_ids = ids[at:end]
                 block_weights = weights[at:end]
-                minlength, maxlength = _block_lengths(codes, block_ids)
+                # A block's shortest and longest length over its postings whose length is
+                # not 0 (as Whoosh's posting writer tracks them), kept as length bytes:
+                # Whoosh turns the bytes into lengths and back, which gives every byte again.
+                low = high = 0
+                if length_of is not None:
+                    found = list(filter(None, map(length_of, block_ids)))
+                    if found:
+                        low, high = min(found), max(found)
+                        if not shortest or low < shortest:
+                            shortest = low
+                        if high > longest:
+                            longest = high
                 heaviest = max(raw_weights[at:end])
                 maxweight = heaviest if heaviest > 0 else 0
+                if maxweight > top:
+                    top = maxweight
                 first = block_weights[0]
                 if block_weights.count(first) == len(block_weights):
                     mini_weights: Any = None if first == 1.0 else first
                 else:
                     mini_weights = tuple(block_weights)
-                block_values = list(filter(None, values[at:end]))
-                if fixed is None or fixed < 0:
-                    mini_values: Any = tuple(block_values)
-                elif fixed == 0:
-                    mini_values = None
+                total += sum(block_weights)
+                if fixed == 0:  # the format stores no values (an ID field's)
+                    mini_values: Any = None
+                elif fixed is None or fixed < 0:
+                    mini_values = tuple(filter(None, values[at:end]))
                 else:
-                    mini_values = emptybytes.join(block_values)
+                    mini_values = emptybytes.join(filter(None, values[at:end]))
                 deltas = tuple(map(operator.sub, block_ids, [0, *block_ids[:-1]]))
                 data = w3_dumps((deltas, mini_weights, mini_values),
                                 2 if mini_values is None else values_protocol)
                 # Each block says whether it is compressed; a small one is left as it is.
                 level = compression if len(data) >= compress_from else 0
                 if level:
-                    data = zlib.compress(data, level)
-                info = w3_dumps((len(block_ids), block_ids[-1], maxweight, level,
-                                 length_to_byte(minlength), length_to_byte(maxlength)), 2)
+                    data = compress(data, level)
+                info = w3_dumps((end - at, block_ids[-1], maxweight, level, low, high), 2)
                 size = len(info) + len(data)
                 parts += (pack_int(-size if end == count else size), info, data)
-                terminfo.add_block(_Block(block_weights, len(block_ids), minlength,
-                                          maxlength, maxweight, block_ids[0], block_ids[-1]))
             written = emptybytes.join(parts)
-            terminfo.set_extent(offset, len(written))
+            entries.append((key + btext, pack_info(False, total, count, shortest, longest, top,
+                                                   ids[0], ids[-1], offset, len(written))))
             offset += len(written)
             pending.append(written)
             pending_size += len(written)
             if pending_size >= _WRITE_RUN:
                 postfile.write(emptybytes.join(pending))
                 pending, pending_size = [], 0
-            tindex.add(key + btext, terminfo.to_bytes())
         postfile.write(emptybytes.join(pending))
+        add_terms(tindex, entries)
         fieldwriter.finish_field()
     return kept
+
+
+#: A term's entry in the term index: ``W3TermInfo``'s struct (flags, total weight, document
+#: frequency, shortest and longest length as bytes, heaviest posting, first and last docnum)
+#: followed by its postings' extent (offset and length), as ``W3TermInfo.to_bytes`` packs a
+#: term whose postings are not inlined.
+_TERM_INFO = struct.Struct(W3TermInfo._struct.format + "qi")
+#: ``HashWriter``'s header of one key and value (their lengths).
+_ENTRY_HEADER = struct.Struct("!ii")
+
+
+def add_terms(tindex: Any, entries: Sequence[tuple[bytes, bytes]]) -> None:
+    """``tindex.add(key, value)`` for each of ``entries`` (an ``OrderedHashWriter``'s, keys
+    increasing), with the file written once: each entry's position is counted here, not
+    asked of the file (two calls per term in Whoosh's, with three writes).
+
+    :raises ValueError: a key is not greater than the one before it (Whoosh's error).
+    """
+    dbfile = tindex.dbfile
+    position = dbfile.tell()
+    remember = tindex.index.append
+    buckets = tindex.buckets
+    hashfn = _md5_hash if tindex.hashfn is md5_hash else tindex.hashfn
+    header = _ENTRY_HEADER.pack
+    lastkey = tindex.lastkey
+    parts: list[bytes] = []
+    for key, value in entries:
+        if key <= lastkey:
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+        remember(position)
+        parts += (header(len(key), len(value)), key, value)
+        h = hashfn(key)
+        buckets[h & 255].append((h, position))
+        position += _ENTRY_HEADER.size + len(key) + len(value)
+        lastkey = key
+    dbfile.write(emptybytes.join(parts))
+    tindex.lastkey = lastkey
+
+
+def _md5_hash(key: bytes) -> int:
+    """Whoosh's ``md5_hash`` (the last 32 bits of the key's MD5), from the digest's bytes
+    rather than through its hexadecimal text."""
+    return int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
 #: Bytes of posting lists :func:`write_postings` gathers before writing them out.
@@ -672,6 +775,14 @@ _WRITE_RUN = 1 << 20
 #: term's 128 postings) shrink to about a third, and are compressed as before.
 COMPRESS_FROM = 256
 
+#: The compressor of a posting block (of :data:`COMPRESS_FROM` bytes or more), at the codec's
+#: level: ISA-L's zlib-compatible one where it has that level (Whoosh's 3 is its highest),
+#: else zlib's. On bench/ingest.py's 2,553 compressed blocks it took 0.45 x zlib's time for
+#: 1.07 x the bytes (0.056 s against 0.123 s, best of 5, 1.29 MB against 1.21 MB); Whoosh's
+#: reader decompresses them with zlib, as any zlib stream, so segments written before and
+#: after read the same postings.
+BLOCK_COMPRESS = isal_zlib.compress
+
 #: The pickle protocol of a block holding values (a positional field's encoded positions, a
 #: keyword field's frequencies). Whoosh pickles every block with protocol 2, which has no
 #: opcode for bytes: each value is pickled as a call re-encoding a string as Latin-1, and
@@ -681,17 +792,6 @@ COMPRESS_FROM = 256
 #: protocol; a block without values (deltas and weights only) keeps Whoosh's protocol 2,
 #: which is as short.
 VALUES_PROTOCOL = 4
-
-
-def _block_lengths(codes: bytes | None, ids: array) -> tuple[int | None, int]:
-    """A block's shortest and longest field length as Whoosh's posting writer tracks them:
-    over the postings whose length is not 0 (None and 0 when there are none)."""
-    if codes is None:
-        return None, 0
-    found = list(filter(None, map(codes.__getitem__, ids)))
-    if not found:
-        return None, 0
-    return _BYTE_LENGTHS[min(found)], _BYTE_LENGTHS[max(found)]
 
 
 #: One posting as a field's ``index`` gives it: term bytes, frequency, weight, encoded value

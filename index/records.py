@@ -43,6 +43,8 @@ def manifest_key(source: str) -> str:
 
 
 def _multi(values: list[Any]) -> str:
+    if not values:  # most passages' topics, many a document's sessions and speakers
+        return ""
     return MULTI_SEP.join([text for text in map(str, values) if text.strip()])
 
 

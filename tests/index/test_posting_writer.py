@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from isal import isal_zlib
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
@@ -84,11 +85,12 @@ def _whooshs_flush(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def whooshs_compression(monkeypatch: pytest.MonkeyPatch) -> None:
-    """kb's flush compressing every block and pickling values as Whoosh's does, for a
-    byte-for-byte comparison (by default it leaves small blocks uncompressed and pickles
-    values with a later protocol: see the last tests)."""
+    """kb's flush compressing every block by zlib and pickling values as Whoosh's does, for a
+    byte-for-byte comparison (by default it leaves small blocks uncompressed, compresses the
+    others by ISA-L and pickles values with a later protocol: see the last tests)."""
     monkeypatch.setattr(internals, "COMPRESS_FROM", 0)
     monkeypatch.setattr(internals, "VALUES_PROTOCOL", 2)
+    monkeypatch.setattr(internals, "BLOCK_COMPRESS", zlib.compress)
 
 
 @pytest.mark.usefixtures("whooshs_compression")
@@ -151,6 +153,25 @@ def test_whooshs_own_add_document_into_kbs_pool_writes_whooshs_segment(
     assert mine == whooshs
     assert _stored(tmp_path / "ours") == _stored(tmp_path / "theirs")
     assert len(_stored(tmp_path / "ours")) == len(records)
+
+
+def test_the_columns_written_directly_are_the_per_document_writers_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """add_document writes lengths and stored fields to the columns themselves (see
+    internals._Columns): every file is the one the per-document writer's own methods write,
+    the heading's length column included, which its first record with a heading creates."""
+    records = _records()
+    assert "heading" not in records[0] and "heading" in records[1]
+    ours = _write(tmp_path / "ours", records)
+    assert ours._columns is not None
+    with monkeypatch.context() as patched:
+        patched.setattr(internals._Columns, "of", classmethod(lambda cls, perdoc: None))
+        theirs = _write(tmp_path / "theirs", records)
+    assert theirs._columns is None
+    mine, whooshs = _segment_files(tmp_path / "ours"), _segment_files(tmp_path / "theirs")
+    assert mine == whooshs and len(mine["_stored.col"]) > 10_000
+    assert mine["_heading_len.col"] == b"\x00\x01\x01"  # two one-word headings, then none
+    assert _stored(tmp_path / "ours") == _stored(tmp_path / "theirs")
 
 
 def test_a_long_list_runs_over_blocks_with_its_weights(tmp_path: Path) -> None:
@@ -319,3 +340,26 @@ def test_small_blocks_are_left_uncompressed_and_read_back_the_same(
     assert _block_levels(tmp_path / "ours", "kind", "meta") == [(0, 2)]
     for field, term in [("body", "boosted"), ("kind", "meta")]:
         assert _block_levels(tmp_path / "theirs", field, term) == [(3, 2)]
+
+
+def test_large_blocks_are_compressed_by_isal_and_read_back_by_whooshs_zlib_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block of COMPRESS_FROM bytes or more is ISA-L's zlib stream at the codec's level (3),
+    which Whoosh's reader decompresses with zlib: the postings of Whoosh's own segment."""
+    records = _records()
+    _write(tmp_path / "ours", records)
+    with monkeypatch.context() as patched:
+        _whooshs_flush(patched)
+        _write(tmp_path / "theirs", records)
+    ix = FileStorage(str(tmp_path / "ours")).open_index()
+    try:
+        with ix.reader() as reader:
+            matcher = reader.postings("body", "copyright")
+            raw = matcher._postfile.get(matcher._dataoffset,
+                                        matcher._nextoffset - matcher._dataoffset)
+            assert matcher._compression == 3
+    finally:
+        ix.close()
+    pickled = zlib.decompress(raw)
+    assert raw == isal_zlib.compress(pickled, 3) != zlib.compress(pickled, 3)
+    assert _contents(tmp_path / "ours") == _contents(tmp_path / "theirs")

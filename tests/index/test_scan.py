@@ -78,3 +78,18 @@ def test_occurrences_follow_the_index_analysis(built: Path) -> None:
     # A phrase skips stop words as the index's positions do, so search matches both too.
     assert [text[a:b] for a, b in occurrences(text, "en", patterns)] == [
         "Creators", "training the data", "training data", "creators"]
+
+
+def test_a_new_index_adds_every_document_and_a_rebuild_tells_updated_ones(
+        tmp_path: Path) -> None:
+    """A new index has nothing to look documents up in; a rebuild compares with the index it
+    replaces."""
+    apply_changes(tmp_path, ChangeSet(upserts=[doc("a", "A", ["One."]), doc("b", "B", ["Two."])]))
+    with open_index(tmp_path) as ix:
+        last = last_ingest(ix)
+        assert (last["added"], last["updated"], last["removed"]) == (["a", "b"], [], [])
+    apply_changes(tmp_path, ChangeSet(upserts=[doc("b", "B", ["Two again."]),
+                                               doc("c", "C", ["Three."])]), rebuild=True)
+    with open_index(tmp_path) as ix:
+        last = last_ingest(ix)
+        assert (last["added"], last["updated"]) == (["c"], ["b"])

@@ -12,6 +12,7 @@ from isal import isal_zlib
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.columns import CompressedBytesColumn, NumericColumn
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter, md5_hash
 from whoosh.formats import Positions
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -22,8 +23,10 @@ from index.internals import (
     STORED_LEVEL,
     GenerationIndex,
     _Lengths,
+    _md5_hash,
     _PositionCodes,
     _SegmentWriter,
+    add_terms,
     fast_stored_column,
     generations,
     leaf_blocks,
@@ -321,6 +324,16 @@ def test_ascii_words_are_the_patterns_with_or_without_a_dot_inside_a_word(
     assert _ascii_words(line) == words == _ASCII_WORD.findall(line)
 
 
+def test_ascii_words_split_every_character_the_pattern_splits() -> None:
+    """Each of the 128 ASCII characters, alone and between two words, gives the pattern's
+    words (the byte table that makes every other character a space)."""
+    for code in range(128):
+        line = f"ab{chr(code)}cd"
+        assert _ascii_words(line) == _ASCII_WORD.findall(line), repr(chr(code))
+        assert _ascii_words(chr(code)) == _ASCII_WORD.findall(chr(code))
+    assert _ascii_words("one\x1ctwo\x7fthree\x00four") == ["one", "two", "three", "four"]
+
+
 def test_the_stored_column_is_compressed_by_isal_and_read_back_by_whooshs_zlib_reader(
         tmp_path: Path) -> None:
     index_dir = tmp_path / "kb"
@@ -343,3 +356,38 @@ def test_the_stored_column_is_compressed_by_isal_and_read_back_by_whooshs_zlib_r
                                                       "and licensing of datasets for machine "
                                                       "learning.")
     assert not fast_stored_column(object())
+
+
+def test_terms_added_together_are_the_bytes_whooshs_term_index_writes(tmp_path: Path) -> None:
+    """add_terms counts each entry's position instead of asking the file: the same file as
+    OrderedHashWriter.add one entry at a time, read back the same (lookups and key order)."""
+    storage = FileStorage(str(tmp_path)).create()
+    entries = [(f"\x00\x01term{i:03d}".encode(), bytes(range(i % 7 + 3))) for i in range(300)]
+    for name, add in [("ours", lambda w: (add_terms(w, entries[:120]),
+                                          add_terms(w, entries[120:]))),
+                      ("theirs", lambda w: [w.add(k, v) for k, v in entries])]:
+        writer = OrderedHashWriter(storage.create_file(name))
+        writer.add(b"\x00\x00first", b"v")  # one entry already there, written by Whoosh
+        add(writer)
+        writer.close()
+    assert (tmp_path / "ours").read_bytes() == (tmp_path / "theirs").read_bytes()
+    reader = OrderedHashReader(storage.open_file("ours"), storage.file_length("ours"))
+    try:
+        assert reader[b"\x00\x01term150"] == bytes(range(150 % 7 + 3))
+        assert list(reader.keys())[:2] == [b"\x00\x00first", b"\x00\x01term000"]
+        assert reader.closest_key(b"\x00\x01term1505") == b"\x00\x01term151"
+    finally:
+        reader.close()
+
+
+def test_a_term_added_out_of_order_is_refused_as_whoosh_refuses_it(tmp_path: Path) -> None:
+    writer = OrderedHashWriter(FileStorage(str(tmp_path)).create().create_file("terms"))
+    with pytest.raises(ValueError, match="Keys must increase"):
+        add_terms(writer, [(b"b", b"1"), (b"a", b"2")])
+    writer.close()
+
+
+def test_the_term_hash_is_whooshs_md5_hash() -> None:
+    keys = [b"", b"\x00\x03copyright", "\x00\x01\u00e9t\u00e9".encode(), bytes(range(256))]
+    assert [_md5_hash(key) for key in keys] == [md5_hash(key) for key in keys]
+    assert _md5_hash(b"\x00\x03copyright") == 1276629122

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from kb.model import FacetValue, Hit
+from kb.model import Document, FacetValue, Hit, Passage
 
 
 def test_a_facet_value_gives_every_field() -> None:
@@ -28,3 +28,23 @@ def test_a_hit_gives_every_field_and_its_further_passages_alike() -> None:
     data["sessions"].append(1)
     data["more"][0]["topics"].append("x")
     assert (hit.sessions, more.topics) == ([9, 10], ["copyright"])
+
+
+def test_a_record_gives_its_fields_in_order_whatever_was_set_on_it_since() -> None:
+    """to_dict reads the instance's attributes at once when they are its fields in order, and
+    field by field otherwise (an attribute deleted and set again, one added)."""
+    passage = Passage(passage_id="p1", doc_id="d", position=0, text="Text", sessions=[9])
+    names = [f.name for f in dataclasses.fields(Passage)]
+    assert list(passage.to_dict()) == names
+    del passage.heading
+    passage.heading = "Moved"
+    passage.extra = "not a field"  # type: ignore[attr-defined]
+    data = passage.to_dict()
+    assert list(data) == names and data == {**dataclasses.asdict(passage), "heading": "Moved"}
+    data["sessions"].append(10)
+    assert passage.sessions == [9]
+    document = Document(doc_id="d", source="s.md", title="T", passages=[passage],
+                        duplicate_urls={"a.md": "https://example.org/a"})
+    assert document.to_dict(passages=False) == {
+        **{k: v for k, v in dataclasses.asdict(document).items()
+           if k not in ("doc_type", "passages")}, "type": "page"}
