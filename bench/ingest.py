@@ -19,6 +19,15 @@ alternately with kb's ``add_document`` and with Whoosh's own, and with Whoosh's 
 seconds of each), and re-ingests with the manifest it produced (the no-change re-ingest, which
 must find nothing to do). Needs no external data.
 
+``--before COMMIT`` (with ``--pairs N``) then compares this code with that commit's on the same
+corpus, the way the machine's noise allows: N pairs of fresh processes, one per code in an order
+alternating from pair to pair, each ingesting the corpus twice on the parallel path (a reading
+worker per core, two writing processes) and timing the second (the first pays what a process
+pays once: imports, the readers' libraries); it prints each pair, then the median of each
+code's passages per second and CPU seconds per 1,000 passages, and in how many pairs this code
+was the faster. On this machine two identical ingests can differ by a third, so one pair says
+little; the commit's tree comes from ``git archive``.
+
 ``--phases`` adds one more ingest on the parallel path, after the timed ones, and prints where
 the cores went phase by phase (bench/phases.py, Linux only): the CPU seconds of this process,
 of the reading workers and of the second writing process, how busy the cores were and how many
@@ -30,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
 import resource
@@ -269,6 +279,82 @@ def _compare_writers(changes: Any, tmp: Path, rounds: int) -> None:
           f"{kb:.2f} CPU s ({kb / flush:.2f} x)")
 
 
+#: One ingest of a corpus by the code under ``root``, in a process of its own: an untimed one
+#: first, then the timed one; prints passages, wall seconds and CPU seconds (the process and
+#: its finished workers) as JSON.
+_PAIR_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+root, corpus, work = sys.argv[1:4]
+sys.path.insert(0, root)
+import ingest, index
+from ingest.sandbox import default_workers
+from kb.registry import load_registry
+
+def cpu():
+    own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+registry = load_registry(Path(root) / "corpus")
+workers = default_workers()
+for attempt in ("untimed", "timed"):
+    wall, used = time.perf_counter(), cpu()
+    changes, _ = ingest.build_changes([Path(corpus)], {}, registry, workers=workers)
+    index.apply_changes(Path(work) / attempt, changes, rebuild=True,
+                        writers=2 if workers > 1 else 1)
+    wall, used = time.perf_counter() - wall, cpu() - used
+print(json.dumps({"passages": sum(len(d.passages) for d in changes.upserts),
+                  "wall": wall, "cpu": used}))
+"""
+
+
+def _compare_with(commit: str, pairs: int, corpus: Path, tmp: Path) -> None:
+    """This code against ``commit``'s, in ``pairs`` alternating pairs of fresh processes."""
+    import shutil
+    import statistics
+    import subprocess
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from serve import checkout
+
+    theirs = tmp / "before"
+    theirs.mkdir()
+    short = checkout(commit, theirs)
+    print(f"this code against {short}, {pairs} pairs of fresh processes on the parallel path, "
+          f"the second of two ingests timed in each (load before: {_load()}):")
+    results: dict[str, list[dict[str, float]]] = {"this code": [], short: []}
+    roots = {"this code": ROOT, short: theirs}
+    for pair in range(pairs):
+        order = ["this code", short] if pair % 2 == 0 else [short, "this code"]
+        line = []
+        for name in order:
+            work = tmp / f"pair-{pair}-{'this' if name == 'this code' else 'before'}"
+            work.mkdir()
+            done = subprocess.run([sys.executable, "-c", _PAIR_CHILD, str(roots[name]),
+                                   str(corpus), str(work)],
+                                  capture_output=True, text=True, check=True)
+            shutil.rmtree(work)
+            run = json.loads(done.stdout.strip().splitlines()[-1])
+            results[name].append(run)
+            line.append(f"{name} {run['passages'] / run['wall']:,.0f} passages/s, "
+                        f"{1000 * run['cpu'] / run['passages']:.2f} CPU s per 1,000")
+        print(f"  pair {pair + 1} (load {os.getloadavg()[0]:.2f}): " + "; ".join(line))
+    rates = {name: [r["passages"] / r["wall"] for r in runs] for name, runs in results.items()}
+    costs = {name: [1000 * r["cpu"] / r["passages"] for r in runs]
+             for name, runs in results.items()}
+    for name in results:
+        print(f"  {name}: median {statistics.median(rates[name]):,.0f} passages/s "
+              f"(range {min(rates[name]):,.0f}-{max(rates[name]):,.0f}), median "
+              f"{statistics.median(costs[name]):.2f} CPU s per 1,000 passages")
+    faster = sum(a > b for a, b in zip(rates["this code"], rates[short], strict=True))
+    cheaper = sum(a < b for a, b in zip(costs["this code"], costs[short], strict=True))
+    median = {name: (statistics.median(rates[name]), statistics.median(costs[name]))
+              for name in results}
+    print(f"  this code / {short}: {median['this code'][0] / median[short][0]:.2f} x the median "
+          f"passages/s, {median['this code'][1] / median[short][1]:.2f} x the median CPU; "
+          f"faster in {faster} of {pairs} pairs, cheaper in {cheaper}")
+
+
 def _load() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -279,6 +365,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="ingests per worker setting; the best of them is printed")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--before", metavar="COMMIT", default=None,
+                        help="also compare this code with COMMIT's, in --pairs alternating "
+                             "pairs of fresh processes on the parallel path")
+    parser.add_argument("--pairs", type=int, default=6,
+                        help="pairs of processes for --before (default 6)")
     parser.add_argument("--phases", action="store_true",
                         help="one more ingest on the parallel path, after the timed ones, "
                              "showing where the cores went phase by phase (Linux)")
@@ -337,6 +428,8 @@ def main() -> int:
         seconds = time.perf_counter() - started
         print(f"no-change re-ingest: {len(report.unchanged)} unchanged, change set empty: "
               f"{again.is_empty}, in {seconds:.1f} s")
+        if args.before:
+            _compare_with(args.before, args.pairs, corpus, Path(tmp))
     print(f"load average after: {_load()}")
     return 0
 
