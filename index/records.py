@@ -144,8 +144,8 @@ def _title_stream(doc: Document) -> str:
     """The title as body weighs it, with the document symbol its file name carries
     ("wipo_ip_ai_2_ge_20_1_rev.pdf") when the title lacks it: a search for the symbol then
     finds the paper itself first, above the pages that cite it."""
-    if "wipo" not in doc.source.lower():
-        return doc.title  # no symbol in its file name (symbols_in's own test, without a path)
+    if not symbols_in(doc.source):  # most sources: no "wipo" in them, nothing to parse
+        return doc.title
     named = symbols_in(PurePosixPath(doc.source).stem)
     missing = [term for term in named if term not in set(symbols_in(doc.title))]
     return " ".join([doc.title, *missing]) if missing else doc.title

@@ -169,7 +169,7 @@ def _write(writer: SegmentWriter, changes: ChangeSet, docs: Iterable[Document], 
             writer.delete_by_term("id", manifest_key(source))
         writer.delete_by_term("id", META_ID)
         writer.delete_by_term("id", LAST_INGEST_ID)
-    if not beside:
+    if not beside:  # alone, the documents come first, in the order indexes always had
         _add_documents(writer, docs, stamp)
     # Beside a side process, the records only this process writes come first: it then takes
     # runs of documents for as long as any is left, and the two finish together.

@@ -116,6 +116,28 @@ def test_a_second_ingest_and_a_rebuild_with_two_processes(tmp_path: Path) -> Non
     assert _segments(two) == 2  # the rebuild dropped every older segment
 
 
+def test_the_second_process_starts_before_the_writer_makes_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Everything the writer does before its first run (its segment writer, the last
+    ingest's records, the manifest) is time the side process already writes."""
+    events: list[str] = []
+    real_side, real_writer = writer_module.SideWriter, writer_module.unlocked_writer
+
+    def side(*args: Any) -> segments_module.SideWriter:
+        events.append("side process")
+        return real_side(*args)
+
+    def own(*args: Any) -> Any:
+        events.append("own writer")
+        return real_writer(*args)
+
+    monkeypatch.setattr(writer_module, "SideWriter", side)
+    monkeypatch.setattr(writer_module, "unlocked_writer", own)
+    apply_changes(tmp_path, changes(), writers=2)
+    assert events == ["side process", "own writer"]
+    assert _segments(tmp_path) == 2
+
+
 def test_a_failing_second_process_publishes_nothing(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     apply_changes(tmp_path, changes(), writers=1)
